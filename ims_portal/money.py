@@ -1,0 +1,28 @@
+"""Money is Decimal with two places, rounded half-up here and nowhere else."""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+PAISA = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def money(value) -> Decimal:
+    """Round any number-like value (never a float from user input) to paise, half-up."""
+    if isinstance(value, float):
+        value = repr(value)
+    return Decimal(value).quantize(PAISA, rounding=ROUND_HALF_UP)
+
+
+def parse_amount(value) -> Decimal | None:
+    """A JSON amount: a number (not bool, not string) >= 0 with at most 2 decimals, else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return None
+    try:
+        d = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    except InvalidOperation:
+        return None
+    if not d.is_finite() or d < 0:
+        return None
+    if d != d.quantize(PAISA) :
+        return None
+    return d.quantize(PAISA)

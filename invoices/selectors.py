@@ -1,0 +1,128 @@
+"""Reads of documents and IMS records, always scoped by one GSTIN first."""
+
+import base64
+import json
+
+from django.db.models import Count, Q
+
+from ims_portal.errors import NotFound, ValidationFailed
+from invoices import domain
+from invoices.models import Document, ImsAudit, ImsRecord
+from taxpayers.domain import DomainError, normalize_gstin, parse_period
+from taxpayers.models import Taxpayer
+
+DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
+ACTION_NAMES = {"N": "noaction", "A": "accept", "R": "reject", "P": "pending"}
+
+
+def page_args(params) -> tuple[int, int | None]:
+    """?limit= (default 100, capped at 1000) and ?cursor= (an opaque token of the last id)."""
+    try:
+        limit = int(params.get("limit") or DEFAULT_LIMIT)
+    except ValueError:
+        raise ValidationFailed([{"path": "limit", "code": "INVALID", "message": "limit is a whole number."}])
+    limit = max(1, min(limit, MAX_LIMIT))
+    cursor = params.get("cursor")
+    if not cursor:
+        return limit, None
+    try:
+        after = json.loads(base64.urlsafe_b64decode(cursor.encode() + b"==").decode())["after"]
+        if not isinstance(after, int):
+            raise ValueError
+    except (ValueError, KeyError, TypeError):
+        raise ValidationFailed([{"path": "cursor", "code": "INVALID", "message": "cursor is not valid."}])
+    return limit, after
+
+
+def make_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"after": last_id}).encode()).decode().rstrip("=")
+
+
+def keyset(qs, limit: int, after: int | None) -> tuple[list, str | None]:
+    """One page ordered by id: fetch limit + 1 rows to know whether another page exists."""
+    if after is not None:
+        qs = qs.filter(id__gt=after)
+    rows = list(qs.order_by("id")[: limit + 1])
+    nxt = make_cursor(rows[limit - 1].id) if len(rows) > limit else None
+    return rows[:limit], nxt
+
+
+def _period_param(params, key: str) -> int | None:
+    raw = params.get(key)
+    if not raw:
+        return None
+    try:
+        return parse_period(raw)
+    except DomainError as exc:
+        raise ValidationFailed([{"path": key, "code": exc.code, "message": exc.message}])
+
+
+def ims_filter(*, recipient: Taxpayer, params):
+    """The recipient's records matching the list query keys of API.md (every filter has its index)."""
+    qs = ImsRecord.objects.filter(recipient=recipient)
+    left = str(params.get("left") or "").lower()
+    if left in ("true", "1", "yes"):
+        qs = qs.filter(Q(active=True) | Q(left_ims=True))
+    else:
+        qs = qs.filter(active=True)
+    errors = []
+    if section := params.get("section"):
+        if section not in domain.IMS_SECTIONS:
+            errors.append({"path": "section", "code": "INVALID", "message": "Unknown IMS section."})
+        qs = qs.filter(section=section)
+    if action := params.get("action"):
+        if action not in domain.ACTIONS:
+            errors.append({"path": "action", "code": "INVALID", "message": "action is N, A, R or P."})
+        qs = qs.filter(action=action)
+    if stin := params.get("stin"):
+        qs = qs.filter(stin=normalize_gstin(stin))
+    if (p := _period_param(params, "rtnprd")) is not None:
+        qs = qs.filter(rtnprd=p)
+    if (p := _period_param(params, "itc_period")) is not None:
+        qs = qs.filter(itc_period=p)
+    if q := (params.get("q") or "").strip():
+        qs = qs.filter(number_key__startswith=q.upper())
+    if errors:
+        raise ValidationFailed(errors)
+    return qs
+
+
+def ims_list(*, recipient: Taxpayer, params) -> tuple[list[ImsRecord], str | None]:
+    limit, after = page_args(params)
+    return keyset(ims_filter(recipient=recipient, params=params), limit, after)
+
+
+def ims_summary(*, recipient: Taxpayer) -> dict:
+    """Counts by section and action of active records: one GROUP BY."""
+    out = {"ttl_cnt": 0}
+    for section in domain.IMS_SECTIONS:
+        out[section] = {name: 0 for name in ACTION_NAMES.values()}
+    rows = (
+        ImsRecord.objects.filter(recipient=recipient, active=True)
+        .values_list("section", "action")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for section, action, n in rows:
+        out[section][ACTION_NAMES[action]] += n
+        out["ttl_cnt"] += n
+    return out
+
+
+def ims_record(*, recipient: Taxpayer, record_id) -> ImsRecord:
+    try:
+        rid = int(record_id)
+    except (TypeError, ValueError):
+        raise NotFound()
+    rec = ImsRecord.objects.filter(recipient=recipient, id=rid, removed=False).first()
+    if rec is None:
+        raise NotFound()
+    return rec
+
+
+def ims_history(*, record: ImsRecord) -> list[ImsAudit]:
+    return list(ImsAudit.objects.filter(record=record).order_by("id"))
+
+
+def documents_for_period(*, supplier: Taxpayer, period: int) -> list[Document]:
+    return list(Document.objects.filter(supplier=supplier, period=period).order_by("section", "ctin", "id"))

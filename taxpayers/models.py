@@ -1,0 +1,75 @@
+from django.conf import settings
+from django.db import models
+
+
+class Taxpayer(models.Model):
+    """A GSTIN registered in the portal. Every other row of taxpayer data hangs from one of these."""
+
+    gstin = models.CharField(max_length=15, unique=True)
+    legal_name = models.CharField(max_length=200)
+    trade_name = models.CharField(max_length=200, blank=True, default="")
+    state_code = models.CharField(max_length=2)
+    # yyyymm of the first period of every sequence (R-1.4).
+    ims_start_period = models.PositiveIntegerField(default=202410)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["gstin"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ims_start_period__gte=202410), name="taxpayer_start_after_launch"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.gstin} {self.trade_name or self.legal_name}"
+
+    @property
+    def display_name(self) -> str:
+        return self.trade_name or self.legal_name
+
+
+class Frequency(models.TextChoices):
+    MONTHLY = "M", "Monthly"
+    QUARTERLY = "Q", "Quarterly (QRMP)"
+
+
+class FilingFrequency(models.Model):
+    """R-1.3: frequency from a quarter's first month on, until the next change."""
+
+    taxpayer = models.ForeignKey(Taxpayer, on_delete=models.CASCADE, related_name="frequencies")
+    from_period = models.PositiveIntegerField()
+    frequency = models.CharField(max_length=1, choices=Frequency.choices)
+
+    class Meta:
+        ordering = ["taxpayer_id", "from_period"]
+        constraints = [
+            models.UniqueConstraint(fields=["taxpayer", "from_period"], name="frequency_one_per_period"),
+        ]
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    PREPARER = "preparer", "Preparer"
+    VIEWER = "viewer", "Viewer"
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    taxpayer = models.ForeignKey(Taxpayer, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices)
+
+    class Meta:
+        ordering = ["taxpayer_id", "user_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["taxpayer", "user"], name="membership_one_per_user"),
+        ]
+
+
+class SandboxClock(models.Model):
+    """R-2.4/R-9.4: one row; business time = business_at + (real now - set_at). Shared by all processes."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    business_at = models.DateTimeField()
+    set_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="sandbox_clock_single_row")]

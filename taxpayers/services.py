@@ -1,0 +1,148 @@
+"""Writes about taxpayers, members and users (R-1, R-8)."""
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+
+from ims_portal.errors import RuleViolation, ValidationFailed
+from taxpayers import clock
+from taxpayers.domain import (
+    IMS_LAUNCH_PERIOD,
+    DomainError,
+    frequency_change_error,
+    gstin_error,
+    normalize_gstin,
+    parse_period,
+    start_period_error,
+)
+
+from .models import FilingFrequency, Membership, Role, Taxpayer
+
+User = get_user_model()
+
+
+@transaction.atomic
+def taxpayer_create(
+    *, gstin, legal_name, trade_name="", filing_frequency="M", ims_start_period=None
+) -> Taxpayer:
+    errors = []
+    g = normalize_gstin(gstin)
+    if (err := gstin_error(g)) is not None:
+        errors.append({"path": "gstin", "code": err[0], "message": err[1]})
+    if not isinstance(legal_name, str) or not legal_name.strip():
+        errors.append({"path": "legal_name", "code": "REQUIRED", "message": "The legal name is required."})
+    if filing_frequency not in ("M", "Q"):
+        errors.append({"path": "filing_frequency", "code": "INVALID", "message": "Filing frequency is M or Q."})
+    start = IMS_LAUNCH_PERIOD
+    if ims_start_period not in (None, ""):
+        try:
+            start = parse_period(ims_start_period)
+        except DomainError as exc:
+            errors.append({"path": "ims_start_period", "code": exc.code, "message": exc.message})
+        else:
+            if filing_frequency in ("M", "Q") and (err := start_period_error(start, filing_frequency)):
+                errors.append({"path": "ims_start_period", "code": err[0], "message": err[1]})
+    if errors:
+        raise ValidationFailed(errors)
+    if Taxpayer.objects.filter(gstin=g).exists():
+        raise RuleViolation("ALREADY_EXISTS", f"GSTIN {g} is already registered.")
+    try:
+        with transaction.atomic():
+            taxpayer = Taxpayer.objects.create(
+                gstin=g,
+                legal_name=legal_name.strip(),
+                trade_name=(trade_name or "").strip(),
+                state_code=g[:2],
+                ims_start_period=start,
+            )
+    except IntegrityError as exc:
+        raise RuleViolation("ALREADY_EXISTS", f"GSTIN {g} is already registered.") from exc
+    FilingFrequency.objects.create(taxpayer=taxpayer, from_period=start, frequency=filing_frequency)
+    # R-1.4: documents already addressed to this GSTIN appear in its IMS now.
+    from invoices.services import records_for_new_recipient
+
+    records_for_new_recipient(recipient=taxpayer)
+    return taxpayer
+
+
+@transaction.atomic
+def frequency_set(*, taxpayer: Taxpayer, from_period, frequency) -> Taxpayer:
+    errors = []
+    try:
+        p = parse_period(from_period)
+    except DomainError as exc:
+        errors.append({"path": "from_period", "code": exc.code, "message": exc.message})
+        p = None
+    if frequency not in ("M", "Q"):
+        errors.append({"path": "frequency", "code": "INVALID", "message": "Frequency is M or Q."})
+    if p is not None and p < taxpayer.ims_start_period:
+        errors.append(
+            {"path": "from_period", "code": "BEFORE_START_PERIOD", "message": "Before the taxpayer's start period."}
+        )
+    if errors:
+        raise ValidationFailed(errors)
+    err = frequency_change_error(p, clock.today())
+    if err and err[0] == "QUARTER_STARTED":
+        raise RuleViolation(*err)
+    if err:
+        raise ValidationFailed([{"path": "from_period", "code": err[0], "message": err[1]}])
+    FilingFrequency.objects.update_or_create(taxpayer=taxpayer, from_period=p, defaults={"frequency": frequency})
+    return taxpayer
+
+
+def _role(value, path: str) -> str:
+    if value not in Role.values:
+        raise ValidationFailed([{"path": path, "code": "INVALID", "message": "Role is owner, preparer or viewer."}])
+    return value
+
+
+@transaction.atomic
+def member_add(*, taxpayer: Taxpayer, username, role) -> Membership:
+    role = _role(role, "role")
+    user = User.objects.filter(username=username).first() if isinstance(username, str) else None
+    if user is None:
+        raise ValidationFailed([{"path": "username", "code": "INVALID", "message": "No user with that username."}])
+    membership, _ = Membership.objects.update_or_create(user=user, taxpayer=taxpayer, defaults={"role": role})
+    return membership
+
+
+@transaction.atomic
+def member_remove(*, taxpayer: Taxpayer, username: str) -> None:
+    deleted, _ = Membership.objects.filter(taxpayer=taxpayer, user__username=username).delete()
+    if not deleted:
+        from ims_portal.errors import NotFound
+
+        raise NotFound("No such member.")
+
+
+@transaction.atomic
+def user_create(*, username, password, email="", memberships=(), is_staff=False):
+    errors = []
+    if not isinstance(username, str) or not username.strip():
+        errors.append({"path": "username", "code": "REQUIRED", "message": "A username is required."})
+    if not isinstance(password, str) or len(password) < 8:
+        errors.append({"path": "password", "code": "INVALID", "message": "A password has at least 8 characters."})
+    if not isinstance(memberships, list | tuple):
+        errors.append({"path": "memberships", "code": "INVALID", "message": "memberships is a list."})
+        memberships = []
+    resolved = []
+    for i, m in enumerate(memberships):
+        if not isinstance(m, dict):
+            errors.append({"path": f"memberships[{i}]", "code": "INVALID", "message": "Expected an object."})
+            continue
+        g = normalize_gstin(m.get("gstin"))
+        taxpayer = Taxpayer.objects.filter(gstin=g).first()
+        if taxpayer is None:
+            errors.append({"path": f"memberships[{i}].gstin", "code": "INVALID", "message": "Unknown GSTIN."})
+        if m.get("role") not in Role.values:
+            errors.append({"path": f"memberships[{i}].role", "code": "INVALID",
+                           "message": "Role is owner, preparer or viewer."})
+        elif taxpayer:
+            resolved.append((taxpayer, m["role"]))
+    if errors:
+        raise ValidationFailed(errors)
+    username = username.strip()
+    if User.objects.filter(username=username).exists():
+        raise RuleViolation("ALREADY_EXISTS", f"User {username} already exists.")
+    user = User.objects.create_user(username=username, password=password, email=email or "", is_staff=is_staff)
+    Membership.objects.bulk_create([Membership(user=user, taxpayer=t, role=r) for t, r in resolved])
+    return user
