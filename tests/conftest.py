@@ -17,16 +17,21 @@ from taxpayers.services import taxpayer_create
 User = get_user_model()
 
 # Valid GSTINs (R-1.1): Maharashtra, Karnataka, Gujarat, Tamil Nadu, Delhi.
-MH, KA, GJ, TN, DL = "27AAPFU0939F1ZV", "29AAGCB7383J1Z4", "24AANFA2641L1ZF", "33GSPTN0791G1Z5", "07AAGFF2194N1Z1"
+MH, KA, GJ, TN, DL = (
+    "27AAPFU0939F1ZV",
+    "29AAGCB7383J1Z4",
+    "24AANFA2641L1ZF",
+    "33GSPTN0791G1Z5",
+    "07AAGFF2194N1Z1",
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "secret123")
+    password = factory.django.Password("secret123")
 
 
 @pytest.fixture
@@ -44,13 +49,16 @@ def set_clock(settings, db):
 
 @pytest.fixture
 def supplier(db):
-    return taxpayer_create(gstin=MH, legal_name="Acme Traders LLP", trade_name="Acme", ims_start_period="092025")
+    return taxpayer_create(
+        gstin=MH, legal_name="Acme Traders LLP", trade_name="Acme", ims_start_period="092025"
+    )
 
 
 @pytest.fixture
 def recipient(db):
-    return taxpayer_create(gstin=KA, legal_name="Bharat Components Pvt Ltd", trade_name="Bharat",
-                           ims_start_period="092025")
+    return taxpayer_create(
+        gstin=KA, legal_name="Bharat Components Pvt Ltd", trade_name="Bharat", ims_start_period="092025"
+    )
 
 
 def member(taxpayer, role: str, username: str | None = None):
@@ -78,8 +86,19 @@ def outsider(db):
 ROLES = [Role.OWNER, Role.PREPARER, Role.VIEWER]
 
 
-def inv(inum: str, idt: str, *, txval="1000.00", rt="18", pos="29", intra=False, rchrg="N", inv_typ="R",
-        csamt=None, **extra) -> dict:
+def inv(
+    inum: str,
+    idt: str,
+    *,
+    txval="1000.00",
+    rt="18",
+    pos="29",
+    intra=False,
+    rchrg="N",
+    inv_typ="R",
+    csamt=None,
+    **extra,
+) -> dict:
     """One b2b invoice; tax heads computed by hand from the rate (inter-state by default)."""
     tx = Decimal(txval)
     r = Decimal(rt)
@@ -88,11 +107,20 @@ def inv(inum: str, idt: str, *, txval="1000.00", rt="18", pos="29", intra=False,
         half = (tx * r / 200).quantize(Decimal("0.01"))
         det.update({"camt": half, "samt": half, "iamt": Decimal("0")})
     else:
-        det.update({"iamt": (tx * r / 100).quantize(Decimal("0.01")), "camt": Decimal("0"), "samt": Decimal("0")})
+        det.update(
+            {"iamt": (tx * r / 100).quantize(Decimal("0.01")), "camt": Decimal("0"), "samt": Decimal("0")}
+        )
     if csamt is not None:
         det["csamt"] = Decimal(csamt)
-    doc = {"inum": inum, "idt": idt, "val": tx + sum(v for k, v in det.items() if k not in ("rt", "txval")),
-           "pos": pos, "rchrg": rchrg, "inv_typ": inv_typ, "itms": [{"num": 1, "itm_det": det}]}
+    doc = {
+        "inum": inum,
+        "idt": idt,
+        "val": tx + sum(v for k, v in det.items() if k not in ("rt", "txval")),
+        "pos": pos,
+        "rchrg": rchrg,
+        "inv_typ": inv_typ,
+        "itms": [{"num": 1, "itm_det": det}],
+    }
     doc.update(extra)
     return doc
 

@@ -368,9 +368,13 @@ def records_for_new_recipient(*, recipient: Taxpayer) -> int:
     recipients = recipients_for([recipient.gstin])
     r = recipients[recipient.gstin]
     by_id = {d.id: d for d in docs}
+    quarterly_filings = set(
+        ReturnFiling.objects.filter(taxpayer_id__in={d.supplier_id for d in docs}, form=Form.GSTR1, quarterly=True)
+        .values_list("taxpayer_id", "period")
+    )
     records = {}
     for doc in docs:  # originals before amendments (ids ascend), so an amendment finds its amended record
-        doc._quarterly_return = _quarterly_return(doc)
+        doc._quarterly_return = (doc.supplier_id, doc.period) in quarterly_filings and doc.form == Form.GSTR1
         amended_rec = records.get(doc.amends_id)
         records[doc.id] = build_record(doc, r, today, (by_id.get(doc.amends_id), amended_rec))
     ImsRecord.objects.bulk_create(list(records.values()), batch_size=2000)
@@ -380,8 +384,3 @@ def records_for_new_recipient(*, recipient: Taxpayer) -> int:
     ], batch_size=2000)
     return len(records)
 
-
-def _quarterly_return(doc: Document) -> bool:
-    return doc.form == Form.GSTR1 and ReturnFiling.objects.filter(
-        taxpayer_id=doc.supplier_id, form=Form.GSTR1, period=doc.period, quarterly=True
-    ).exists()
