@@ -70,8 +70,8 @@ class Document(models.Model):
     diff_percent = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
     items = models.JSONField(default=list)
     content_hash = models.CharField(max_length=32)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField()  # set from the business clock
+    updated_at = models.DateTimeField()
 
     class Meta:
         constraints = [
@@ -179,8 +179,8 @@ class ImsRecord(models.Model):
     deemed_accepted = models.BooleanField(default=False)
     removed = models.BooleanField(default=False)
     hash = models.CharField(max_length=32)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField()  # set from the business clock
+    updated_at = models.DateTimeField()
 
     class Meta:
         constraints = [

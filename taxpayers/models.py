@@ -11,7 +11,7 @@ class Taxpayer(models.Model):
     state_code = models.CharField(max_length=2)
     # yyyymm of the first period of every sequence.
     ims_start_period = models.PositiveIntegerField(default=202410)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["gstin"]

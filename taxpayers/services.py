@@ -53,6 +53,7 @@ def taxpayer_create(
                 trade_name=(trade_name or "").strip(),
                 state_code=g[:2],
                 ims_start_period=start,
+                created_at=clock.now(),
             )
     except IntegrityError as exc:
         raise RuleViolation("ALREADY_EXISTS", f"GSTIN {g} is already registered.") from exc

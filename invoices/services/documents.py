@@ -32,16 +32,79 @@ from .records import (
 
 MAX_SYNC_DOCUMENTS = 10_000
 DOC_FIELDS = (
-    "section", "doc_type", "ctin", "stin", "sply_ty", "number", "number_key", "number_owner", "series", "fy",
-    "doc_date", "orig_number", "orig_date", "root", "amends", "val", "txval", "iamt", "camt", "samt", "csamt",
-    "pos", "rchrg", "inv_typ", "diff_percent", "items", "content_hash",
+    "section",
+    "doc_type",
+    "ctin",
+    "stin",
+    "sply_ty",
+    "number",
+    "number_key",
+    "number_owner",
+    "series",
+    "fy",
+    "doc_date",
+    "orig_number",
+    "orig_date",
+    "root",
+    "amends",
+    "val",
+    "txval",
+    "iamt",
+    "camt",
+    "samt",
+    "csamt",
+    "pos",
+    "rchrg",
+    "inv_typ",
+    "diff_percent",
+    "items",
+    "content_hash",
 )
 RECORD_FIELDS = (
-    "document", "section", "stin", "trdnm", "sply_stin", "rtnprd", "srcform", "filed_at", "doc_type", "number",
-    "number_key", "doc_date", "orig_number", "orig_date", "inv_typ", "pos", "rchrg", "val", "txval", "iamt",
-    "camt", "samt", "cess", "hash", "amends_record", "eff_txval", "eff_igst", "eff_cgst", "eff_sgst", "eff_cess",
-    "itc_reducing", "action", "remarks", "itc_red_req", "decl_igst", "decl_cgst", "decl_sgst", "decl_cess",
-    "itc_period", "pending_deadline", "kept_out", "rsn", "active", "updated_at",
+    "document",
+    "section",
+    "stin",
+    "trdnm",
+    "sply_stin",
+    "rtnprd",
+    "srcform",
+    "filed_at",
+    "doc_type",
+    "number",
+    "number_key",
+    "doc_date",
+    "orig_number",
+    "orig_date",
+    "inv_typ",
+    "pos",
+    "rchrg",
+    "val",
+    "txval",
+    "iamt",
+    "camt",
+    "samt",
+    "cess",
+    "hash",
+    "amends_record",
+    "eff_txval",
+    "eff_igst",
+    "eff_cgst",
+    "eff_sgst",
+    "eff_cess",
+    "itc_reducing",
+    "action",
+    "remarks",
+    "itc_red_req",
+    "decl_igst",
+    "decl_cgst",
+    "decl_sgst",
+    "decl_cess",
+    "itc_period",
+    "pending_deadline",
+    "kept_out",
+    "rsn",
+    "active",
+    "updated_at",
 )
 # A change of these moves the document to another record (R-4.1 last sentence).
 RECORD_IDENTITY = ("ctin", "pos", "rchrg")
@@ -51,7 +114,9 @@ def filed_forms(supplier: Taxpayer) -> set[tuple[str, int]]:
     return set(ReturnFiling.objects.filter(taxpayer=supplier).values_list("form", "period"))
 
 
-def target_return(*, supplier: Taxpayer, period: int, calendar: Calendar, filed: set, today) -> tuple[str, int]:
+def target_return(
+    *, supplier: Taxpayer, period: int, calendar: Calendar, filed: set, today
+) -> tuple[str, int]:
     """Which open return a document saved for ``period`` goes into (R-3.1): (form, return period)."""
     if calendar.quarterly(period):
         if not is_quarter_last_month(period):
@@ -62,7 +127,9 @@ def target_return(*, supplier: Taxpayer, period: int, calendar: Calendar, filed:
         period = quarter_last_month(period)
     if (Form.GSTR1, period) not in filed:
         return Form.GSTR1, period
-    if (Form.GSTR1A, period) in filed or Gstr3bFiling.objects.filter(taxpayer=supplier, period=period).exists():
+    if (Form.GSTR1A, period) in filed or Gstr3bFiling.objects.filter(
+        taxpayer=supplier, period=period
+    ).exists():
         raise RuleViolation(
             "RETURN_FILED", "GSTR-1 and GSTR-1A (or GSTR-3B) of this period are filed: use a later period."
         )
@@ -79,7 +146,9 @@ def iff_close_sweep(*, supplier: Taxpayer, calendar: Calendar, today) -> None:
     for month in list(open_iff):
         if today > iff_last_date(month):
             q = quarter_last_month(month)
-            moved = Document.objects.filter(supplier=supplier, form=Form.IFF, period=month, filed_at__isnull=True)
+            moved = Document.objects.filter(
+                supplier=supplier, form=Form.IFF, period=month, filed_at__isnull=True
+            )
             ImsRecord.objects.filter(document__in=moved).update(rtnprd=q, srcform="R1", itc_period=q)
             moved.update(form=Form.GSTR1, period=q)
 
@@ -174,16 +243,31 @@ def _plan(supplier: Taxpayer, docs: list[DocInput], form: str, return_period: in
             if mine:
                 old = mine[0]
                 if old.filed_at is not None:
-                    plan.errors.append(_err(_number_path(d), "ALREADY_FILED",
-                                            f"Document {d.number} is filed; change it through an amendment."))
+                    plan.errors.append(
+                        _err(
+                            _number_path(d),
+                            "ALREADY_FILED",
+                            f"Document {d.number} is filed; change it through an amendment.",
+                        )
+                    )
                 elif old.supplier_id == supplier.id and old.period == return_period and old.form == form:
                     _update_or_same(plan, d, old, None, None)
                 else:
-                    plan.errors.append(_err(_number_path(d), "NUMBER_DUPLICATE",
-                                            f"Number {d.number} is already used in this financial year."))
+                    plan.errors.append(
+                        _err(
+                            _number_path(d),
+                            "NUMBER_DUPLICATE",
+                            f"Number {d.number} is already used in this financial year.",
+                        )
+                    )
             elif same_number:
-                plan.errors.append(_err(_number_path(d), "NUMBER_DUPLICATE",
-                                        f"Number {d.number} is already used by an amendment."))
+                plan.errors.append(
+                    _err(
+                        _number_path(d),
+                        "NUMBER_DUPLICATE",
+                        f"Number {d.number} is already used by an amendment.",
+                    )
+                )
             else:
                 plan.creates.append((d, None, None))
             continue
@@ -196,8 +280,13 @@ def _plan(supplier: Taxpayer, docs: list[DocInput], form: str, return_period: in
             or root.ctin != d.ctin
             or (d.stin or "") != (root.stin or "")
         ):
-            plan.errors.append(_err(_orig_path(d), "ORIGINAL_NOT_FOUND",
-                                    f"No filed document {d.orig_number} of this supplier and recipient."))
+            plan.errors.append(
+                _err(
+                    _orig_path(d),
+                    "ORIGINAL_NOT_FOUND",
+                    f"No filed document {d.orig_number} of this supplier and recipient.",
+                )
+            )
             continue
         chain = chains[root.id]
         filed_chain = [x for x in chain if x.filed_at is not None]
@@ -206,14 +295,24 @@ def _plan(supplier: Taxpayer, docs: list[DocInput], form: str, return_period: in
             plan.errors.append(_err(f"{d.path}.ntty", "INVALID", "An amendment cannot change the note type."))
             continue
         if not (amends.period < return_period or (amends.period == return_period and form == Form.GSTR1A)):
-            plan.errors.append(_err(_orig_path(d), "INVALID",
-                                    "An amendment is reported in a later period than the document it amends, "
-                                    "or in GSTR-1A of the same period."))
+            plan.errors.append(
+                _err(
+                    _orig_path(d),
+                    "INVALID",
+                    "An amendment is reported in a later period than the document it amends, "
+                    "or in GSTR-1A of the same period.",
+                )
+            )
             continue
         others = [x for x in same_number if (x.root_id or x.id) != root.id]
         if others:
-            plan.errors.append(_err(_number_path(d), "NUMBER_DUPLICATE",
-                                    f"Number {d.number} is already used in this financial year."))
+            plan.errors.append(
+                _err(
+                    _number_path(d),
+                    "NUMBER_DUPLICATE",
+                    f"Number {d.number} is already used in this financial year.",
+                )
+            )
             continue
         open_amendments = [x for x in chain if x.root_id is not None and x.filed_at is None]
         if open_amendments:
@@ -221,9 +320,14 @@ def _plan(supplier: Taxpayer, docs: list[DocInput], form: str, return_period: in
             if old.period == return_period and old.form == form:
                 _update_or_same(plan, d, old, root, amends)
             else:
-                plan.errors.append(_err(_orig_path(d), "NUMBER_DUPLICATE",
-                                        f"Document {d.orig_number} already has an unfiled amendment in "
-                                        f"{period_code(old.period)}."))
+                plan.errors.append(
+                    _err(
+                        _orig_path(d),
+                        "NUMBER_DUPLICATE",
+                        f"Document {d.orig_number} already has an unfiled amendment in "
+                        f"{period_code(old.period)}.",
+                    )
+                )
             continue
         plan.creates.append((d, root, amends))
     return plan
@@ -244,7 +348,14 @@ def _fill(doc: Document, d: DocInput, supplier: Taxpayer, root, amends) -> Docum
     doc.series, doc.fy, doc.doc_date = d.series, d.fy, d.doc_date
     doc.orig_number, doc.orig_date = d.orig_number or "", d.orig_date
     doc.root, doc.amends = root, amends
-    doc.val, doc.txval, doc.iamt, doc.camt, doc.samt, doc.csamt = d.val, d.txval, d.iamt, d.camt, d.samt, d.csamt
+    doc.val, doc.txval, doc.iamt, doc.camt, doc.samt, doc.csamt = (
+        d.val,
+        d.txval,
+        d.iamt,
+        d.camt,
+        d.samt,
+        d.csamt,
+    )
     doc.pos, doc.rchrg, doc.inv_typ, doc.diff_percent = d.pos, d.rchrg, d.inv_typ, d.diff_percent
     doc.items = [{k: (str(v) if not isinstance(v, int) else v) for k, v in it.items()} for it in d.items]
     doc.content_hash = d.content_hash
@@ -262,7 +373,13 @@ def _amended_records(amended_doc_ids, recipient_ids) -> dict[tuple[int, int], Im
 
 def _write(supplier, plan: _Plan, form, return_period, now, today, by, channel) -> dict:
     new_docs = [
-        _fill(Document(period=return_period, form=form), d, supplier, root, amends)
+        _fill(
+            Document(period=return_period, form=form, created_at=now, updated_at=now),
+            d,
+            supplier,
+            root,
+            amends,
+        )
         for d, root, amends in plan.creates
     ]
     Document.objects.bulk_create(new_docs, batch_size=2000)
@@ -280,7 +397,9 @@ def _write(supplier, plan: _Plan, form, return_period, now, today, by, channel) 
     recipients = recipients_for({doc.ctin for doc in all_docs})
     amended_doc_ids = {doc.amends_id for doc in all_docs if doc.amends_id}
     amended = _amended_records(amended_doc_ids, [r.taxpayer.id for r in recipients.values()])
-    amended_docs = {x.id: x for x in Document.objects.filter(id__in=amended_doc_ids)} if amended_doc_ids else {}
+    amended_docs = (
+        {x.id: x for x in Document.objects.filter(id__in=amended_doc_ids)} if amended_doc_ids else {}
+    )
 
     current = {}
     if changed_docs:
@@ -292,30 +411,61 @@ def _write(supplier, plan: _Plan, form, return_period, now, today, by, channel) 
     for doc in all_docs:
         recipient = recipients.get(doc.ctin)
         old_rec = current.get(doc.id)
-        moved = old_rec is not None and old_identity.get(doc.id) != tuple(getattr(doc, f) for f in RECORD_IDENTITY)
+        moved = old_rec is not None and old_identity.get(doc.id) != tuple(
+            getattr(doc, f) for f in RECORD_IDENTITY
+        )
         if old_rec is not None and moved:
             old_rec.active, old_rec.removed = False, True
             removed_records.append(old_rec)
-            audits.append(audit(old_rec, at=now, by=SYSTEM, channel=channel, frm=old_rec.action, to="",
-                                reason="removed: supplier changed recipient, place of supply or reverse charge"))
+            audits.append(
+                audit(
+                    old_rec,
+                    at=now,
+                    by=SYSTEM,
+                    channel=channel,
+                    frm=old_rec.action,
+                    to="",
+                    reason="removed: supplier changed recipient, place of supply or reverse charge",
+                )
+            )
         if recipient is None:
             continue
         amended_pair = (amended_docs.get(doc.amends_id), amended.get((doc.amends_id, recipient.taxpayer.id)))
         if old_rec is not None and not moved:
             before = old_rec.action
             copy_document(old_rec, doc, supplier)
-            fresh = build_record(doc, recipient, today, amended_pair)
-            for f in ("amends_record", "eff_txval", "eff_igst", "eff_cgst", "eff_sgst", "eff_cess",
-                      "itc_reducing", "itc_period", "pending_deadline", "kept_out", "rsn"):
+            fresh = build_record(doc, recipient, today, amended_pair, now=now)
+            for f in (
+                "amends_record",
+                "eff_txval",
+                "eff_igst",
+                "eff_cgst",
+                "eff_sgst",
+                "eff_cess",
+                "itc_reducing",
+                "itc_period",
+                "pending_deadline",
+                "kept_out",
+                "rsn",
+            ):
                 setattr(old_rec, f, getattr(fresh, f))
             old_rec.active = not old_rec.kept_out
             reset_to_no_action(old_rec)
             old_rec.updated_at = now
             updated_records.append(old_rec)
-            audits.append(audit(old_rec, at=now, by=SYSTEM, channel=channel, frm=before, to=Action.NO_ACTION,
-                                reason="supplier edited the document"))
+            audits.append(
+                audit(
+                    old_rec,
+                    at=now,
+                    by=SYSTEM,
+                    channel=channel,
+                    frm=before,
+                    to=Action.NO_ACTION,
+                    reason="supplier edited the document",
+                )
+            )
             continue
-        rec = build_record(doc, recipient, today, amended_pair)
+        rec = build_record(doc, recipient, today, amended_pair, now=now)
         new_records.append(rec)
         pending_audits.append(rec)
 
@@ -327,8 +477,17 @@ def _write(supplier, plan: _Plan, form, return_period, now, today, by, channel) 
         ImsRecord.objects.bulk_update(updated_records, RECORD_FIELDS, batch_size=1000)
     ImsRecord.objects.bulk_create(new_records, batch_size=2000)
     for rec in pending_audits:
-        audits.append(audit(rec, at=now, by=by, channel=channel, frm="", to=Action.NO_ACTION,
-                            reason="document saved" + (" (kept out of IMS)" if rec.kept_out else "")))
+        audits.append(
+            audit(
+                rec,
+                at=now,
+                by=by,
+                channel=channel,
+                frm="",
+                to=Action.NO_ACTION,
+                reason="document saved" + (" (kept out of IMS)" if rec.kept_out else ""),
+            )
+        )
     from invoices.models import ImsAudit
 
     ImsAudit.objects.bulk_create(audits, batch_size=2000)
@@ -348,10 +507,20 @@ def document_delete(*, supplier: Taxpayer, document_id: int, by: str, channel: s
         raise RuleViolation("ALREADY_FILED", "A filed document cannot be deleted; amend it instead.")
     now = clock.now()
     recs = list(ImsRecord.objects.filter(document=doc, removed=False))
-    ImsAudit.objects.bulk_create([
-        audit(r, at=now, by=SYSTEM, channel=channel, frm=r.action, to="", reason="supplier deleted the document")
-        for r in recs
-    ])
+    ImsAudit.objects.bulk_create(
+        [
+            audit(
+                r,
+                at=now,
+                by=SYSTEM,
+                channel=channel,
+                frm=r.action,
+                to="",
+                reason="supplier deleted the document",
+            )
+            for r in recs
+        ]
+    )
     ImsRecord.objects.filter(id__in=[r.id for r in recs]).update(active=False, removed=True, updated_at=now)
     doc.delete()
 
@@ -369,18 +538,29 @@ def records_for_new_recipient(*, recipient: Taxpayer) -> int:
     r = recipients[recipient.gstin]
     by_id = {d.id: d for d in docs}
     quarterly_filings = set(
-        ReturnFiling.objects.filter(taxpayer_id__in={d.supplier_id for d in docs}, form=Form.GSTR1, quarterly=True)
-        .values_list("taxpayer_id", "period")
+        ReturnFiling.objects.filter(
+            taxpayer_id__in={d.supplier_id for d in docs}, form=Form.GSTR1, quarterly=True
+        ).values_list("taxpayer_id", "period")
     )
     records = {}
     for doc in docs:  # originals before amendments (ids ascend), so an amendment finds its amended record
         doc._quarterly_return = (doc.supplier_id, doc.period) in quarterly_filings and doc.form == Form.GSTR1
         amended_rec = records.get(doc.amends_id)
-        records[doc.id] = build_record(doc, r, today, (by_id.get(doc.amends_id), amended_rec))
+        records[doc.id] = build_record(doc, r, today, (by_id.get(doc.amends_id), amended_rec), now=now)
     ImsRecord.objects.bulk_create(list(records.values()), batch_size=2000)
-    ImsAudit.objects.bulk_create([
-        audit(rec, at=now, by=SYSTEM, channel="job", frm="", to=Action.NO_ACTION, reason="recipient registered")
-        for rec in records.values()
-    ], batch_size=2000)
+    ImsAudit.objects.bulk_create(
+        [
+            audit(
+                rec,
+                at=now,
+                by=SYSTEM,
+                channel="job",
+                frm="",
+                to=Action.NO_ACTION,
+                reason="recipient registered",
+            )
+            for rec in records.values()
+        ],
+        batch_size=2000,
+    )
     return len(records)
-

@@ -102,7 +102,7 @@ def return_file(*, supplier: Taxpayer, period: int, form: str, by: str, channel:
             )
     except IntegrityError as exc:
         raise RuleViolation("ALREADY_FILED", "This return is already filed.") from exc
-    Document.objects.filter(id__in=[d.id for d in docs]).update(filed_at=now)
+    Document.objects.filter(id__in=[d.id for d in docs]).update(filed_at=now, updated_at=now)
     for d in docs:
         d.filed_at = now
         d.supplier = supplier

@@ -159,8 +159,10 @@ def place_record(rec: ImsRecord, doc: Document, recipient: Recipient, today: dat
     rec.pending_deadline = recipient.deadline(itc_reducing=rec.itc_reducing, first_period=regime)
 
 
-def build_record(doc: Document, recipient: Recipient, today: date, amended: tuple | None = None) -> ImsRecord:
-    rec = ImsRecord(recipient=recipient.taxpayer)
+def build_record(
+    doc: Document, recipient: Recipient, today: date, amended: tuple | None = None, *, now
+) -> ImsRecord:
+    rec = ImsRecord(recipient=recipient.taxpayer, created_at=now, updated_at=now)
     copy_document(rec, doc, doc.supplier)
     amended_doc, amended_rec = amended or (None, None)
     apply_amendment_facts(rec, doc, amended_doc, amended_rec, recipient)
