@@ -45,8 +45,12 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         return Response(error_body("VALIDATION", "The request has errors.", _flatten(exc.detail)), status=400)
     if isinstance(exc, exceptions.ParseError):
-        return Response(error_body("VALIDATION", str(exc.detail), [{"path": "", "code": "INVALID",
-                                                                     "message": str(exc.detail)}]), status=400)
+        return Response(
+            error_body(
+                "VALIDATION", str(exc.detail), [{"path": "", "code": "INVALID", "message": str(exc.detail)}]
+            ),
+            status=400,
+        )
     if isinstance(exc, exceptions.UnsupportedMediaType):
         return Response(error_body("VALIDATION", str(exc.detail)), status=415)
     if isinstance(exc, exceptions.MethodNotAllowed):
@@ -70,8 +74,13 @@ def _flatten(detail, prefix: str = "") -> list[dict]:
         if all(not isinstance(v, dict | list) for v in detail):
             for v in detail:
                 code = getattr(v, "code", "invalid")
-                out.append({"path": prefix, "code": "REQUIRED" if code == "required" else "INVALID",
-                            "message": str(v)})
+                out.append(
+                    {
+                        "path": prefix,
+                        "code": "REQUIRED" if code == "required" else "INVALID",
+                        "message": str(v),
+                    }
+                )
         else:
             for i, value in enumerate(detail):
                 out.extend(_flatten(value, f"{prefix}[{i}]"))

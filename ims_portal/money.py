@@ -23,6 +23,6 @@ def parse_amount(value) -> Decimal | None:
         return None
     if not d.is_finite() or d < 0:
         return None
-    if d != d.quantize(PAISA) :
+    if d != d.quantize(PAISA):
         return None
     return d.quantize(PAISA)

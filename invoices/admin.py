@@ -39,7 +39,17 @@ class AuditInline(admin.TabularInline):
 
 @admin.register(ImsRecord)
 class ImsRecordAdmin(ReadOnlyAdmin):
-    list_display = ["id", "recipient", "section", "stin", "number", "rtnprd", "itc_period", "action", "active"]
+    list_display = [
+        "id",
+        "recipient",
+        "section",
+        "stin",
+        "number",
+        "rtnprd",
+        "itc_period",
+        "action",
+        "active",
+    ]
     list_filter = ["section", "action", "active", "kept_out"]
     search_fields = ["number_key", "stin", "recipient__gstin"]
     list_select_related = ["recipient"]

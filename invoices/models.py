@@ -32,7 +32,9 @@ class ReturnFiling(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["taxpayer", "form", "period"], name="filing_once_per_form_period"),
+            models.UniqueConstraint(
+                fields=["taxpayer", "form", "period"], name="filing_once_per_form_period"
+            ),
         ]
 
 
@@ -99,7 +101,9 @@ class Document(models.Model):
             # GSTR-1 screens and filing: a supplier's documents of one return period.
             models.Index(fields=["supplier", "period", "form"], name="document_supplier_period"),
             # Duplicate and original look-ups while saving a batch.
-            models.Index(fields=["number_owner", "fy", "series", "number_key"], name="document_number_lookup"),
+            models.Index(
+                fields=["number_owner", "fy", "series", "number_key"], name="document_number_lookup"
+            ),
             # A recipient registering late picks up documents addressed to it (R-1.4).
             models.Index(fields=["ctin"], name="document_ctin"),
         ]
@@ -125,7 +129,9 @@ class ImsRecord(models.Model):
     document fields it shows and sums, so recipient queries never join the supplier's tables."""
 
     recipient = models.ForeignKey(Taxpayer, on_delete=models.CASCADE, related_name="ims_records")
-    document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="records")
+    document = models.ForeignKey(
+        Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="records"
+    )
     section = models.CharField(max_length=6)  # IMS section: b2b … ecoma
     stin = models.CharField(max_length=15)  # the filer (for ECO documents the operator)
     trdnm = models.CharField(max_length=200, blank=True, default="")
@@ -149,7 +155,9 @@ class ImsRecord(models.Model):
     samt = models.DecimalField(**MONEY)
     cess = models.DecimalField(**MONEY)
     # Amendments: the record of the document amended, and the counted effect (R-5.4), signed.
-    amends_record = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    amends_record = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     eff_txval = models.DecimalField(null=True, blank=True, **MONEY)
     eff_igst = models.DecimalField(null=True, blank=True, **MONEY)
     eff_cgst = models.DecimalField(null=True, blank=True, **MONEY)
@@ -190,7 +198,8 @@ class ImsRecord(models.Model):
                 for f in ("val", "txval", "iamt", "camt", "samt", "cess")
             ],
             models.CheckConstraint(
-                condition=~Q(active=True) | Q(kept_out=False, superseded=False, left_ims=False, removed=False),
+                condition=~Q(active=True)
+                | Q(kept_out=False, superseded=False, left_ims=False, removed=False),
                 name="ims_active_consistent",
             ),
         ]
@@ -198,7 +207,9 @@ class ImsRecord(models.Model):
             # GET /ims/{gstin}/inward (no filter) and the summary: active records of one recipient by id.
             models.Index(fields=["recipient", "active", "id"], name="ims_active_by_id"),
             # ?section= (with or without ?action=), ordered by id.
-            models.Index(fields=["recipient", "active", "section", "action", "id"], name="ims_section_action"),
+            models.Index(
+                fields=["recipient", "active", "section", "action", "id"], name="ims_section_action"
+            ),
             # ?action= alone, and the pending-expiry sweep (action P).
             models.Index(fields=["recipient", "active", "action", "id"], name="ims_action"),
             # ?stin= supplier filter.
@@ -209,7 +220,9 @@ class ImsRecord(models.Model):
             models.Index(fields=["recipient", "itc_period", "id"], name="ims_itc_period"),
             # ?q= number prefix: LIKE 'Q%' on the upper-cased number (pattern ops for non-C collations).
             models.Index(
-                fields=["recipient", "number_key"], name="ims_number_prefix", opclasses=["", "varchar_pattern_ops"]
+                fields=["recipient", "number_key"],
+                name="ims_number_prefix",
+                opclasses=["", "varchar_pattern_ops"],
             ),
             # The supplier's outward view reads records back by document.
             models.Index(fields=["document"], name="ims_document"),

@@ -19,7 +19,9 @@ def admin_client_logged(db):
 def saved(set_clock, supplier, recipient):
     set_clock("2025-10-20 10:00")
     owner = client_for(member(supplier, "owner"))
-    r = owner.post(f"/api/v1/gstr1/{MH}/102025/documents", gstr1(b2b=[inv("ADM-1", "05-10-2025")]), format="json")
+    r = owner.post(
+        f"/api/v1/gstr1/{MH}/102025/documents", gstr1(b2b=[inv("ADM-1", "05-10-2025")]), format="json"
+    )
     assert r.status_code == 201
     return Document.objects.get(number="ADM-1")
 
@@ -44,7 +46,10 @@ def test_r3_8_admin_cannot_edit_or_delete_documents(admin_client_logged, saved):
     assert admin_client_logged.get(url).status_code == 200  # viewable
     r = admin_client_logged.post(url, {"number": "CHANGED"})
     assert r.status_code == 403
-    assert admin_client_logged.post(f"/admin/invoices/document/{saved.id}/delete/", {"post": "yes"}).status_code == 403
+    assert (
+        admin_client_logged.post(f"/admin/invoices/document/{saved.id}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
     assert Document.objects.get(id=saved.id).number == "ADM-1"
 
 
