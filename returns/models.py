@@ -1,16 +1,165 @@
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from taxpayers.models import Taxpayer
 
+MONEY = {"max_digits": 15, "decimal_places": 2}
+
 
 class Gstr3bFiling(models.Model):
-    """A filed GSTR-3B (a month, or a quarter's last month for a quarterly taxpayer)."""
+    """A filed GSTR-3B (a month, or a quarter's last month for a quarterly taxpayer), with its tables
+    frozen as filed (R-6.3)."""
 
     taxpayer = models.ForeignKey(Taxpayer, on_delete=models.CASCADE, related_name="gstr3b_filings")
     period = models.PositiveIntegerField()
     filed_at = models.DateTimeField()
+    tables = models.JSONField(null=True, blank=True)
+    gstr2b_version = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["taxpayer", "period"], name="gstr3b_once_per_period"),
         ]
+
+
+class Trigger(models.TextChoices):
+    SCHEDULE = "schedule"
+    ADMIN = "admin"
+    RECOMPUTE = "recompute"
+    FILED_3B = "3b_filed"
+
+
+class Gstr2bVersion(models.Model):
+    """One generation of a recipient's GSTR-2B for a period (R-5.5). Its lines are in Gstr2bLine; the
+    summary (``itcsumm``) was aggregated by the database at generation."""
+
+    taxpayer = models.ForeignKey(Taxpayer, on_delete=models.CASCADE, related_name="gstr2b_versions")
+    period = models.PositiveIntegerField()
+    version = models.PositiveIntegerField()
+    trigger = models.CharField(max_length=10, choices=Trigger.choices)
+    by = models.CharField(max_length=150)
+    generated_at = models.DateTimeField()
+    itcsumm = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["taxpayer", "period", "version"], name="gstr2b_version_unique"),
+        ]
+        indexes = [
+            # Latest version of one recipient's period.
+            models.Index(fields=["taxpayer", "period", "-version"], name="gstr2b_latest"),
+        ]
+
+
+class Gstr2bLine(models.Model):
+    """A document line of a 2B version: copied from the IMS record by INSERT … SELECT."""
+
+    version = models.ForeignKey(Gstr2bVersion, on_delete=models.CASCADE, related_name="lines")
+    taxpayer = models.ForeignKey(Taxpayer, on_delete=models.CASCADE, related_name="+")
+    period = models.PositiveIntegerField()
+    record_id = models.BigIntegerField()
+    grp = models.CharField(max_length=12)  # itcavl, itcunavl, itcRejected
+    sub = models.CharField(max_length=10)  # nonrevsup, revsup, othersup
+    key = models.CharField(max_length=8)  # b2b, b2ba, cdnr, cdnra, ecom, ecoma, cdnrrev
+    section = models.CharField(max_length=6)  # docdata section: b2b, b2ba, cdnr, cdnra, ecom, ecoma
+    ims_section = models.CharField(max_length=6)
+    ctin = models.CharField(max_length=15)
+    trdnm = models.CharField(max_length=200, blank=True, default="")
+    supprd = models.PositiveIntegerField()
+    supfildt = models.DateTimeField(null=True)
+    number = models.CharField(max_length=16)
+    doc_date = models.DateField()
+    orig_number = models.CharField(max_length=16, blank=True, default="")
+    orig_date = models.DateField(null=True)
+    doc_type = models.CharField(max_length=3)
+    inv_typ = models.CharField(max_length=5)
+    val = models.DecimalField(**MONEY)
+    pos = models.CharField(max_length=2)
+    rev = models.BooleanField()
+    rsn = models.CharField(max_length=1, null=True)
+    txval = models.DecimalField(**MONEY)
+    igst = models.DecimalField(**MONEY)
+    cgst = models.DecimalField(**MONEY)
+    sgst = models.DecimalField(**MONEY)
+    cess = models.DecimalField(**MONEY)
+    # What the line adds to its group's totals: the counted effect (part B: taxable of the effect, tax
+    # as declared). Always positive magnitudes.
+    c_txval = models.DecimalField(**MONEY)
+    c_igst = models.DecimalField(**MONEY)
+    c_cgst = models.DecimalField(**MONEY)
+    c_sgst = models.DecimalField(**MONEY)
+    c_cess = models.DecimalField(**MONEY)
+    is_amendment = models.BooleanField(default=False)
+    action = models.CharField(max_length=1)
+    remarks = models.CharField(max_length=500, null=True)
+    itc_red_req = models.CharField(max_length=1, null=True)
+    decl_igst = models.DecimalField(null=True, **MONEY)
+    decl_cgst = models.DecimalField(null=True, **MONEY)
+    decl_sgst = models.DecimalField(null=True, **MONEY)
+    decl_cess = models.DecimalField(null=True, **MONEY)
+
+    class Meta:
+        indexes = [
+            # Reading a version's lines in 2B order.
+            models.Index(fields=["version", "grp", "section", "ctin", "number"], name="gstr2b_line_order"),
+        ]
+
+
+class AddBack(models.Model):
+    """R-6.4: an entry raising (or, reversal, negating) a supplier's 3B liability for a rejected
+    ITC-reducing record. Owned by the supplier whose 3B it is added to."""
+
+    supplier = models.ForeignKey(Taxpayer, on_delete=models.CASCADE, related_name="addbacks")
+    record_id = models.BigIntegerField()
+    ctin = models.CharField(max_length=15)  # the recipient
+    section = models.CharField(max_length=6)
+    number = models.CharField(max_length=16)
+    doc_type = models.CharField(max_length=3)
+    txval = models.DecimalField(**MONEY)
+    igst = models.DecimalField(**MONEY)
+    cgst = models.DecimalField(**MONEY)
+    sgst = models.DecimalField(**MONEY)
+    cess = models.DecimalField(**MONEY)
+    rejected_in_period = models.PositiveIntegerField()
+    added_in_period = models.PositiveIntegerField()
+    reversal = models.BooleanField(default=False)
+    negates = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            # One add-back per rejected record, and one reversal per add-back: filing twice adds nothing.
+            models.UniqueConstraint(fields=["record_id", "reversal"], name="addback_once_per_record"),
+        ]
+        indexes = [models.Index(fields=["supplier", "added_in_period"], name="addback_supplier_period")]
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class Job(models.Model):
+    """Long work (R-9.3): status, progress and outcome, readable at /jobs/{id}."""
+
+    kind = models.CharField(max_length=40)
+    taxpayer = models.ForeignKey(Taxpayer, null=True, blank=True, on_delete=models.CASCADE, related_name="jobs")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    params = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    result = models.JSONField(null=True, blank=True)
+    error = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(done__lte=models.F("total")) | Q(total=0), name="job_progress_sane"),
+        ]
+        indexes = [models.Index(fields=["taxpayer", "-id"], name="job_taxpayer_recent")]
