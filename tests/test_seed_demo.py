@@ -1,0 +1,212 @@
+"""manage.py seed_demo: the demo taxpayers, logins and IMS data, and that running it twice changes nothing."""
+
+from datetime import date, datetime
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import CommandError, call_command
+from django.db import transaction
+
+from invoices.models import Document, ImsAudit, ImsRecord, ReturnFiling
+from taxpayers import clock
+from taxpayers.domain import IST
+from taxpayers.models import Membership, SandboxClock, Taxpayer
+from taxpayers.selectors import Calendar
+from tests.conftest import GJ, KA, MH, TN
+
+User = get_user_model()
+
+LOGINS = [
+    ("admin", "admin12345"),
+    ("acme", "acme12345"),
+    ("bharat", "bharat12345"),
+    ("chennai", "chennai12345"),
+    ("gujarat", "gujarat12345"),
+    ("auditor", "auditor12345"),
+    ("preparer", "preparer12345"),
+]
+IMS_SECTIONS = {"b2b", "b2ba", "b2bdn", "b2bdna", "b2bcn", "b2bcna", "ecom", "ecoma"}
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def sandbox(settings, db):
+    settings.IMS_SANDBOX_CLOCK = True
+
+
+def model_counts() -> dict[str, int]:
+    return {m._meta.label: m._default_manager.count() for m in apps.get_models()}
+
+
+def fingerprint() -> list[tuple]:
+    """What the demo shows a recipient, record by record, independent of row ids and real time."""
+    rows = ImsRecord.objects.order_by("recipient__gstin", "stin", "number", "section").values_list(
+        "recipient__gstin",
+        "section",
+        "stin",
+        "number",
+        "rtnprd",
+        "srcform",
+        "filed_at",
+        "action",
+        "remarks",
+        "active",
+        "kept_out",
+        "rsn",
+        "superseded",
+        "waiting_on_original",
+        "itc_period",
+        "itc_reducing",
+        "pending_deadline",
+    )
+    # The sandbox clock runs on from each moment set, so instants differ by milliseconds: compare days.
+    return [(*r[:6], r[6] and r[6].astimezone(IST).date(), *r[7:]) for r in rows]
+
+
+def test_r1_3_three_states_and_one_quarterly_taxpayer(sandbox):
+    seed()
+    taxpayers = {t.gstin: t for t in Taxpayer.objects.all()}
+    assert set(taxpayers) == {MH, KA, TN, GJ}
+    assert {t.state_code for t in taxpayers.values()} == {"27", "29", "33", "24"}
+    assert Calendar(taxpayers[TN]).frequency(202510) == "Q"
+    assert Calendar(taxpayers[TN]).return_period(202511) == 202512
+    for gstin in (MH, KA, GJ):
+        assert Calendar(taxpayers[gstin]).frequency(202510) == "M"
+    assert taxpayers[MH].ims_start_period == 202509
+    assert taxpayers[TN].ims_start_period == 202510
+
+
+def test_r8_1_demo_logins_authenticate_with_their_roles(sandbox):
+    seed()
+    for username, password in LOGINS:
+        assert authenticate(username=username, password=password) is not None, username
+    assert authenticate(username="admin", password="wrong-password") is None
+    admin = User.objects.get(username="admin")
+    assert (admin.is_staff, admin.is_superuser) == (True, True)
+    roles = set(Membership.objects.values_list("user__username", "taxpayer__gstin", "role"))
+    assert roles == {
+        ("acme", MH, "owner"),
+        ("bharat", KA, "owner"),
+        ("chennai", TN, "owner"),
+        ("gujarat", GJ, "owner"),
+        ("auditor", KA, "viewer"),
+        ("preparer", MH, "preparer"),
+    }
+    assert not Membership.objects.filter(user=admin).exists()
+
+
+def test_every_ims_section_over_several_periods_filed_and_saved(sandbox):
+    seed()
+    assert set(ImsRecord.objects.values_list("section", flat=True)) == IMS_SECTIONS
+    assert set(Document.objects.values_list("period", flat=True)) >= {202509, 202510, 202511}
+    assert Document.objects.filter(filed_at__isnull=False).exists()
+    assert Document.objects.filter(filed_at__isnull=True).exists()
+    # November is saved but not filed by anyone.
+    assert not Document.objects.filter(period=202511, filed_at__isnull=False).exists()
+    filings = set(ReturnFiling.objects.values_list("taxpayer__gstin", "form", "period"))
+    assert filings == {
+        (MH, "GSTR1", 202509),
+        (KA, "GSTR1", 202509),
+        (GJ, "GSTR1", 202509),
+        (KA, "GSTR1A", 202509),
+        (MH, "GSTR1", 202510),
+        (KA, "GSTR1", 202510),
+        (GJ, "GSTR1", 202510),
+        (TN, "IFF", 202510),
+    }
+
+
+def test_r4_1_r4_7_demo_shows_actions_keep_outs_and_amendments(sandbox):
+    seed()
+
+    def rec(recipient, number, section):
+        return ImsRecord.objects.get(recipient__gstin=recipient, number=number, section=section)
+
+    rejected = rec(KA, "ACME/CN/01", "b2bcn")
+    assert (rejected.action, rejected.remarks) == (
+        "R",
+        "Goods were not returned; this credit note is not agreed.",
+    )
+    assert rec(KA, "ACME/25/102", "b2b").action == "P"
+    assert rec(KA, "ACME/25/105", "b2b").action == "A"
+    pos_rule = rec(KA, "ACME/25/104", "b2b")
+    assert (pos_rule.active, pos_rule.kept_out, pos_rule.rsn) == (False, True, "P")
+    reverse_charge = rec(KA, "ACME/25/103", "b2b")
+    assert (reverse_charge.rchrg, reverse_charge.kept_out, reverse_charge.rsn) == (True, True, None)
+    # GSTR-1A of the same period: the amendment supersedes its original (R-4.7), and Acme accepted it.
+    assert rec(MH, "BCPL/25-26/0452", "b2b").superseded is True
+    amendment = rec(MH, "BCPL/25-26/0452", "b2ba")
+    assert (amendment.srcform, amendment.action, amendment.active) == ("R1A", "A", True)
+    # Amendments filed a 2B period after their originals wait for them.
+    assert rec(KA, "ACME/25/101", "b2ba").waiting_on_original is True
+    eco = rec(KA, "DLS/0917", "ecoma")
+    assert (eco.stin, eco.sply_stin, eco.itc_period) == (GJ, "07AAGFF2194N1Z1", 202510)
+    # The quarterly recipient's records land in the quarter.
+    assert set(ImsRecord.objects.filter(recipient__gstin=TN).values_list("itc_period", flat=True)) == {202512}
+    pending_cn = rec(KA, "ACME/CN/02", "b2bcn")
+    assert (pending_cn.action, pending_cn.pending_deadline) == ("P", date(2025, 12, 20))
+
+
+def test_r9_4_sandbox_clock_left_at_the_demo_day(sandbox):
+    seed()
+    row = SandboxClock.objects.get(id=1)
+    assert row.business_at == datetime(2025, 12, 5, 10, 0, tzinfo=IST)
+    assert clock.today() == date(2025, 12, 5)
+
+
+def test_seed_twice_changes_nothing(sandbox):
+    first_out = seed()
+    counts = model_counts()
+    records = list(ImsRecord.objects.order_by("id").values())
+    audits = list(ImsAudit.objects.order_by("id").values_list("id", "at", "to_action"))
+    clock_row = SandboxClock.objects.values_list("business_at", "set_at").get()
+    assert counts["auth.User"] == 7
+    assert counts["taxpayers.Taxpayer"] == 4
+    assert counts["invoices.ImsRecord"] > 0 and counts["invoices.ImsAudit"] > 0
+
+    second_out = seed()
+
+    assert model_counts() == counts
+    assert list(ImsRecord.objects.order_by("id").values()) == records
+    assert list(ImsAudit.objects.order_by("id").values_list("id", "at", "to_action")) == audits
+    assert SandboxClock.objects.values_list("business_at", "set_at").get() == clock_row
+    assert "Demo data created." in first_out
+    assert "already there; nothing changed" in second_out
+    for out in (first_out, second_out):
+        assert "admin12345" in out and "auditor12345" in out
+        assert out.rstrip().endswith("Open http://127.0.0.1:8000/")
+
+
+def test_r2_4_same_demo_without_the_sandbox_clock(settings, db):
+    settings.IMS_SANDBOX_CLOCK = True
+    with transaction.atomic():
+        seed()
+        with_sandbox = fingerprint()
+        transaction.set_rollback(True)
+    assert not Taxpayer.objects.exists()
+
+    settings.IMS_SANDBOX_CLOCK = False
+    seed()
+
+    assert fingerprint() == with_sandbox
+    # Business time, not the real time of the run: Sept filed on 11-10-2025, Oct on 11-11-2025.
+    filed_at = set(ReturnFiling.objects.values_list("filed_at", flat=True))
+    assert {f.astimezone(IST).date() for f in filed_at} == {date(2025, 10, 11), date(2025, 11, 11)}
+    assert not SandboxClock.objects.exists()
+    # The patch is gone: the clock gives real time again.
+    assert clock.today() > date(2025, 12, 5)
+
+
+def test_partial_demo_is_refused(sandbox):
+    User.objects.create_user(username="admin", password="something-else")
+    with pytest.raises(CommandError, match="admin"):
+        seed()
+    assert not Taxpayer.objects.exists()
+    assert authenticate(username="admin", password="something-else") is not None
