@@ -22,6 +22,9 @@ api_v1 = [
     path("ims/<str:gstin>/inward", inv.ImsListApi.as_view()),
     path("ims/<str:gstin>/inward/actions", inv.ImsActionsApi.as_view()),
     path("ims/<str:gstin>/inward/<str:record_id>", inv.ImsDetailApi.as_view()),
+    path("", include("returns.api")),
+    path("", include("returns.api_3b")),
+    path("", include("returns.api_jobs")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -34,6 +34,17 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("secret123")
 
 
+@pytest.fixture(autouse=True)
+def _celery_eager():
+    """Jobs run in the test's process and transaction; the real-worker test opts out."""
+    from ims_portal.celery import app
+
+    before = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = before
+
+
 @pytest.fixture
 def set_clock(settings, db):
     """Set the sandbox business time: set_clock("2025-11-05 10:00")."""

@@ -1,0 +1,3 @@
+"""Routes of this module are included under /api/v1/ by ims_portal/urls.py."""
+
+urlpatterns: list = []
