@@ -1,3 +1,67 @@
-"""Routes of this module are included under /api/v1/ by ims_portal/urls.py."""
+"""API: GSTR-2B of a recipient (API.md "Recipient: GSTR-2B and GSTR-3B")."""
 
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ims_portal.errors import NotFound, RuleViolation
+from invoices.api import path_period
+from returns import selectors
+from returns.services import gstr2b
+from taxpayers.access import Perm, taxpayer_for
+
+
+class Gstr2bApi(APIView):
+    def get(self, request, gstin, period):
+        t = taxpayer_for(request.user, gstin)
+        return Response(
+            selectors.gstr2b_reply(selectors.gstr2b_version(taxpayer=t, period=path_period(period)))
+        )
+
+
+class Gstr2bVersionsApi(APIView):
+    def get(self, request, gstin, period):
+        t = taxpayer_for(request.user, gstin)
+        return Response(
+            {
+                "records": selectors.gstr2b_versions(taxpayer=t, period=path_period(period)),
+                "next_cursor": None,
+            }
+        )
+
+
+class Gstr2bVersionApi(APIView):
+    def get(self, request, gstin, period, version):
+        t = taxpayer_for(request.user, gstin)
+        if not version.isdigit():
+            raise NotFound()
+        v = selectors.gstr2b_version(taxpayer=t, period=path_period(period), version=int(version))
+        return Response(selectors.gstr2b_reply(v))
+
+
+class Gstr2bGenerateApi(APIView):
+    """Recompute (R-5.5) as a job: refusals answer at once with 409, the work runs in the job."""
+
+    def post(self, request, gstin, period):
+        from returns.services.jobs import job_out, job_start
+
+        t = taxpayer_for(request.user, gstin, Perm.WRITE)
+        p = path_period(period)
+        if code := gstr2b.gstr2b_recompute_refusal(taxpayer=t, period=p):
+            raise RuleViolation(code, gstr2b.RECOMPUTE_MESSAGES[code])
+        job = job_start(
+            kind="gstr2b_recompute",
+            taxpayer=t,
+            user=request.user,
+            params={"period": p, "by": request.user.username},
+        )
+        job.refresh_from_db()
+        return Response(job_out(job), status=202, headers={"Location": f"/api/v1/jobs/{job.id}"})
+
+
+urlpatterns = [
+    path("gstr2b/<str:gstin>/<str:period>", Gstr2bApi.as_view()),
+    path("gstr2b/<str:gstin>/<str:period>/versions", Gstr2bVersionsApi.as_view()),
+    path("gstr2b/<str:gstin>/<str:period>/versions/<str:version>", Gstr2bVersionApi.as_view()),
+    path("gstr2b/<str:gstin>/<str:period>/generate", Gstr2bGenerateApi.as_view()),
+]

@@ -18,8 +18,9 @@ def gstr2b_not_generated(taxpayer: Taxpayer, period: int) -> RuleViolation:
         quarterly=ctx.calendar.quarterly,
         previous_3b_filed=ctx.previous_filed(period),
     )
-    return RuleViolation("NOT_GENERATED", "GSTR-2B is not generated for this period.",
-                         details=[{"reason": reason}], status=404)
+    return RuleViolation(
+        "NOT_GENERATED", "GSTR-2B is not generated for this period.", details=[{"reason": reason}], status=404
+    )
 
 
 def gstr2b_version(*, taxpayer: Taxpayer, period: int, version: int | None = None) -> Gstr2bVersion:
@@ -41,29 +42,43 @@ def _line(line: Gstr2bLine, rejected: bool) -> dict:
         out.update({"ntnum": line.number, "typ": "C" if line.doc_type == "CN" else "D"})
     else:
         out.update({"inum": line.number, "typ": line.inv_typ})
-    out.update({
-        "dt": format_date(line.doc_date),
-        "val": line.val,
-        "pos": line.pos,
-        "rev": "Y" if line.rev else "N",
-        "itcavl": "Y" if line.grp == "itcavl" else "N",
-        "rsn": line.rsn,
-        "txval": line.txval,
-        "igst": line.igst,
-        "cgst": line.cgst,
-        "sgst": line.sgst,
-        "cess": line.cess,
-        "imsStatus": line.action,
-    })
+    out.update(
+        {
+            "dt": format_date(line.doc_date),
+            "val": line.val,
+            "pos": line.pos,
+            "rev": "Y" if line.rev else "N",
+            "itcavl": "Y" if line.grp == "itcavl" else "N",
+            "rsn": line.rsn,
+            "txval": line.txval,
+            "igst": line.igst,
+            "cgst": line.cgst,
+            "sgst": line.sgst,
+            "cess": line.cess,
+            "imsStatus": line.action,
+        }
+    )
     if line.is_amendment:
         key = "ont_num" if is_note else "oinum"
         out[key] = line.orig_number
         out["ont_dt" if is_note else "oidt"] = format_date(line.orig_date)
-        out["delta"] = {"txval": line.c_txval, "igst": line.c_igst, "cgst": line.c_cgst, "sgst": line.c_sgst,
-                        "cess": line.c_cess}
+        out["delta"] = {
+            "txval": line.c_txval,
+            "igst": line.c_igst,
+            "cgst": line.c_cgst,
+            "sgst": line.c_sgst,
+            "cess": line.c_cess,
+        }
     if line.sub == "othersup" or line.itc_red_req is not None:
-        out.update({"itcRedReq": line.itc_red_req, "declIgst": line.decl_igst, "declCgst": line.decl_cgst,
-                    "declSgst": line.decl_sgst, "declCess": line.decl_cess})
+        out.update(
+            {
+                "itcRedReq": line.itc_red_req,
+                "declIgst": line.decl_igst,
+                "declCgst": line.decl_cgst,
+                "declSgst": line.decl_sgst,
+                "declCess": line.decl_cess,
+            }
+        )
     if rejected:
         out["remarks"] = line.remarks
     return out

@@ -21,7 +21,10 @@ ZERO_TOTAL = {h: Decimal("0.00") for h in HEADS}
 # Placement of a record (R-5.4). Records at P, amendments waiting on their original, superseded and
 # removed records, and unfiled documents are left out by the WHERE clause.
 _GRP = "CASE WHEN r.rsn IS NOT NULL THEN 'itcunavl' WHEN r.action = 'R' THEN 'itcRejected' ELSE 'itcavl' END"
-_SUB = "CASE WHEN r.itc_reducing = %(true)s THEN 'othersup' WHEN r.rchrg = %(true)s THEN 'revsup' ELSE 'nonrevsup' END"
+_SUB = (
+    "CASE WHEN r.itc_reducing = %(true)s THEN 'othersup' WHEN r.rchrg = %(true)s THEN 'revsup' "
+    "ELSE 'nonrevsup' END"
+)
 _SECTION = (
     "CASE r.section WHEN 'b2bdn' THEN 'cdnr' WHEN 'b2bcn' THEN 'cdnr' WHEN 'b2bdna' THEN 'cdnra' "
     "WHEN 'b2bcna' THEN 'cdnra' ELSE r.section END"
@@ -92,13 +95,24 @@ def _lock(taxpayer: Taxpayer) -> None:
 def _generate(ctx: Context, period: int, trigger: str, by: str, now) -> Gstr2bVersion:
     last = Gstr2bVersion.objects.filter(taxpayer=ctx.taxpayer, period=period).aggregate(m=Max("version"))["m"]
     version = Gstr2bVersion.objects.create(
-        taxpayer=ctx.taxpayer, period=period, version=(last or 0) + 1, trigger=trigger, by=by,
-        generated_at=now, itcsumm={},
+        taxpayer=ctx.taxpayer,
+        period=period,
+        version=(last or 0) + 1,
+        trigger=trigger,
+        by=by,
+        generated_at=now,
+        itcsumm={},
     )
     with connection.cursor() as cur:
         cur.execute(
             INSERT_LINES,
-            {"version": version.id, "recipient": ctx.taxpayer.id, "period": period, "true": True, "false": False},
+            {
+                "version": version.id,
+                "recipient": ctx.taxpayer.id,
+                "period": period,
+                "true": True,
+                "false": False,
+            },
         )
     version.itcsumm = _summary(version)
     version.save(update_fields=["itcsumm"])
@@ -164,7 +178,9 @@ def gstr2b_recompute_refusal(*, taxpayer: Taxpayer, period: int) -> str | None:
 
 
 @transaction.atomic
-def gstr2b_recompute(*, taxpayer: Taxpayer, period: int, by: str, trigger: str = "recompute") -> Gstr2bVersion:
+def gstr2b_recompute(
+    *, taxpayer: Taxpayer, period: int, by: str, trigger: str = "recompute"
+) -> Gstr2bVersion:
     """R-5.5: a recompute always adds a version (version 1 where none exists), until 3B is filed."""
     _lock(taxpayer)
     if code := gstr2b_recompute_refusal(taxpayer=taxpayer, period=period):
