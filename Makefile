@@ -43,7 +43,7 @@ except OSError:
 endef
 export PORT_OPEN
 
-.PHONY: help install run lint services test clean
+.PHONY: help install run lint services smoke-run test clean
 
 help:
 	@echo "make run    install, migrate, seed demo data, serve on http://$(HOST):$(PORT)/"
@@ -89,8 +89,15 @@ services: install
 		echo "$$1 answers"; \
 	done
 
+# `make run`'s embedded mode (SQLite, tasks in process) on a throwaway file: migrate and seed the demo.
+smoke-run: install
+	rm -f .smoke.sqlite3
+	DEBUG=1 IMS_SANDBOX_CLOCK=1 DATABASE_URL=sqlite:///.smoke.sqlite3 REDIS_URL= $(PY) manage.py migrate -v 0 --noinput
+	DEBUG=1 IMS_SANDBOX_CLOCK=1 DATABASE_URL=sqlite:///.smoke.sqlite3 REDIS_URL= $(PY) manage.py seed_demo > /dev/null
+	rm -f .smoke.sqlite3
+
 # pytest's own exit codes pass through: 5 (no tests collected) fails the target like any other.
-test: lint services
+test: lint services smoke-run
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
 clean:
