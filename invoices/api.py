@@ -57,10 +57,12 @@ class DocumentsApi(APIView):
         t = taxpayer_for(request.user, gstin, Perm.WRITE)
         p = path_period(period)
         if count_documents(request.data) > services.MAX_SYNC_DOCUMENTS:
-            raise RuleViolation("TOO_LARGE", "At most 10,000 documents per request; upload larger files.",
-                                status=413)
-        result = services.documents_save(supplier=t, period=p, payload=request.data, by=by(request),
-                                         channel=CHANNEL)
+            raise RuleViolation(
+                "TOO_LARGE", "At most 10,000 documents per request; upload larger files.", status=413
+            )
+        result = services.documents_save(
+            supplier=t, period=p, payload=request.data, by=by(request), channel=CHANNEL
+        )
         return created(result)
 
 
@@ -76,11 +78,16 @@ class Gstr1Api(APIView):
     def get(self, request, gstin, period):
         t = taxpayer_for(request.user, gstin)
         s = services.gstr1_summary(supplier=t, period=path_period(period))
-        return Response({
-            "period": period_code(s["period"]),
-            "forms": [{**f, "filed_at": f["filed_at"].isoformat() if f["filed_at"] else None} for f in s["forms"]],
-            "totals": s["totals"],
-        })
+        return Response(
+            {
+                "period": period_code(s["period"]),
+                "forms": [
+                    {**f, "filed_at": f["filed_at"].isoformat() if f["filed_at"] else None}
+                    for f in s["forms"]
+                ],
+                "totals": s["totals"],
+            }
+        )
 
 
 class FileApi(APIView):
@@ -89,7 +96,9 @@ class FileApi(APIView):
         p = path_period(period)
         form = request.data.get("form") if isinstance(request.data, dict) else None
         if form not in ("GSTR1", "IFF", "GSTR1A"):
-            raise ValidationFailed([{"path": "form", "code": "INVALID", "message": "form is GSTR1, IFF or GSTR1A."}])
+            raise ValidationFailed(
+                [{"path": "form", "code": "INVALID", "message": "form is GSTR1, IFF or GSTR1A."}]
+            )
         result = services.return_file(supplier=t, period=p, form=form, by=by(request), channel=CHANNEL)
         return Response({**result, "filed_at": result["filed_at"].isoformat()})
 
@@ -124,4 +133,6 @@ class ImsActionsApi(APIView):
         actions = data.get("actions")
         if not isinstance(actions, list):
             raise ValidationFailed([{"path": "actions", "code": "REQUIRED", "message": "actions is a list."}])
-        return Response(services.ims_actions_apply(recipient=t, actions=actions, by=by(request), channel=CHANNEL))
+        return Response(
+            services.ims_actions_apply(recipient=t, actions=actions, by=by(request), channel=CHANNEL)
+        )

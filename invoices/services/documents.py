@@ -22,10 +22,12 @@ from taxpayers.models import Taxpayer
 from taxpayers.selectors import Calendar
 
 from .records import (
+    SRCFORM,
     SYSTEM,
     audit,
     build_record,
     copy_document,
+    place_record,
     recipients_for,
     reset_to_no_action,
 )
@@ -190,11 +192,30 @@ def iff_close_sweep(*, supplier: Taxpayer, calendar: Calendar, today) -> None:
     for month in list(open_iff):
         if today > iff_last_date(month):
             q = quarter_last_month(month)
-            moved = Document.objects.filter(
-                supplier=supplier, form=Form.IFF, period=month, filed_at__isnull=True
+            moved = list(
+                Document.objects.filter(supplier=supplier, form=Form.IFF, period=month, filed_at__isnull=True)
             )
-            ImsRecord.objects.filter(document__in=moved).update(rtnprd=q, srcform="R1", itc_period=q)
-            moved.update(form=Form.GSTR1, period=q)
+            Document.objects.filter(id__in=[d.id for d in moved]).update(form=Form.GSTR1, period=q)
+            _replace_records(moved, supplier, form=Form.GSTR1, period=q)
+
+
+def _replace_records(docs: list[Document], supplier: Taxpayer, *, form: str, period: int) -> None:
+    """Records follow their documents into another return: new rtnprd/srcform, and the provisional 2B
+    period and pending deadline that go with it (R-4.4)."""
+    if not docs:
+        return
+    now = clock.now()
+    today = _business_date(now)
+    by_id = {d.id: d for d in docs}
+    records = list(ImsRecord.objects.filter(document_id__in=list(by_id), removed=False))
+    recipients = {r.taxpayer.id: r for r in recipients_for({d.ctin for d in docs}).values()}
+    for rec in records:
+        doc = by_id[rec.document_id]
+        doc.form, doc.period, doc.supplier = form, period, supplier
+        rec.rtnprd, rec.srcform = period, SRCFORM[form]
+        place_record(rec, doc, recipients[rec.recipient_id], today)
+        rec.updated_at = now
+    rows_update(ImsRecord, records, ["rtnprd", "srcform", "itc_period", "pending_deadline", "updated_at"])
 
 
 def _check_period(supplier: Taxpayer, period: int, today) -> None:
@@ -222,6 +243,10 @@ FAMILY = {"b2b": "b2b", "b2ba": "b2b", "cdnr": "cdnr", "cdnra": "cdnr", "ecom": 
 @transaction.atomic
 def documents_save(*, supplier: Taxpayer, period: int, payload, by: str, channel: str) -> dict:
     """Validate the whole batch and save all of it or nothing (R-3.11)."""
+    # Serialise a supplier's saves and filings (return_file takes the same lock): two batches racing for
+    # one number would otherwise end in an IntegrityError, and a save racing a filing could leave an
+    # unfiled document in a filed return.
+    Taxpayer.objects.select_for_update().filter(id=supplier.id).first()
     now = clock.now()
     today = clock.today() if now is None else _business_date(now)
     _check_period(supplier, period, today)

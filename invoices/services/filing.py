@@ -4,7 +4,7 @@ R-4.7, R-5.1)."""
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Case, DecimalField, F, Sum, When
 
 from ims_portal.errors import RuleViolation
 from invoices import domain
@@ -23,13 +23,12 @@ from taxpayers.domain import (
 from taxpayers.models import Taxpayer
 from taxpayers.selectors import Calendar
 
-from .documents import filed_forms, iff_close_sweep
+from .documents import filed_forms, iff_close_sweep, recipients_with_3b, rows_update
 from .records import (
     SYSTEM,
     apply_amendment_facts,
     audit,
     place_record,
-    recipients_for,
     reset_to_no_action,
 )
 
@@ -44,7 +43,9 @@ def _refusal(supplier: Taxpayer, period: int, form: str, calendar: Calendar, fil
     if form == Form.IFF and (not quarterly or is_quarter_last_month(period)):
         raise RuleViolation("WRONG_FORM", "IFF is for months 1 and 2 of a quarter of a quarterly taxpayer.")
     if form in (Form.GSTR1, Form.GSTR1A) and quarterly and not is_quarter_last_month(period):
-        raise RuleViolation("WRONG_FORM", "A quarterly taxpayer files GSTR-1 for the quarter (its last month).")
+        raise RuleViolation(
+            "WRONG_FORM", "A quarterly taxpayer files GSTR-1 for the quarter (its last month)."
+        )
     if (form, period) in filed:
         raise RuleViolation("ALREADY_FILED", "This return is already filed.")
     if form == Form.GSTR1A:
@@ -56,7 +57,9 @@ def _refusal(supplier: Taxpayer, period: int, form: str, calendar: Calendar, fil
     if not period_ended(period, today):
         raise RuleViolation("PERIOD_NOT_ENDED", "A return can be filed only after its period has ended.")
     if form == Form.IFF and today > iff_last_date(period):
-        raise RuleViolation("IFF_CLOSED", "IFF closed on the 13th; these documents go into the quarterly GSTR-1.")
+        raise RuleViolation(
+            "IFF_CLOSED", "IFF closed on the 13th; these documents go into the quarterly GSTR-1."
+        )
     first = quarter_first_month(period) if (form == Form.IFF or quarterly) else period
     previous_month = period_add(first, -1)
     if previous_month >= supplier.ims_start_period:
@@ -68,7 +71,9 @@ def _refusal(supplier: Taxpayer, period: int, form: str, calendar: Calendar, fil
 def _iff_taxable(docs: list[Document]) -> Decimal:
     """R-3.12: invoices and DNs minus CNs; amendments by their difference to the document they amend."""
     amended_ids = {d.amends_id for d in docs if d.amends_id}
-    amended = dict(Document.objects.filter(id__in=amended_ids).values_list("id", "txval")) if amended_ids else {}
+    amended = (
+        dict(Document.objects.filter(id__in=amended_ids).values_list("id", "txval")) if amended_ids else {}
+    )
     total = Decimal("0")
     for d in docs:
         value = d.txval - amended.get(d.amends_id, Decimal("0"))
@@ -79,8 +84,12 @@ def _iff_taxable(docs: list[Document]) -> Decimal:
 @transaction.atomic
 def return_file(*, supplier: Taxpayer, period: int, form: str, by: str, channel: str) -> dict:
     if form not in Form.values:
-        raise RuleViolation("VALIDATION", "form is GSTR1, IFF or GSTR1A.", status=400,
-                            details=[{"path": "form", "code": "INVALID", "message": "form is GSTR1, IFF or GSTR1A."}])
+        raise RuleViolation(
+            "VALIDATION",
+            "form is GSTR1, IFF or GSTR1A.",
+            status=400,
+            details=[{"path": "form", "code": "INVALID", "message": "form is GSTR1, IFF or GSTR1A."}],
+        )
     # Serialise filings of one supplier: two concurrent filings must not both pass the checks.
     Taxpayer.objects.select_for_update().filter(id=supplier.id).first()
     now = clock.now()
@@ -91,14 +100,21 @@ def return_file(*, supplier: Taxpayer, period: int, form: str, by: str, channel:
     _refusal(supplier, period, form, calendar, filed, today)
     quarterly = form == Form.GSTR1 and calendar.quarterly(period)
     docs = list(
-        Document.objects.filter(supplier=supplier, period=period, form=form, filed_at__isnull=True).order_by("id")
+        Document.objects.filter(supplier=supplier, period=period, form=form, filed_at__isnull=True).order_by(
+            "id"
+        )
     )
     if form == Form.IFF and _iff_taxable(docs) > IFF_LIMIT:
         raise RuleViolation("IFF_LIMIT_EXCEEDED", "The IFF's taxable value exceeds ₹50,00,000.00.")
     try:
         with transaction.atomic():
             ReturnFiling.objects.create(
-                taxpayer=supplier, form=form, period=period, quarterly=quarterly, filed_at=now, documents=len(docs)
+                taxpayer=supplier,
+                form=form,
+                period=period,
+                quarterly=quarterly,
+                filed_at=now,
+                documents=len(docs),
             )
     except IntegrityError as exc:
         raise RuleViolation("ALREADY_FILED", "This return is already filed.") from exc
@@ -119,12 +135,16 @@ def _file_records(docs: list[Document], now, today, *, by: str, channel: str) ->
     records = list(ImsRecord.objects.filter(document_id__in=list(by_doc), removed=False))
     if not records:
         return
-    recipients = {r.taxpayer.id: r for r in recipients_for({d.ctin for d in docs}).values()}
+    recipients = {r.taxpayer.id: r for r in recipients_with_3b({d.ctin for d in docs}).values()}
     amended_ids = {d.amends_id for d in docs if d.amends_id}
-    amended_recs = {
-        (r.document_id, r.recipient_id): r
-        for r in ImsRecord.objects.filter(document_id__in=amended_ids, removed=False)
-    } if amended_ids else {}
+    amended_recs = (
+        {
+            (r.document_id, r.recipient_id): r
+            for r in ImsRecord.objects.filter(document_id__in=amended_ids, removed=False)
+        }
+        if amended_ids
+        else {}
+    )
     amended_docs = {x.id: x for x in Document.objects.filter(id__in=amended_ids)} if amended_ids else {}
     audits, superseded = [], []
     for rec in records:
@@ -138,8 +158,17 @@ def _file_records(docs: list[Document], now, today, *, by: str, channel: str) ->
         place_record(rec, doc, recipient, today)
         rec.updated_at = now
         if was_active and not rec.active:
-            audits.append(audit(rec, at=now, by=SYSTEM, channel="job", frm=before, to=before,
-                                reason="kept out of IMS at filing: filed after the section 16(4) time limit"))
+            audits.append(
+                audit(
+                    rec,
+                    at=now,
+                    by=SYSTEM,
+                    channel="job",
+                    frm=before,
+                    to=before,
+                    reason="kept out of IMS at filing: filed after the section 16(4) time limit",
+                )
+            )
         if rec.active and doc.root_id and amended_rec is not None:
             order = domain.amendment_order(
                 original_itc_period=amended_rec.itc_period,
@@ -150,37 +179,101 @@ def _file_records(docs: list[Document], now, today, *, by: str, channel: str) ->
             rec.waiting_on_original = order == "wait"
             if order == "supersede" and amended_rec.active:
                 superseded.append(amended_rec)
-                audits.append(audit(amended_rec, at=now, by=SYSTEM, channel="job", frm=amended_rec.action,
-                                    to=Action.NO_ACTION, reason="superseded by an amendment in the same 2B period"))
+                audits.append(
+                    audit(
+                        amended_rec,
+                        at=now,
+                        by=SYSTEM,
+                        channel="job",
+                        frm=amended_rec.action,
+                        to=Action.NO_ACTION,
+                        reason="superseded by an amendment in the same 2B period",
+                    )
+                )
                 reset_to_no_action(amended_rec)
                 amended_rec.active, amended_rec.superseded, amended_rec.updated_at = False, True, now
             if rec.waiting_on_original and rec.action != Action.NO_ACTION:
-                audits.append(audit(rec, at=now, by=SYSTEM, channel="job", frm=rec.action, to=Action.NO_ACTION,
-                                    reason="amendment waits for its original"))
+                audits.append(
+                    audit(
+                        rec,
+                        at=now,
+                        by=SYSTEM,
+                        channel="job",
+                        frm=rec.action,
+                        to=Action.NO_ACTION,
+                        reason="amendment waits for its original",
+                    )
+                )
                 reset_to_no_action(rec)
         # R-4.4: an action the newly assigned 2B period does not allow returns to N.
         after = domain.action_after_assignment(
-            action=rec.action, itc_reducing=rec.itc_reducing, itc_period=rec.first_itc_period or rec.itc_period,
-            deadline=rec.pending_deadline, today=today,
+            action=rec.action,
+            itc_reducing=rec.itc_reducing,
+            itc_period=rec.first_itc_period or rec.itc_period,
+            deadline=rec.pending_deadline,
+            today=today,
         )
         if after != rec.action:
-            audits.append(audit(rec, at=now, by=SYSTEM, channel="job", frm=rec.action, to=after,
-                                reason="pending not allowed in the assigned 2B period"))
+            audits.append(
+                audit(
+                    rec,
+                    at=now,
+                    by=SYSTEM,
+                    channel="job",
+                    frm=rec.action,
+                    to=after,
+                    reason="pending not allowed in the assigned 2B period",
+                )
+            )
             reset_to_no_action(rec)
-        if domain.declaration_blocked(itc_reducing=rec.itc_reducing, itc_period=rec.first_itc_period or rec.itc_period):
+        if domain.declaration_blocked(
+            itc_reducing=rec.itc_reducing, itc_period=rec.first_itc_period or rec.itc_period
+        ):
             rec.itc_red_req = None
             rec.decl_igst = rec.decl_cgst = rec.decl_sgst = rec.decl_cess = None
     fields = [
-        "filed_at", "itc_period", "itc_period_fixed", "first_itc_period", "pending_deadline", "kept_out", "rsn",
-        "active", "itc_reducing", "amends_record", "eff_txval", "eff_igst", "eff_cgst", "eff_sgst", "eff_cess",
-        "waiting_on_original", "action", "remarks", "itc_red_req", "decl_igst", "decl_cgst", "decl_sgst",
-        "decl_cess", "updated_at",
+        "filed_at",
+        "itc_period",
+        "itc_period_fixed",
+        "first_itc_period",
+        "pending_deadline",
+        "kept_out",
+        "rsn",
+        "active",
+        "itc_reducing",
+        "amends_record",
+        "eff_txval",
+        "eff_igst",
+        "eff_cgst",
+        "eff_sgst",
+        "eff_cess",
+        "waiting_on_original",
+        "action",
+        "remarks",
+        "itc_red_req",
+        "decl_igst",
+        "decl_cgst",
+        "decl_sgst",
+        "decl_cess",
+        "updated_at",
     ]
-    ImsRecord.objects.bulk_update(records, fields, batch_size=1000)
+    rows_update(ImsRecord, records, fields)
     if superseded:
-        ImsRecord.objects.bulk_update(
-            superseded, ["active", "superseded", "action", "remarks", "itc_red_req", "decl_igst", "decl_cgst",
-                         "decl_sgst", "decl_cess", "updated_at"]
+        rows_update(
+            ImsRecord,
+            superseded,
+            [
+                "active",
+                "superseded",
+                "action",
+                "remarks",
+                "itc_red_req",
+                "decl_igst",
+                "decl_cgst",
+                "decl_sgst",
+                "decl_cess",
+                "updated_at",
+            ],
         )
     ImsAudit.objects.bulk_create(audits, batch_size=2000)
 
@@ -191,9 +284,7 @@ def gstr1_summary(*, supplier: Taxpayer, period: int) -> dict:
     today = clock.today()
     iff_close_sweep(supplier=supplier, calendar=calendar, today=today)
     filings = {(f.form, f.period): f for f in ReturnFiling.objects.filter(taxpayer=supplier)}
-    counts = dict(
-        (k, v) for k, v in _count_by_form(supplier, period)
-    )
+    counts = dict((k, v) for k, v in _count_by_form(supplier, period))
     threeb = Gstr3bFiling.objects.filter(taxpayer=supplier, period=calendar.return_period(period)).exists()
     forms = []
     quarterly = calendar.quarterly(period)
@@ -205,17 +296,32 @@ def gstr1_summary(*, supplier: Taxpayer, period: int) -> dict:
             status = "closed" if threeb else "open"
         if name == Form.IFF and not f and today > iff_last_date(period):
             status = "closed"
-        forms.append({"form": name, "status": status, "filed_at": f.filed_at if f else None,
-                      "documents": counts.get(name, 0)})
-    totals = Document.objects.filter(supplier=supplier, period=period).aggregate(
-        txval=Sum("txval"), iamt=Sum("iamt"), camt=Sum("camt"), samt=Sum("samt"), csamt=Sum("csamt")
-    )
-    return {"period": period, "quarterly": quarterly, "forms": forms,
-            "totals": {k: v or Decimal("0.00") for k, v in totals.items()},
-            "quarter": quarter_last_month(period) if quarterly else None}
+        forms.append(
+            {
+                "form": name,
+                "status": status,
+                "filed_at": f.filed_at if f else None,
+                "documents": counts.get(name, 0),
+            }
+        )
+    # Net of the period as a practitioner reads GSTR-1: invoices and debit notes minus credit notes.
+    signed = {
+        f: Sum(Case(When(doc_type="CN", then=-F(f)), default=F(f), output_field=DecimalField()))
+        for f in ("txval", "iamt", "camt", "samt", "csamt")
+    }
+    totals = Document.objects.filter(supplier=supplier, period=period).aggregate(**signed)
+    return {
+        "period": period,
+        "quarterly": quarterly,
+        "forms": forms,
+        "totals": {k: v or Decimal("0.00") for k, v in totals.items()},
+        "quarter": quarter_last_month(period) if quarterly else None,
+    }
 
 
 def _count_by_form(supplier: Taxpayer, period: int):
     from django.db.models import Count
 
-    return Document.objects.filter(supplier=supplier, period=period).values_list("form").annotate(n=Count("id"))
+    return (
+        Document.objects.filter(supplier=supplier, period=period).values_list("form").annotate(n=Count("id"))
+    )
