@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from ims_portal.api import created
 from ims_portal.errors import Forbidden, NotFound, RuleViolation, ValidationFailed
+from invoices.selectors import keyset, page_args
 from taxpayers import clock, services
 from taxpayers.access import Perm, taxpayer_for, visible_taxpayers
 from taxpayers.domain import period_code
@@ -24,12 +25,16 @@ def require_staff(request) -> None:
 
 def body(request) -> dict:
     if not isinstance(request.data, dict):
-        raise ValidationFailed([{"path": "", "code": "INVALID", "message": "The body must be a JSON object."}])
+        raise ValidationFailed(
+            [{"path": "", "code": "INVALID", "message": "The body must be a JSON object."}]
+        )
     return request.data
 
 
 def taxpayer_out(t: Taxpayer) -> dict:
-    freqs = [{"from_period": period_code(f.from_period), "frequency": f.frequency} for f in t.frequencies.all()]
+    freqs = [
+        {"from_period": period_code(f.from_period), "frequency": f.frequency} for f in t.frequencies.all()
+    ]
     return {
         "gstin": t.gstin,
         "legal_name": t.legal_name,
@@ -55,8 +60,9 @@ class TokenApi(APIView):
 
 class TaxpayerListApi(APIView):
     def get(self, request):
-        rows = visible_taxpayers(request.user).prefetch_related("frequencies").order_by("gstin")
-        return Response({"records": [taxpayer_out(t) for t in rows], "next_cursor": None})
+        limit, after = page_args(request.query_params)
+        rows, nxt = keyset(visible_taxpayers(request.user).prefetch_related("frequencies"), limit, after)
+        return Response({"records": [taxpayer_out(t) for t in rows], "next_cursor": nxt})
 
     def post(self, request):
         require_staff(request)
@@ -80,16 +86,20 @@ class FrequencyApi(APIView):
     def post(self, request, gstin):
         t = taxpayer_for(request.user, gstin, Perm.MANAGE)
         data = body(request)
-        services.frequency_set(taxpayer=t, from_period=data.get("from_period"), frequency=data.get("frequency"))
+        services.frequency_set(
+            taxpayer=t, from_period=data.get("from_period"), frequency=data.get("frequency")
+        )
         return Response(taxpayer_out(Taxpayer.objects.get(id=t.id)))
 
 
 class MemberListApi(APIView):
     def get(self, request, gstin):
         t = taxpayer_for(request.user, gstin)
-        rows = Membership.objects.filter(taxpayer=t).select_related("user").order_by("user__username")
-        return Response({"records": [{"username": m.user.username, "role": m.role} for m in rows],
-                         "next_cursor": None})
+        limit, after = page_args(request.query_params)
+        rows, nxt = keyset(Membership.objects.filter(taxpayer=t).select_related("user"), limit, after)
+        return Response(
+            {"records": [{"username": m.user.username, "role": m.role} for m in rows], "next_cursor": nxt}
+        )
 
     def post(self, request, gstin):
         t = taxpayer_for(request.user, gstin, Perm.MANAGE)
@@ -115,7 +125,9 @@ class UserCreateApi(APIView):
             email=data.get("email") or "",
             memberships=data.get("memberships") or [],
         )
-        ms = [{"gstin": m.taxpayer.gstin, "role": m.role} for m in user.memberships.select_related("taxpayer")]
+        ms = [
+            {"gstin": m.taxpayer.gstin, "role": m.role} for m in user.memberships.select_related("taxpayer")
+        ]
         return created({"username": user.username, "memberships": ms})
 
 

@@ -32,7 +32,9 @@ def is_sandbox_set() -> bool:
 
 def clock_set(*, business_at: datetime) -> datetime:
     """Set business time; it then advances with real time. Changing it runs no job (R-9.1)."""
-    SandboxClock.objects.update_or_create(id=1, defaults={"business_at": business_at, "set_at": timezone.now()})
+    SandboxClock.objects.update_or_create(
+        id=1, defaults={"business_at": business_at, "set_at": timezone.now()}
+    )
     return now()
 
 

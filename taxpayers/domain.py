@@ -58,8 +58,7 @@ def gstin_error(raw) -> tuple[str, str] | None:
     g = normalize_gstin(raw)
     if len(g) != 15:
         return "GSTIN_LENGTH", "A GSTIN has 15 characters."
-    if not all(ch in _ALNUM for ch in g):
-        return "GSTIN_PAN", "A GSTIN has only letters and digits."
+    # Each part is checked by position, so a stray character is reported in the part it spoils.
     if g[:2] not in GSTIN_STATE_CODES:
         return "GSTIN_STATE", f"'{g[:2]}' is not a state code (01-38 or 97)."
     if not re.fullmatch(r"[A-Z]{5}[0-9]{4}[A-Z]", g[2:12]):
@@ -68,7 +67,7 @@ def gstin_error(raw) -> tuple[str, str] | None:
         return "GSTIN_ENTITY", "Character 13 (entity number) must be 1-9 or A-Z."
     if g[13] != "Z":
         return "GSTIN_Z", "Character 14 must be the letter Z."
-    if gstin_check_char(g[:14]) != g[14]:
+    if g[14] not in _ALNUM or gstin_check_char(g[:14]) != g[14]:
         return "GSTIN_CHECK", "The check character does not match."
     return None
 

@@ -16,7 +16,9 @@ class Taxpayer(models.Model):
     class Meta:
         ordering = ["gstin"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ims_start_period__gte=202410), name="taxpayer_start_after_launch"),
+            models.CheckConstraint(
+                condition=models.Q(ims_start_period__gte=202410), name="taxpayer_start_after_launch"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -45,6 +47,9 @@ class FilingFrequency(models.Model):
             models.UniqueConstraint(fields=["taxpayer", "from_period"], name="frequency_one_per_period"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.frequency} from {self.from_period}"
+
 
 class Role(models.TextChoices):
     OWNER = "owner", "Owner"
@@ -63,6 +68,9 @@ class Membership(models.Model):
             models.UniqueConstraint(fields=["taxpayer", "user"], name="membership_one_per_user"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.role} of {self.taxpayer_id}"
+
 
 class SandboxClock(models.Model):
     """R-2.4/R-9.4: one row; business time = business_at + (real now - set_at). Shared by all processes."""
@@ -73,3 +81,6 @@ class SandboxClock(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="sandbox_clock_single_row")]
+
+    def __str__(self) -> str:
+        return f"business time {self.business_at.isoformat()} set at {self.set_at.isoformat()}"

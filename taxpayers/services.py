@@ -31,7 +31,9 @@ def taxpayer_create(
     if not isinstance(legal_name, str) or not legal_name.strip():
         errors.append({"path": "legal_name", "code": "REQUIRED", "message": "The legal name is required."})
     if filing_frequency not in ("M", "Q"):
-        errors.append({"path": "filing_frequency", "code": "INVALID", "message": "Filing frequency is M or Q."})
+        errors.append(
+            {"path": "filing_frequency", "code": "INVALID", "message": "Filing frequency is M or Q."}
+        )
     start = IMS_LAUNCH_PERIOD
     if ims_start_period not in (None, ""):
         try:
@@ -77,7 +79,11 @@ def frequency_set(*, taxpayer: Taxpayer, from_period, frequency) -> Taxpayer:
         errors.append({"path": "frequency", "code": "INVALID", "message": "Frequency is M or Q."})
     if p is not None and p < taxpayer.ims_start_period:
         errors.append(
-            {"path": "from_period", "code": "BEFORE_START_PERIOD", "message": "Before the taxpayer's start period."}
+            {
+                "path": "from_period",
+                "code": "BEFORE_START_PERIOD",
+                "message": "Before the taxpayer's start period.",
+            }
         )
     if errors:
         raise ValidationFailed(errors)
@@ -86,13 +92,17 @@ def frequency_set(*, taxpayer: Taxpayer, from_period, frequency) -> Taxpayer:
         raise RuleViolation(*err)
     if err:
         raise ValidationFailed([{"path": "from_period", "code": err[0], "message": err[1]}])
-    FilingFrequency.objects.update_or_create(taxpayer=taxpayer, from_period=p, defaults={"frequency": frequency})
+    FilingFrequency.objects.update_or_create(
+        taxpayer=taxpayer, from_period=p, defaults={"frequency": frequency}
+    )
     return taxpayer
 
 
 def _role(value, path: str) -> str:
     if value not in Role.values:
-        raise ValidationFailed([{"path": path, "code": "INVALID", "message": "Role is owner, preparer or viewer."}])
+        raise ValidationFailed(
+            [{"path": path, "code": "INVALID", "message": "Role is owner, preparer or viewer."}]
+        )
     return value
 
 
@@ -101,13 +111,31 @@ def member_add(*, taxpayer: Taxpayer, username, role) -> Membership:
     role = _role(role, "role")
     user = User.objects.filter(username=username).first() if isinstance(username, str) else None
     if user is None:
-        raise ValidationFailed([{"path": "username", "code": "INVALID", "message": "No user with that username."}])
+        raise ValidationFailed(
+            [{"path": "username", "code": "INVALID", "message": "No user with that username."}]
+        )
+    if role != Role.OWNER:
+        _keep_an_owner(taxpayer, leaving=user.username)
     membership, _ = Membership.objects.update_or_create(user=user, taxpayer=taxpayer, defaults={"role": role})
     return membership
 
 
+def _keep_an_owner(taxpayer: Taxpayer, *, leaving: str) -> None:
+    """A GSTIN keeps at least one owner: someone must be able to file its returns and manage members."""
+    owners = list(
+        Membership.objects.select_for_update()
+        .filter(taxpayer=taxpayer, role=Role.OWNER)
+        .values_list("user__username", flat=True)
+    )
+    if owners == [leaving]:
+        raise RuleViolation(
+            "LAST_OWNER", "The last owner cannot be removed or demoted; add another owner first."
+        )
+
+
 @transaction.atomic
 def member_remove(*, taxpayer: Taxpayer, username: str) -> None:
+    _keep_an_owner(taxpayer, leaving=username)
     deleted, _ = Membership.objects.filter(taxpayer=taxpayer, user__username=username).delete()
     if not deleted:
         from ims_portal.errors import NotFound
@@ -121,22 +149,43 @@ def user_create(*, username, password, email="", memberships=(), is_staff=False)
     if not isinstance(username, str) or not username.strip():
         errors.append({"path": "username", "code": "REQUIRED", "message": "A username is required."})
     if not isinstance(password, str) or len(password) < 8:
-        errors.append({"path": "password", "code": "INVALID", "message": "A password has at least 8 characters."})
+        errors.append(
+            {"path": "password", "code": "INVALID", "message": "A password has at least 8 characters."}
+        )
     if not isinstance(memberships, list | tuple):
         errors.append({"path": "memberships", "code": "INVALID", "message": "memberships is a list."})
         memberships = []
     resolved = []
+    wanted = [normalize_gstin(m.get("gstin")) for m in memberships if isinstance(m, dict)]
+    known = {t.gstin: t for t in Taxpayer.objects.filter(gstin__in=wanted)}
+    seen = set()
     for i, m in enumerate(memberships):
         if not isinstance(m, dict):
             errors.append({"path": f"memberships[{i}]", "code": "INVALID", "message": "Expected an object."})
             continue
         g = normalize_gstin(m.get("gstin"))
-        taxpayer = Taxpayer.objects.filter(gstin=g).first()
+        taxpayer = known.get(g)
         if taxpayer is None:
             errors.append({"path": f"memberships[{i}].gstin", "code": "INVALID", "message": "Unknown GSTIN."})
+        elif g in seen:
+            # One membership per user and GSTIN (membership_one_per_user): a repeat is an input error.
+            errors.append(
+                {
+                    "path": f"memberships[{i}].gstin",
+                    "code": "DUPLICATE",
+                    "message": "This GSTIN is listed twice.",
+                }
+            )
+            taxpayer = None
+        seen.add(g)
         if m.get("role") not in Role.values:
-            errors.append({"path": f"memberships[{i}].role", "code": "INVALID",
-                           "message": "Role is owner, preparer or viewer."})
+            errors.append(
+                {
+                    "path": f"memberships[{i}].role",
+                    "code": "INVALID",
+                    "message": "Role is owner, preparer or viewer.",
+                }
+            )
         elif taxpayer:
             resolved.append((taxpayer, m["role"]))
     if errors:
@@ -144,6 +193,8 @@ def user_create(*, username, password, email="", memberships=(), is_staff=False)
     username = username.strip()
     if User.objects.filter(username=username).exists():
         raise RuleViolation("ALREADY_EXISTS", f"User {username} already exists.")
-    user = User.objects.create_user(username=username, password=password, email=email or "", is_staff=is_staff)
+    user = User.objects.create_user(
+        username=username, password=password, email=email or "", is_staff=is_staff
+    )
     Membership.objects.bulk_create([Membership(user=user, taxpayer=t, role=r) for t, r in resolved])
     return user
