@@ -27,47 +27,66 @@ def record_out(rec: ImsRecord, today) -> dict:
         "srcfilstatus": "Filed" if rec.filed_at else "Not Filed",
     }
     if is_note:
-        out.update({"nt_num": rec.number, "nt_dt": format_date(rec.doc_date),
-                    "ont_num": rec.orig_number or None, "ont_dt": format_date(rec.orig_date)})
+        out.update(
+            {
+                "nt_num": rec.number,
+                "nt_dt": format_date(rec.doc_date),
+                "ont_num": rec.orig_number or None,
+                "ont_dt": format_date(rec.orig_date),
+            }
+        )
         out["typ"] = "C" if rec.doc_type == "CN" else "D"
     else:
-        out.update({"inum": rec.number, "idt": format_date(rec.doc_date),
-                    "oinum": rec.orig_number or None, "oidt": format_date(rec.orig_date)})
-    pend_blocked = rec.itc_reducing and domain.pending_refusal(
-        itc_reducing=True, itc_period=regime, deadline=rec.pending_deadline, today=today
-    ) is not None
-    out.update({
-        "inv_typ": rec.inv_typ,
-        "pos": rec.pos,
-        "rchrg": "Y" if rec.rchrg else "N",
-        "val": rec.val,
-        "txval": rec.txval,
-        "iamt": rec.iamt,
-        "camt": rec.camt,
-        "samt": rec.samt,
-        "cess": rec.cess,
-        "action": rec.action,
-        "ispendactblocked": "Y" if pend_blocked else "N",
-        "pending_deadline": format_date(rec.pending_deadline),
-        "remarks": rec.remarks,
-        "itcRedReq": rec.itc_red_req,
-        "isItcRedReqBlocked": "Y" if domain.declaration_blocked(itc_reducing=rec.itc_reducing,
-                                                                   itc_period=regime) else "N",
-        "declIgst": rec.decl_igst,
-        "declCgst": rec.decl_cgst,
-        "declSgst": rec.decl_sgst,
-        "declCess": rec.decl_cess,
-        "itc_period": period_code(rec.itc_period),
-        "left_ims": rec.left_ims,
-        "deemed_accepted": rec.deemed_accepted,
-        "kept_out": rec.kept_out,
-        "rsn": rec.rsn,
-        "superseded": rec.superseded,
-        "waiting_on_original": rec.waiting_on_original,
-        "itc_reducing": rec.itc_reducing,
-        "hash": rec.hash,
-        "updated_at": _iso(rec.updated_at),
-    })
+        out.update(
+            {
+                "inum": rec.number,
+                "idt": format_date(rec.doc_date),
+                "oinum": rec.orig_number or None,
+                "oidt": format_date(rec.orig_date),
+            }
+        )
+    pend_blocked = (
+        rec.itc_reducing
+        and domain.pending_refusal(
+            itc_reducing=True, itc_period=regime, deadline=rec.pending_deadline, today=today
+        )
+        is not None
+    )
+    out.update(
+        {
+            "inv_typ": rec.inv_typ,
+            "pos": rec.pos,
+            "rchrg": "Y" if rec.rchrg else "N",
+            "val": rec.val,
+            "txval": rec.txval,
+            "iamt": rec.iamt,
+            "camt": rec.camt,
+            "samt": rec.samt,
+            "cess": rec.cess,
+            "action": rec.action,
+            "ispendactblocked": "Y" if pend_blocked else "N",
+            "pending_deadline": format_date(rec.pending_deadline),
+            "remarks": rec.remarks,
+            "itcRedReq": rec.itc_red_req,
+            "isItcRedReqBlocked": "Y"
+            if domain.declaration_blocked(itc_reducing=rec.itc_reducing, itc_period=regime)
+            else "N",
+            "declIgst": rec.decl_igst,
+            "declCgst": rec.decl_cgst,
+            "declSgst": rec.decl_sgst,
+            "declCess": rec.decl_cess,
+            "itc_period": period_code(rec.itc_period),
+            "left_ims": rec.left_ims,
+            "deemed_accepted": rec.deemed_accepted,
+            "kept_out": rec.kept_out,
+            "rsn": rec.rsn,
+            "superseded": rec.superseded,
+            "waiting_on_original": rec.waiting_on_original,
+            "itc_reducing": rec.itc_reducing,
+            "hash": rec.hash,
+            "updated_at": _iso(rec.updated_at),
+        }
+    )
     return out
 
 
@@ -103,8 +122,13 @@ def documents_gstr1_json(*, gstin: str, period: int, docs: list[Document]) -> di
         is_eco = doc.section in ("ecom", "ecoma")
         body = {"id": doc.id, "form": doc.form, "status": "filed" if doc.filed_at else "saved"}
         if is_note:
-            body.update({"ntty": "C" if doc.doc_type == "CN" else "D", "nt_num": doc.number,
-                         "nt_dt": format_date(doc.doc_date)})
+            body.update(
+                {
+                    "ntty": "C" if doc.doc_type == "CN" else "D",
+                    "nt_num": doc.number,
+                    "nt_dt": format_date(doc.doc_date),
+                }
+            )
             if doc.orig_number:
                 body.update({"ont_num": doc.orig_number, "ont_dt": format_date(doc.orig_date)})
         else:

@@ -14,12 +14,27 @@ from .records import Recipient, audit, recipients_for, record_state
 
 MAX_ACTIONS = 5_000
 DECL_KEYS = {"igst": "declIgst", "cgst": "declCgst", "sgst": "declSgst", "cess": "declCess"}
-ACTION_FIELDS = ["action", "remarks", "itc_red_req", "decl_igst", "decl_cgst", "decl_sgst", "decl_cess",
-                 "updated_at"]
+ACTION_FIELDS = [
+    "action",
+    "remarks",
+    "itc_red_req",
+    "decl_igst",
+    "decl_cgst",
+    "decl_sgst",
+    "decl_cess",
+    "updated_at",
+]
 
 
 def _error(rid, code: str, message: str) -> dict:
     return {"id": rid, "code": code, "message": message}
+
+
+def _record_id(item) -> int | None:
+    """The entry's record id when it is a JSON integer; anything else (string, list, bool, null) names no
+    record and is answered NOT_FOUND for that entry."""
+    rid = item.get("id") if isinstance(item, dict) else None
+    return rid if isinstance(rid, int) and not isinstance(rid, bool) else None
 
 
 def _parse_request(item: dict) -> tuple[domain.ActionRequest | None, tuple[str, str] | None]:
@@ -40,8 +55,9 @@ def _parse_request(item: dict) -> tuple[domain.ActionRequest | None, tuple[str, 
     if red is not None and not isinstance(red, str):
         return None, ("DECLARATION_NOT_ALLOWED", "itcRedReq is Y or N.")
     action = item.get("action")
-    return domain.ActionRequest(action=action if isinstance(action, str) else "", remarks=remarks,
-                                itc_red_req=red, decl=decl), None
+    return domain.ActionRequest(
+        action=action if isinstance(action, str) else "", remarks=remarks, itc_red_req=red, decl=decl
+    ), None
 
 
 def _decl_json(rec: ImsRecord):
@@ -54,16 +70,20 @@ def _decl_json(rec: ImsRecord):
 def ims_actions_apply(*, recipient: Taxpayer, actions, by: str, channel: str) -> dict:
     """Apply each action or refuse it with a code (R-4.10). Two queries to read, two to write."""
     if not isinstance(actions, list):
-        raise RuleViolation("VALIDATION", "actions must be a list.", status=400,
-                            details=[{"path": "actions", "code": "INVALID", "message": "actions must be a list."}])
+        raise RuleViolation(
+            "VALIDATION",
+            "actions must be a list.",
+            status=400,
+            details=[{"path": "actions", "code": "INVALID", "message": "actions must be a list."}],
+        )
     if len(actions) > MAX_ACTIONS:
         raise RuleViolation("TOO_LARGE", f"At most {MAX_ACTIONS} actions per request.", status=413)
     now = clock.now()
     today = business_date(now)
     ids = []
     for item in actions:
-        rid = item.get("id") if isinstance(item, dict) else None
-        if isinstance(rid, int) and not isinstance(rid, bool):
+        rid = _record_id(item)
+        if rid is not None:
             ids.append(rid)
     records = {
         r.id: r
@@ -75,15 +95,15 @@ def ims_actions_apply(*, recipient: Taxpayer, actions, by: str, channel: str) ->
         if not isinstance(item, dict):
             errors.append(_error(None, "INVALID_ACTION", f"actions[{i}] is not an object."))
             continue
-        rid = item.get("id")
-        rec = records.get(rid) if isinstance(rid, int) and not isinstance(rid, bool) else None
-        if rid in seen and rec is not None:
+        rid = _record_id(item)
+        rec = records.get(rid) if rid is not None else None
+        if rec is None:
+            errors.append(_error(item.get("id"), "NOT_FOUND", "No such record in this GSTIN's IMS."))
+            continue
+        if rid in seen:
             errors.append(_error(rid, "INVALID_ACTION", "This record appears twice in the batch."))
             continue
         seen.add(rid)
-        if rec is None:
-            errors.append(_error(rid, "NOT_FOUND", "No such record in this GSTIN's IMS."))
-            continue
         if item.get("action") not in domain.ACTIONS:
             errors.append(_error(rid, "INVALID_ACTION", "action is one of N, A, R, P."))
             continue
@@ -103,8 +123,18 @@ def ims_actions_apply(*, recipient: Taxpayer, actions, by: str, channel: str) ->
         if rec._changed:
             rec.updated_at = now
             changed.append(rec)
-            audits.append(audit(rec, at=now, by=by, channel=channel, frm=rec._before, to=rec.action,
-                                remarks=rec.remarks, decl=_decl_json(rec)))
+            audits.append(
+                audit(
+                    rec,
+                    at=now,
+                    by=by,
+                    channel=channel,
+                    frm=rec._before,
+                    to=rec.action,
+                    remarks=rec.remarks,
+                    decl=_decl_json(rec),
+                )
+            )
     if changed:
         ImsRecord.objects.bulk_update(changed, ACTION_FIELDS, batch_size=1000)
         ImsAudit.objects.bulk_create(audits, batch_size=2000)
@@ -118,15 +148,37 @@ def apply_one(rec: ImsRecord, request: domain.ActionRequest, ctx: Recipient, tod
     if refusal:
         return refusal
     red, decl = domain.normalize_declaration(
-        action=request.action, itc_reducing=state.itc_reducing, itc_period=state.itc_period,
-        itc_red_req=request.itc_red_req, decl=request.decl, reduction=state.reduction,
+        action=request.action,
+        itc_reducing=state.itc_reducing,
+        itc_period=state.itc_period,
+        itc_red_req=request.itc_red_req,
+        decl=request.decl,
+        reduction=state.reduction,
     )
     remarks = domain.normalize_remarks(request.remarks) if request.action in ("R", "P") else None
-    new = (request.action, remarks, red, decl.get("igst"), decl.get("cgst"), decl.get("sgst"), decl.get("cess"))
-    old = (rec.action, rec.remarks, rec.itc_red_req, rec.decl_igst, rec.decl_cgst, rec.decl_sgst, rec.decl_cess)
+    new = (
+        request.action,
+        remarks,
+        red,
+        decl.get("igst"),
+        decl.get("cgst"),
+        decl.get("sgst"),
+        decl.get("cess"),
+    )
+    old = (
+        rec.action,
+        rec.remarks,
+        rec.itc_red_req,
+        rec.decl_igst,
+        rec.decl_cgst,
+        rec.decl_sgst,
+        rec.decl_cess,
+    )
     rec._before = rec.action
     rec._changed = new != old
-    (rec.action, rec.remarks, rec.itc_red_req, rec.decl_igst, rec.decl_cgst, rec.decl_sgst, rec.decl_cess) = new
+    (rec.action, rec.remarks, rec.itc_red_req, rec.decl_igst, rec.decl_cgst, rec.decl_sgst, rec.decl_cess) = (
+        new
+    )
     return None
 
 

@@ -563,11 +563,12 @@ def _write(supplier, plan: _Plan, form, return_period, now, today, by, channel) 
             audit(
                 rec,
                 at=now,
-                by=by,
+                # The recipient's trail never names another taxpayer's users.
+                by=SYSTEM,
                 channel=channel,
                 frm="",
                 to=Action.NO_ACTION,
-                reason="document saved" + (" (kept out of IMS)" if rec.kept_out else ""),
+                reason="supplier saved the document" + (" (kept out of IMS)" if rec.kept_out else ""),
             )
         )
     from invoices.models import ImsAudit

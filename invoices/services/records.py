@@ -36,10 +36,15 @@ class Recipient:
         return period in self.filed_3b
 
     def provisional_period(self, rtnprd: int) -> int:
-        return domain.provisional_itc_period(
-            rtnprd=rtnprd,
-            recipient_quarterly=self.calendar.quarterly(rtnprd),
+        """R-4.4: before filing, the supplier return period, lifted to the start period and taken as the
+        quarter for a quarterly recipient, as R-5.1 will at filing. Choice: a period whose GSTR-3B the
+        recipient has already filed is skipped as R-5.1 skips it, so a document saved (e.g. in GSTR-1A)
+        after that 3B is actionable instead of answering RETURN_FILED until the supplier files."""
+        return domain.assign_itc_period(
+            window=rtnprd,
             start_period=self.taxpayer.ims_start_period,
+            is_quarterly=self.calendar.quarterly,
+            is_3b_filed=self.is_3b_filed,
         )
 
     def assigned_period(self, doc: Document) -> int:
@@ -66,10 +71,16 @@ class Recipient:
 
 
 def recipients_for(gstins) -> dict[str, Recipient]:
-    """Registered recipients among ``gstins``, with their calendars: two queries."""
+    """Registered recipients among ``gstins``, with their calendars and filed GSTR-3B periods: three
+    queries whatever the number of recipients (saving or filing a batch never queries per recipient)."""
     taxpayers = list(Taxpayer.objects.filter(gstin__in=set(gstins)))
     cals = calendars_for(taxpayers)
-    return {t.gstin: Recipient(t, cals[t.id]) for t in taxpayers}
+    filed: dict[int, set[int]] = {t.id: set() for t in taxpayers}
+    if taxpayers:
+        rows = Gstr3bFiling.objects.filter(taxpayer_id__in=list(filed)).values_list("taxpayer_id", "period")
+        for tid, period in rows:
+            filed[tid].add(period)
+    return {t.gstin: Recipient(t, cals[t.id], filed[t.id]) for t in taxpayers}
 
 
 def doc_values(obj) -> dict:
@@ -92,8 +103,13 @@ def amended_counted(rec: ImsRecord | None, recipient: Recipient) -> bool:
     return recipient.is_3b_filed(rec.itc_period)
 
 
-def apply_amendment_facts(rec: ImsRecord, doc: Document, amended_doc: Document | None,
-                          amended_rec: ImsRecord | None, recipient: Recipient) -> None:
+def apply_amendment_facts(
+    rec: ImsRecord,
+    doc: Document,
+    amended_doc: Document | None,
+    amended_rec: ImsRecord | None,
+    recipient: Recipient,
+) -> None:
     """Counted effect and ITC-reduction (R-4.3, R-5.4) of an amendment record, from the amended record now."""
     if not doc.root_id:
         rec.itc_reducing = domain.is_itc_reducing(doc_type=doc.doc_type, is_amendment=False)
@@ -170,11 +186,20 @@ def build_record(
     return rec
 
 
-def audit(rec: ImsRecord, *, at, by: str, channel: str, frm: str, to: str, reason: str = "",
-          remarks=None, decl=None) -> ImsAudit:
+def audit(
+    rec: ImsRecord, *, at, by: str, channel: str, frm: str, to: str, reason: str = "", remarks=None, decl=None
+) -> ImsAudit:
     return ImsAudit(
-        recipient_id=rec.recipient_id, record=rec, at=at, by=by, channel=channel,
-        from_action=frm, to_action=to, remarks=remarks, decl=decl, reason=reason,
+        recipient_id=rec.recipient_id,
+        record=rec,
+        at=at,
+        by=by,
+        channel=channel,
+        from_action=frm,
+        to_action=to,
+        remarks=remarks,
+        decl=decl,
+        reason=reason,
     )
 
 
@@ -192,24 +217,40 @@ def record_state(rec: ImsRecord, recipient: Recipient) -> domain.RecordState:
         itc_reducing=rec.itc_reducing,
         is_amendment=is_amendment_section(rec.section),
         values=doc_values(rec),
-        effect={"txval": rec.eff_txval, "igst": rec.eff_igst, "cgst": rec.eff_cgst, "sgst": rec.eff_sgst,
-                "cess": rec.eff_cess} if rec.eff_txval is not None else doc_values(rec),
+        effect={
+            "txval": rec.eff_txval,
+            "igst": rec.eff_igst,
+            "cgst": rec.eff_cgst,
+            "sgst": rec.eff_sgst,
+            "cess": rec.eff_cess,
+        }
+        if rec.eff_txval is not None
+        else doc_values(rec),
     )
+    return_filed = recipient.is_3b_filed(rec.itc_period)
     return domain.RecordState(
         itc_reducing=rec.itc_reducing,
         itc_period=regime_period(rec),
         pending_deadline=rec.pending_deadline,
         waiting_on_original=rec.waiting_on_original,
-        return_filed=recipient.is_3b_filed(rec.itc_period),
-        active=rec.active,
+        return_filed=return_filed,
+        # A record that left IMS at 3B filing (R-4.11) answers RETURN_FILED, the reason it cannot change,
+        # rather than NOT_FOUND: it is still shown by id.
+        active=rec.active or (rec.left_ims and return_filed),
         reduction=reduction,
     )
 
 
 def pending_allowed_now(rec: ImsRecord, today: date) -> bool:
-    return domain.pending_refusal(
-        itc_reducing=rec.itc_reducing, itc_period=regime_period(rec), deadline=rec.pending_deadline, today=today
-    ) is None
+    return (
+        domain.pending_refusal(
+            itc_reducing=rec.itc_reducing,
+            itc_period=regime_period(rec),
+            deadline=rec.pending_deadline,
+            today=today,
+        )
+        is None
+    )
 
 
 def reset_to_no_action(rec: ImsRecord) -> None:
@@ -220,6 +261,16 @@ def reset_to_no_action(rec: ImsRecord) -> None:
 
 
 __all__ = [
-    "Channel", "SYSTEM", "PENDING_RULE_SWITCH", "Recipient", "recipients_for", "build_record", "audit",
-    "copy_document", "place_record", "record_state", "reset_to_no_action", "pending_allowed_now",
+    "Channel",
+    "SYSTEM",
+    "PENDING_RULE_SWITCH",
+    "Recipient",
+    "recipients_for",
+    "build_record",
+    "audit",
+    "copy_document",
+    "place_record",
+    "record_state",
+    "reset_to_no_action",
+    "pending_allowed_now",
 ]

@@ -1,0 +1,372 @@
+"""GSTR-3B (R-6): the tables read now (ITC from the latest 2B, liability aggregated by the database), and
+filing, which freezes them and applies R-4.11 (records leave IMS or are carried forward), R-4.7 (waiting
+amendments released), R-6.4 (add-backs) and R-5.3 (the next period's 2B generated at once)."""
+
+from decimal import Decimal
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, F, Q, Sum, Value, When
+from django.db.models.fields import DecimalField
+
+from ims_portal.errors import RuleViolation
+from invoices.models import Action, Document, Form, ImsAudit, ImsRecord
+from invoices.services.documents import rows_update
+from invoices.services.records import SYSTEM, apply_amendment_facts, audit, recipients_for
+from returns import domain
+from returns.models import AddBack, Gstr3bFiling
+from returns.services.addbacks import addbacks_for_filing
+from returns.services.gstr2b import HEADS, Context, gstr2b_generate_if_due, is_stale, latest_version
+from taxpayers import clock
+from taxpayers.domain import period_add, period_code, quarter_first_month, quarter_last_month
+from taxpayers.models import Taxpayer
+
+ZERO = Decimal("0.00")
+ECO_SECTIONS = ("ecom", "ecoma")
+# Document amount columns by GSTR-3B head.
+DOC_COLUMNS = {"txval": "txval", "igst": "iamt", "cgst": "camt", "sgst": "samt", "cess": "csamt"}
+LIABILITY_KEYS = ("3_1_a", "3_1_1_i", "3_1_d", "addback")
+ITC_KEYS = ("4A3", "4A5", "4B2", "4D2", "net")
+
+MESSAGES = {
+    "ALREADY_FILED": "GSTR-3B of this period is already filed.",
+    "BEFORE_START_PERIOD": "This period is before the taxpayer's start period.",
+    "QUARTERLY_TAXPAYER": "A quarterly taxpayer files one GSTR-3B per quarter (its last month).",
+    "PERIOD_NOT_ENDED": "GSTR-3B can be filed only after its period has ended.",
+    "PREVIOUS_3B_NOT_FILED": "GSTR-3B of the previous period must be filed first.",
+    "2B_NOT_GENERATED": "GSTR-2B of this period is not generated yet.",
+    "2B_STALE": "IMS records changed after GSTR-2B was generated: recompute GSTR-2B first.",
+    "GSTR1A_UNFILED": "Saved GSTR-1A documents of this period are not filed: file or delete them first.",
+}
+
+
+def _total(values: dict | None = None) -> dict:
+    values = values or {}
+    return {h: Decimal(values.get(h) or ZERO).quantize(Decimal("0.01")) for h in HEADS}
+
+
+def _add(*totals: dict) -> dict:
+    return {h: sum((t[h] for t in totals), ZERO) for h in HEADS}
+
+
+def _minus(a: dict, b: dict) -> dict:
+    return {h: a[h] - b[h] for h in HEADS}
+
+
+def return_months(period: int, quarterly: bool) -> list[int]:
+    """The months a 3B period covers: itself, or the three months of the quarter it ends."""
+    if not quarterly:
+        return [period]
+    first = quarter_first_month(period)
+    return [first, period_add(first, 1), period_add(first, 2)]
+
+
+def next_return_period(period: int, ctx: Context) -> int:
+    """The 3B/2B period after ``period``: the next month, or the next quarter's last month."""
+    nxt = period_add(period, 1)
+    return quarter_last_month(nxt) if ctx.calendar.quarterly(nxt) else nxt
+
+
+def _refuse_reading(taxpayer: Taxpayer, period: int, ctx: Context) -> None:
+    """R-6.5: reading (or filing) answers these before anything else, in the order of R-5.3."""
+    if period < taxpayer.ims_start_period:
+        raise RuleViolation("BEFORE_START_PERIOD", MESSAGES["BEFORE_START_PERIOD"])
+    if domain.is_quarter_month(period, ctx.calendar.quarterly):
+        raise RuleViolation("QUARTERLY_TAXPAYER", MESSAGES["QUARTERLY_TAXPAYER"])
+
+
+# --- tables (R-6.1, R-6.2) -----------------------------------------------------------------------------
+
+
+def _signed(column: str, prefix: str = ""):
+    """A document's amount as it moves liability: CNs reduce; reverse-charge documents count nothing."""
+    amount = F(f"{prefix}{column}")
+    return Case(
+        When(**{f"{prefix}rchrg": True}, then=Value(ZERO)),
+        When(**{f"{prefix}doc_type": "CN"}, then=-amount),
+        default=amount,
+        output_field=DecimalField(max_digits=17, decimal_places=2),
+    )
+
+
+def _outward_liability(taxpayer: Taxpayer, months: list[int]) -> tuple[dict, dict]:
+    """R-6.2 3.1(a) and 3.1.1(i) in one aggregate: the taxpayer's own filed documents of the period,
+    invoices and DNs minus CNs, amendments by difference to the document they amend (via ``amends``).
+    Reverse charge counts nothing on either side of the difference (an amendment moving a document into
+    reverse charge takes its earlier liability back)."""
+    eco = Q(section__in=ECO_SECTIONS)
+    aggs = {}
+    for head, col in DOC_COLUMNS.items():
+        own = _signed(col)
+        amended = Case(
+            When(amends__isnull=True, then=Value(ZERO)),
+            default=_signed(col, "amends__"),
+            output_field=DecimalField(max_digits=17, decimal_places=2),
+        )
+        aggs[f"a_{head}"] = Sum(own - amended, filter=~eco)
+        aggs[f"e_{head}"] = Sum(own - amended, filter=eco)
+    row = Document.objects.filter(supplier=taxpayer, period__in=months, filed_at__isnull=False).aggregate(
+        **aggs
+    )
+    a = _total({h: row[f"a_{h}"] for h in HEADS})
+    e = _total({h: row[f"e_{h}"] for h in HEADS})
+    return a, e
+
+
+def _addback_total(taxpayer: Taxpayer, period: int) -> dict:
+    """R-6.4: the entries added to this period; a reversal subtracts the entry it negates."""
+    aggs = {
+        h: Sum(
+            Case(
+                When(reversal=True, then=-F(h)),
+                default=F(h),
+                output_field=DecimalField(max_digits=17, decimal_places=2),
+            )
+        )
+        for h in HEADS
+    }
+    return _total(AddBack.objects.filter(supplier=taxpayer, added_in_period=period).aggregate(**aggs))
+
+
+def _itc_tables(itcsumm: dict | None) -> tuple[dict, dict]:
+    """R-6.1 from the latest 2B's summary (zeros before a 2B exists), and 3.1(d) of R-6.2."""
+    s = itcsumm or {}
+
+    def group(grp: str, sub: str) -> dict:
+        return _total(s.get(grp, {}).get(sub, {}).get("total"))
+
+    a5, a3, b2 = group("itcavl", "nonrevsup"), group("itcavl", "revsup"), group("itcavl", "othersup")
+    d2 = _add(group("itcunavl", "nonrevsup"), group("itcunavl", "revsup"))
+    itc = {"4A3": a3, "4A5": a5, "4B2": b2, "4D2": d2, "net": _minus(_add(a3, a5), b2)}
+    rcm = _add(group("itcavl", "revsup"), group("itcunavl", "revsup"))
+    return itc, rcm
+
+
+def _tables_now(taxpayer: Taxpayer, period: int, quarterly: bool, version) -> dict:
+    itc, rcm = _itc_tables(version.itcsumm if version else None)
+    a, eco = _outward_liability(taxpayer, return_months(period, quarterly))
+    return {
+        "liability": {"3_1_a": a, "3_1_1_i": eco, "3_1_d": rcm, "addback": _addback_total(taxpayer, period)},
+        "itc": itc,
+    }
+
+
+def _frozen(tables: dict) -> dict:
+    return {
+        part: {k: {h: str(v) for h, v in t.items()} for k, t in block.items()}
+        for part, block in tables.items()
+    }
+
+
+def _thawed(tables: dict) -> dict:
+    return {part: {k: _total(t) for k, t in block.items()} for part, block in tables.items()}
+
+
+# --- view ---------------------------------------------------------------------------------------------
+
+
+def _draft(taxpayer: Taxpayer, period: int, ctx: Context) -> tuple[dict, list[str], object]:
+    """Tables computed now, the blockers of R-6.3 and the latest 2B version."""
+    quarterly = ctx.calendar.quarterly(period)
+    version = latest_version(taxpayer, period)
+    gstr1a_unfiled = Document.objects.filter(
+        supplier=taxpayer,
+        form=Form.GSTR1A,
+        period__in=return_months(period, quarterly),
+        filed_at__isnull=True,
+    ).exists()
+    blockers = domain.gstr3b_blockers(
+        period=period,
+        start_period=taxpayer.ims_start_period,
+        quarterly=ctx.calendar.quarterly,
+        filed=False,
+        today=clock.today(),
+        previous_3b_filed=ctx.previous_filed(period),
+        has_2b=version is not None,
+        stale_2b=version is not None and is_stale(version),
+        gstr1a_unfiled=gstr1a_unfiled,
+    )
+    return _tables_now(taxpayer, period, quarterly, version), blockers, version
+
+
+def gstr3b_view(*, taxpayer: Taxpayer, period: int) -> dict:
+    """GET /gstr3b/{gstin}/{period}: frozen tables once filed, else computed now with ``blocked_by``."""
+    ctx = Context(taxpayer)
+    _refuse_reading(taxpayer, period, ctx)
+    filing = Gstr3bFiling.objects.filter(taxpayer=taxpayer, period=period).first()
+    if filing is not None:
+        # A filed return is blocked by its filing only: 2B and GSTR-1A of the period are closed with it.
+        return {
+            "period": period_code(period),
+            "status": "filed",
+            "filed_at": filing.filed_at.isoformat(),
+            "blocked_by": ["ALREADY_FILED"],
+            "gstr2b_version": filing.gstr2b_version,
+            "tables": _thawed(filing.tables or {}),
+        }
+    tables, blockers, version = _draft(taxpayer, period, ctx)
+    return {
+        "period": period_code(period),
+        "status": "draft",
+        "filed_at": None,
+        "blocked_by": blockers,
+        "gstr2b_version": version.version if version else None,
+        "tables": tables,
+    }
+
+
+# --- filing -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def gstr3b_file(*, taxpayer: Taxpayer, period: int, by: str) -> dict:
+    """R-6.3: refuse with the first blocker; else freeze 2B and 3B and apply R-4.11, R-4.7, R-6.4, R-5.3."""
+    # Serialise with 2B generation and IMS changes of this recipient (they lock the same row).
+    Taxpayer.objects.select_for_update().filter(id=taxpayer.id).values_list("id", flat=True).first()
+    if Gstr3bFiling.objects.filter(taxpayer=taxpayer, period=period).exists():
+        raise RuleViolation("ALREADY_FILED", MESSAGES["ALREADY_FILED"])
+    ctx = Context(taxpayer)
+    _refuse_reading(taxpayer, period, ctx)
+    tables, blockers, version = _draft(taxpayer, period, ctx)
+    if blockers:
+        raise RuleViolation(blockers[0], MESSAGES.get(blockers[0], blockers[0]))
+    now = clock.now()
+    try:
+        with transaction.atomic():
+            Gstr3bFiling.objects.create(
+                taxpayer=taxpayer,
+                period=period,
+                filed_at=now,
+                tables=_frozen(tables),
+                gstr2b_version=version.version,
+            )
+    except IntegrityError as exc:
+        raise RuleViolation("ALREADY_FILED", MESSAGES["ALREADY_FILED"]) from exc
+    ctx.filed_3b.add(period)
+    nxt = next_return_period(period, ctx)
+    _leave_or_carry(taxpayer, period, nxt, now, by)
+    _release_waiting(taxpayer, now)
+    addbacks_for_filing(recipient=taxpayer, period=period, now=now)
+    # R-5.3: the waiting next 2B is generated at once if its draft date has passed (a skip is no error).
+    gstr2b_generate_if_due(taxpayer=taxpayer, period=nxt, trigger="3b_filed", by=by)
+    return gstr3b_view(taxpayer=taxpayer, period=period)
+
+
+# Records of the period that filing concerns: filed, in force, not superseded.
+_PERIOD_RECORDS = """
+    recipient_id = %(recipient)s AND itc_period = %(period)s AND filed_at IS NOT NULL
+    AND removed = %(false)s AND superseded = %(false)s"""
+_LEAVING = (
+    _PERIOD_RECORDS
+    + """
+    AND (kept_out = %(true)s OR (active = %(true)s AND action IN ('A', 'R', 'N')
+         AND waiting_on_original = %(false)s))"""
+)
+_CARRIED = (
+    _PERIOD_RECORDS
+    + """
+    AND active = %(true)s AND (action = 'P' OR waiting_on_original = %(true)s)"""
+)
+
+_AUDIT_INSERT = """
+INSERT INTO invoices_imsaudit (recipient_id, record_id, at, by, channel, from_action, to_action, reason)
+SELECT recipient_id, id, %(now)s, %(by)s, 'job', action, action, {reason}
+FROM invoices_imsrecord WHERE {where}"""
+
+
+def _leave_or_carry(taxpayer: Taxpayer, period: int, nxt: int, now, by: str) -> None:
+    """R-4.11 in set-based SQL: A/R/N records leave active IMS (N deemed accepted); P records and
+    amendments waiting on their original move to the next 2B period. Kept-out records (R-4.1) are marked
+    left too: they were never active, and the flag tells the supplier (R-7.1) their 2B period is closed.
+    Audit rows are written first, from the records' state before the change."""
+    params = {
+        "recipient": taxpayer.id,
+        "period": period,
+        "next": nxt,
+        "now": now,
+        "by": by,
+        "true": True,
+        "false": False,
+    }
+    leave_reason = (
+        "CASE WHEN kept_out = %(true)s THEN 'GSTR-3B filed: 2B period closed (kept out of IMS)' "
+        "WHEN action = 'N' THEN 'GSTR-3B filed: left IMS, deemed accepted' "
+        "ELSE 'GSTR-3B filed: left IMS' END"
+    )
+    with connection.cursor() as cur:
+        cur.execute(_AUDIT_INSERT.format(reason=leave_reason, where=_LEAVING), params)
+        cur.execute(
+            "UPDATE invoices_imsrecord SET active = %(false)s, left_ims = %(true)s, updated_at = %(now)s, "
+            "deemed_accepted = (action = 'N' AND kept_out = %(false)s) WHERE" + _LEAVING,
+            params,
+        )
+        cur.execute(
+            _AUDIT_INSERT.format(
+                reason="'GSTR-3B filed: carried forward to the next 2B period'", where=_CARRIED
+            ),
+            params,
+        )
+        cur.execute(
+            "UPDATE invoices_imsrecord SET itc_period = %(next)s, updated_at = %(now)s WHERE" + _CARRIED,
+            params,
+        )
+    _move_unfiled(taxpayer, period, nxt, now)
+
+
+def _move_unfiled(taxpayer: Taxpayer, period: int, nxt: int, now) -> None:
+    """Records of documents not filed yet carry a provisional 2B period (R-4.4); once that period's 3B is
+    filed, R-5.1 can no longer place them there, so the provisional period (and its pending deadline)
+    moves to the next one. Not audited: the action does not change and the period is provisional."""
+    rows = list(
+        ImsRecord.objects.filter(recipient=taxpayer, itc_period=period, filed_at__isnull=True, removed=False)
+    )
+    if not rows:
+        return
+    recipient = recipients_for([taxpayer.gstin])[taxpayer.gstin]
+    for rec in rows:
+        rec.itc_period = nxt
+        rec.pending_deadline = recipient.deadline(itc_reducing=rec.itc_reducing, first_period=nxt)
+        rec.updated_at = now
+    rows_update(ImsRecord, rows, ["itc_period", "pending_deadline", "updated_at"])
+
+
+def _release_waiting(taxpayer: Taxpayer, now) -> None:
+    """R-4.7: an amendment waiting on its original stops waiting once the original is accepted, rejected
+    or deemed accepted and GSTR-3B of the original's 2B period is filed; its counted effect and
+    ITC-reduction are then decided against the original as it stands."""
+    filed = Gstr3bFiling.objects.filter(taxpayer=taxpayer).values("period")
+    waiting = list(
+        ImsRecord.objects.select_related("document", "document__amends", "amends_record").filter(
+            recipient=taxpayer,
+            waiting_on_original=True,
+            removed=False,
+            amends_record__action__in=[Action.ACCEPT, Action.REJECT, Action.NO_ACTION],
+            amends_record__itc_period__in=filed,
+        )
+    )
+    if not waiting:
+        return
+    recipient = recipients_for([taxpayer.gstin])[taxpayer.gstin]
+    audits = []
+    for rec in waiting:
+        doc = rec.document
+        apply_amendment_facts(rec, doc, doc.amends, rec.amends_record, recipient)
+        rec.waiting_on_original = False
+        rec.pending_deadline = recipient.deadline(
+            itc_reducing=rec.itc_reducing, first_period=rec.first_itc_period or rec.itc_period
+        )
+        rec.updated_at = now
+        audits.append(
+            audit(
+                rec,
+                at=now,
+                by=SYSTEM,
+                channel="job",
+                frm=rec.action,
+                to=rec.action,
+                reason="original settled: the amendment can be acted on",
+            )
+        )
+    fields = ["waiting_on_original", "amends_record", "itc_reducing", "pending_deadline", "updated_at"]
+    fields += [f"eff_{h}" for h in HEADS]
+    rows_update(ImsRecord, waiting, fields)
+    ImsAudit.objects.bulk_create(audits)
