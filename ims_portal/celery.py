@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ims_portal.settings")
 
@@ -13,6 +14,16 @@ app.autodiscover_tasks()
 # GST due dates are Indian calendar dates: schedules are read in IST whatever the server's zone.
 app.conf.timezone = "Asia/Kolkata"
 
-# the returns work adds two entries here: draft GSTR-2B on the 14th at 00:05, and the daily
-# 00:15 expiry of pending IMS actions whose period has closed.
-app.conf.beat_schedule = {}
+# in real IST time (the sandbox clock never fires a job; admins run them by hand there).
+app.conf.beat_schedule = {
+    # the draft GSTR-2B of last month exists from 00:00 on the 14th.
+    "gstr2b-draft-14th": {
+        "task": "returns.tasks.draft_2b_scheduled",
+        "schedule": crontab(minute=5, hour=0, day_of_month=14),
+    },
+    # pending records whose deadline was yesterday go back to N.
+    "ims-pending-expiry-daily": {
+        "task": "returns.tasks.pending_expiry_scheduled",
+        "schedule": crontab(minute=15, hour=0),
+    },
+}
