@@ -224,6 +224,12 @@ class ImsRecord(models.Model):
                 name="ims_number_prefix",
                 opclasses=["", "varchar_pattern_ops"],
             ),
+            # The daily pending-expiry sweep: only pending records with a deadline are indexed.
+            models.Index(
+                fields=["pending_deadline", "recipient"],
+                condition=Q(action="P", active=True, pending_deadline__isnull=False),
+                name="ims_pending_expiry",
+            ),
             # The supplier's outward view reads records back by document.
             models.Index(fields=["document"], name="ims_document"),
         ]

@@ -83,8 +83,8 @@ class Gstr2bLine(models.Model):
     cgst = models.DecimalField(**MONEY)
     sgst = models.DecimalField(**MONEY)
     cess = models.DecimalField(**MONEY)
-    # What the line adds to its group's totals: the counted effect (part B: taxable of the effect, tax
-    # as declared). Always positive magnitudes.
+    # The counted effect (R-5.4): own values, or an amendment's effect (its ``delta``). Always positive
+    # magnitudes. Group totals add these up, except part B tax, which is summed as declared (decl_*).
     c_txval = models.DecimalField(**MONEY)
     c_igst = models.DecimalField(**MONEY)
     c_cgst = models.DecimalField(**MONEY)
@@ -146,7 +146,9 @@ class Job(models.Model):
     """Long work (R-9.3): status, progress and outcome, readable at /jobs/{id}."""
 
     kind = models.CharField(max_length=40)
-    taxpayer = models.ForeignKey(Taxpayer, null=True, blank=True, on_delete=models.CASCADE, related_name="jobs")
+    taxpayer = models.ForeignKey(
+        Taxpayer, null=True, blank=True, on_delete=models.CASCADE, related_name="jobs"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     params = models.JSONField(default=dict)
     status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
@@ -160,6 +162,8 @@ class Job(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(done__lte=models.F("total")) | Q(total=0), name="job_progress_sane"),
+            models.CheckConstraint(
+                condition=Q(done__lte=models.F("total")) | Q(total=0), name="job_progress_sane"
+            ),
         ]
         indexes = [models.Index(fields=["taxpayer", "-id"], name="job_taxpayer_recent")]
