@@ -33,4 +33,6 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("admin/", admin.site.urls),
     path("", include("taxpayers.urls")),
+    path("", include("invoices.urls")),
+    path("", include("returns.urls")),
 ]
