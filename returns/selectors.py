@@ -1,5 +1,10 @@
 """Reads of GSTR-2B versions in the reply shape of API.md."""
 
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models.functions import Collate, Upper
+
 from ims_portal.errors import RuleViolation
 from returns import domain
 from returns.models import Gstr2bLine, Gstr2bVersion, Gstr3bFiling
@@ -102,8 +107,27 @@ def _docdata(lines: list[Gstr2bLine], rejected: bool) -> dict:
     return out
 
 
+def _amounts(itcsumm: dict) -> dict:
+    """Totals are stored as strings (JSON); money in replies is a number (API.md conventions)."""
+    return {
+        grp: {
+            sub: {key: {h: Decimal(x) for h, x in t.items()} for key, t in block.items()}
+            for sub, block in subs.items()
+        }
+        for grp, subs in itcsumm.items()
+    }
+
+
 def gstr2b_reply(v: Gstr2bVersion) -> dict:
-    lines = list(Gstr2bLine.objects.filter(version=v).order_by("section", "ctin", "number", "record_id"))
+    # R-5.4: lines sort by ctin, then number. Numbers compare case-insensitively (R-3.2), by code point
+    # whatever the database's collation, so the order never depends on the server's locale.
+    # Code-point collation: "C" on PostgreSQL, "BINARY" on SQLite (the `make run` database).
+    cp = "C" if connection.vendor == "postgresql" else "BINARY"
+    lines = list(
+        Gstr2bLine.objects.filter(version=v).order_by(
+            "section", Collate("ctin", cp), Collate(Upper("number"), cp), "record_id"
+        )
+    )
     filed = Gstr3bFiling.objects.filter(taxpayer_id=v.taxpayer_id, period=v.period).exists()
     latest = latest_version(v.taxpayer, v.period)
     is_latest = latest is not None and latest.id == v.id
@@ -115,7 +139,7 @@ def gstr2b_reply(v: Gstr2bVersion) -> dict:
             "gendt": v.generated_at.isoformat(),
             "status": "final" if filed and is_latest else "draft",
             "stale": (not filed) and is_latest and is_stale(v),
-            "itcsumm": v.itcsumm,
+            "itcsumm": _amounts(v.itcsumm),
             "docdata": _docdata([x for x in lines if x.grp != "itcRejected"], False),
             "docRejdata": _docdata([x for x in lines if x.grp == "itcRejected"], True),
         }

@@ -4,7 +4,7 @@ IMS records, totals aggregated by the database, one stored version per generatio
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Max, Sum
+from django.db.models import Case, F, Max, Q, Sum, When
 
 from ims_portal.errors import RuleViolation
 from invoices.models import ImsRecord
@@ -30,11 +30,10 @@ _SECTION = (
     "WHEN 'b2bcna' THEN 'cdnra' ELSE r.section END"
 )
 _KEY = f"CASE WHEN r.itc_reducing = %(true)s AND r.rchrg = %(true)s THEN 'cdnrrev' ELSE {_SECTION} END"
-# Part B counts tax as declared (R-4.6; full when deemed or not declared); everything else by effect.
-_COUNTED_TAX = (
-    "CASE WHEN r.itc_reducing = %(true)s AND r.itc_red_req IS NOT NULL AND r.action <> 'R' "
-    "THEN r.decl_{h} ELSE ABS(COALESCE(r.eff_{h}, r.{col})) END"
-)
+# A line's c_* columns are the counted effect (R-5.4): the document's own values, or for an amendment the
+# magnitude of its effect (its ``delta``). Part B totals count tax as declared instead (R-4.6; full when
+# deemed or nothing declared); _summary substitutes the declaration in the aggregate.
+_COUNTED = "ABS(COALESCE(r.eff_{h}, r.{col}))"
 
 INSERT_LINES = f"""
 INSERT INTO returns_gstr2bline (
@@ -46,11 +45,11 @@ SELECT
     %(version)s, r.recipient_id, r.itc_period, r.id, {_GRP}, {_SUB}, {_KEY}, {_SECTION}, r.section, r.stin,
     r.trdnm, r.rtnprd, r.filed_at, r.number, r.doc_date, r.orig_number, r.orig_date, r.doc_type, r.inv_typ,
     r.val, r.pos, r.rchrg, r.rsn, r.txval, r.iamt, r.camt, r.samt, r.cess,
-    ABS(COALESCE(r.eff_txval, r.txval)),
-    {_COUNTED_TAX.format(h="igst", col="iamt")},
-    {_COUNTED_TAX.format(h="cgst", col="camt")},
-    {_COUNTED_TAX.format(h="sgst", col="samt")},
-    {_COUNTED_TAX.format(h="cess", col="cess")},
+    {_COUNTED.format(h="txval", col="txval")},
+    {_COUNTED.format(h="igst", col="iamt")},
+    {_COUNTED.format(h="cgst", col="camt")},
+    {_COUNTED.format(h="sgst", col="samt")},
+    {_COUNTED.format(h="cess", col="cess")},
     r.section IN ('b2ba', 'b2bdna', 'b2bcna', 'ecoma'), r.action, r.remarks,
     r.itc_red_req, r.decl_igst, r.decl_cgst, r.decl_sgst, r.decl_cess
 FROM invoices_imsrecord r
@@ -121,7 +120,10 @@ def _generate(ctx: Context, period: int, trigger: str, by: str, now) -> Gstr2bVe
 
 def _summary(version: Gstr2bVersion) -> dict:
     """itcsumm: totals per group, sub-group and key, and per sub-group, aggregated in SQL."""
-    sums = {f"s_{h}": Sum(f"c_{h}") for h in HEADS}
+    declared = Q(grp="itcavl", sub="othersup", itc_red_req__isnull=False)
+    sums = {"s_txval": Sum("c_txval")}
+    for h in HEADS[1:]:
+        sums[f"s_{h}"] = Sum(Case(When(declared, then=F(f"decl_{h}")), default=F(f"c_{h}")))
     lines = Gstr2bLine.objects.filter(version=version)
     by_key = {
         (row["grp"], row["sub"], row["key"]): row

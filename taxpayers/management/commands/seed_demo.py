@@ -2,7 +2,11 @@
 
 Four taxpayers in four states (one quarterly, one an e-commerce operator), an owner login for each, a
 viewer, a preparer and a staff login; documents of every IMS section in 092025, 102025 and 112025, the
-September and October returns filed, November saved, and some recipient actions. The story runs on
+September and October returns filed, November saved, and some recipient actions. GSTR-2B and GSTR-3B
+too, so every state shows: the monthly taxpayers' 092025 2B generated on the 14th and their 092025 3B
+filed (the 2B final); the 102025 2B generated on the 14th, then stale for Bharat (actions after it) and
+recomputed by Acme (two versions); the 102025 3B left a draft, so no 112025 2B (previous 3B not filed);
+Chennai, quarterly, with no 2B for 102025/112025 and its 122025 2B not yet due. The story runs on
 business time: with the sandbox clock on it is set to each moment in turn and left at DEMO_NOW; with it
 off, the clock service is patched for the duration of the seeding only.
 
@@ -20,8 +24,11 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from ims_portal.errors import RuleViolation
 from invoices.models import ImsRecord
 from invoices.services import documents_save, ims_actions_apply, return_file
+from returns.services.gstr2b import gstr2b_generate_if_due, gstr2b_recompute
+from returns.services.gstr3b import gstr3b_file
 from taxpayers import clock
 from taxpayers.domain import IST
 from taxpayers.models import Taxpayer
@@ -143,6 +150,8 @@ OCTOBER = [
     ("inv", CHENNAI, ACME, "CTX/2526/0089", "16-10-2025", "55000.00", "5", "27"),
     ("eco", GUJARAT, CHENNAI, "DLS/1012", "12-10-2025", "18000.00", "18", "33"),
     ("eco-amend", GUJARAT, BHARAT, "DLS/0917", "17-09-2025", "32000.00", "18", "29"),
+    # Bharat's original is still pending (carried into 102025): this amendment waits for it (R-4.7).
+    ("inv-amend", ACME, BHARAT, "ACME/25/102", "12-09-2025", "84000.00", "12", "29"),
 ]
 NOVEMBER = [
     ("inv", ACME, BHARAT, "ACME/25/160", "06-11-2025", "310000.00", "18", "29"),
@@ -212,14 +221,16 @@ def payloads(rows: list[tuple]) -> dict[str, dict]:
 OWNER = {ACME: "acme", BHARAT: "bharat", CHENNAI: "chennai", GUJARAT: "gujarat"}
 MONTHLY = (ACME, BHARAT, GUJARAT)
 
-# Business time (IST) of each step: save, file, or act as a recipient (filer, number, action, remarks).
+# Business time (IST) of each step: save, file, act as a recipient (filer, number, action, remarks),
+# the scheduled 2B of a period for every taxpayer, a 2B recompute, or file GSTR-3B.
 STORY = [
     ("2025-10-05 10:00", "save", 202509, SEPTEMBER),
     ("2025-10-11 18:00", "file", 202509, "GSTR1", MONTHLY),
     ("2025-10-11 19:00", "save", 202509, SEPTEMBER_GSTR1A),
     ("2025-10-11 20:00", "file", 202509, "GSTR1A", (BHARAT,)),
+    # September's actions come before the draft 2B, so the 092025 2B is current when 3B is filed.
     (
-        "2025-10-20 11:00",
+        "2025-10-13 11:00",
         "act",
         BHARAT,
         [
@@ -231,7 +242,7 @@ STORY = [
         ],
     ),
     (
-        "2025-10-20 11:30",
+        "2025-10-13 11:30",
         "act",
         ACME,
         [
@@ -240,9 +251,17 @@ STORY = [
             (GUJARAT, "DLS/0921", "R", "Not ordered by us."),
         ],
     ),
+    # The 14th: the draft 2B of every taxpayer (Chennai skipped: before its start period).
+    ("2025-10-14 00:05", "gstr2b", 202509),
+    # 3B of 092025 by the monthly taxpayers; the 2B becomes final. Acme files first, so the add-back of
+    # Bharat's final rejection of ACME/CN/01 (R-6.4) lands in Acme's 102025 3B. Each filing also tries the
+    # 102025 2B (not due before 14-11).
+    ("2025-10-18 16:00", "file3b", 202509, (ACME, GUJARAT, BHARAT)),
     ("2025-11-05 10:00", "save", 202510, OCTOBER),
     ("2025-11-11 18:00", "file", 202510, "GSTR1", MONTHLY),
     ("2025-11-11 18:30", "file", 202510, "IFF", (CHENNAI,)),
+    # The 102025 draft 2B (Chennai skipped: quarterly). The actions of the 20th make it stale.
+    ("2025-11-14 00:05", "gstr2b", 202510),
     (
         "2025-11-20 11:00",
         "act",
@@ -263,6 +282,8 @@ STORY = [
         ],
     ),
     ("2025-11-20 12:00", "act", ACME, [(CHENNAI, "CTX/2526/0089", "A", None)]),
+    # Acme recomputes (version 2, current); Bharat's 2B stays stale. No 102025 3B is filed.
+    ("2025-11-20 12:30", "recompute", ACME, 202510),
     ("2025-12-03 10:00", "save", 202511, NOVEMBER),
     (
         "2025-12-04 15:00",
@@ -351,6 +372,28 @@ class Command(BaseCommand):
         )
         if result["errors"]:
             raise CommandError(f"Demo action refused for {recipient.gstin}: {result['errors']}")
+
+    @staticmethod
+    def gstr2b(tp: dict, period: int) -> None:
+        """The scheduled draft of the 14th (R-5.2): every taxpayer; skips (not due, quarterly, before the
+        start period) are no error, as in the job."""
+        for taxpayer in tp.values():
+            gstr2b_generate_if_due(taxpayer=taxpayer, period=period, trigger="schedule", by="system")
+
+    @staticmethod
+    def recompute(tp: dict, gstin: str, period: int) -> None:
+        try:
+            gstr2b_recompute(taxpayer=tp[gstin], period=period, by=OWNER[gstin])
+        except RuleViolation as exc:
+            raise CommandError(f"Demo GSTR-2B recompute refused for {gstin}: {exc.code}") from exc
+
+    @staticmethod
+    def file3b(tp: dict, period: int, gstins: tuple[str, ...]) -> None:
+        for gstin in gstins:
+            try:
+                gstr3b_file(taxpayer=tp[gstin], period=period, by=OWNER[gstin])
+            except RuleViolation as exc:
+                raise CommandError(f"Demo GSTR-3B filing refused for {gstin}: {exc.code}") from exc
 
     def print_logins(self) -> None:
         rows = [("Role", "Username", "Password", "GSTIN")]
