@@ -1,6 +1,7 @@
 """manage.py seed_demo: the demo taxpayers, logins and IMS data, and that running it twice changes nothing."""
 
 from datetime import date, datetime
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -9,7 +10,12 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
+from ims_portal.errors import RuleViolation
 from invoices.models import Document, ImsAudit, ImsRecord, ReturnFiling
+from returns.models import AddBack, Gstr2bVersion, Gstr3bFiling
+from returns.selectors import gstr2b_reply, gstr2b_version
+from returns.services.gstr2b import gstr2b_recompute_refusal
+from returns.services.gstr3b import gstr3b_view
 from taxpayers import clock
 from taxpayers.domain import IST
 from taxpayers.models import Membership, SandboxClock, Taxpayer
@@ -68,6 +74,41 @@ def fingerprint() -> list[tuple]:
     )
     # The sandbox clock runs on from each moment set, so instants differ by milliseconds: compare days.
     return [(*r[:6], r[6] and r[6].astimezone(IST).date(), *r[7:]) for r in rows]
+
+
+def returns_fingerprint() -> tuple[list, list, list]:
+    """The demo's 2B versions, 3B filings and add-backs, independent of row ids and real time."""
+    versions = [
+        (gstin, period, version, trigger, by, at.astimezone(IST).date(), summ, lines)
+        for gstin, period, version, trigger, by, at, summ, lines in Gstr2bVersion.objects.order_by(
+            "taxpayer__gstin", "period", "version"
+        ).values_list(
+            "taxpayer__gstin", "period", "version", "trigger", "by", "generated_at", "itcsumm", "id"
+        )
+    ]
+    versions = [
+        (*v[:7], sorted(Gstr2bVersion.objects.get(id=v[7]).lines.values_list("number", "grp", "sub", "key")))
+        for v in versions
+    ]
+    filings = [
+        (gstin, period, at.astimezone(IST).date(), tables, version)
+        for gstin, period, at, tables, version in Gstr3bFiling.objects.order_by(
+            "taxpayer__gstin", "period"
+        ).values_list("taxpayer__gstin", "period", "filed_at", "tables", "gstr2b_version")
+    ]
+    addbacks = list(
+        AddBack.objects.order_by("number").values_list(
+            "supplier__gstin", "number", "rejected_in_period", "added_in_period", "igst", "reversal"
+        )
+    )
+    return versions, filings, addbacks
+
+
+def not_generated_reason(gstin: str, period: int) -> str:
+    with pytest.raises(RuleViolation) as exc:
+        gstr2b_version(taxpayer=Taxpayer.objects.get(gstin=gstin), period=period)
+    assert (exc.value.code, exc.value.status) == ("NOT_GENERATED", 404)
+    return exc.value.details[0]["reason"]
 
 
 def test_r1_3_three_states_and_one_quarterly_taxpayer(sandbox):
@@ -140,18 +181,120 @@ def test_r4_1_r4_7_demo_shows_actions_keep_outs_and_amendments(sandbox):
     assert (pos_rule.active, pos_rule.kept_out, pos_rule.rsn) == (False, True, "P")
     reverse_charge = rec(KA, "ACME/25/103", "b2b")
     assert (reverse_charge.rchrg, reverse_charge.kept_out, reverse_charge.rsn) == (True, True, None)
-    # GSTR-1A of the same period: the amendment supersedes its original (R-4.7), and Acme accepted it.
+    # GSTR-1A of the same period: the amendment supersedes its original (R-4.7), Acme accepted it, and it
+    # left IMS when Acme filed the 092025 3B (R-4.11).
     assert rec(MH, "BCPL/25-26/0452", "b2b").superseded is True
     amendment = rec(MH, "BCPL/25-26/0452", "b2ba")
-    assert (amendment.srcform, amendment.action, amendment.active) == ("R1A", "A", True)
-    # Amendments filed a 2B period after their originals wait for them.
-    assert rec(KA, "ACME/25/101", "b2ba").waiting_on_original is True
+    assert (amendment.srcform, amendment.action, amendment.active, amendment.left_ims) == (
+        "R1A",
+        "A",
+        False,
+        True,
+    )
+    # An amendment whose original is still pending waits for it (R-4.7)...
+    waiting = rec(KA, "ACME/25/102", "b2ba")
+    assert (waiting.waiting_on_original, waiting.action, waiting.itc_period) == (True, "N", 202510)
+    # ...one whose original was deemed accepted in a filed 3B counts normally: a decrease reduces ITC
+    # (R-4.3 (d)), pending allowed until the 3B due date of the next period.
+    decrease = rec(KA, "ACME/25/101", "b2ba")
+    assert (decrease.waiting_on_original, decrease.itc_reducing, decrease.pending_deadline) == (
+        False,
+        True,
+        date(2025, 12, 20),
+    )
     eco = rec(KA, "DLS/0917", "ecoma")
     assert (eco.stin, eco.sply_stin, eco.itc_period) == (GJ, "07AAGFF2194N1Z1", 202510)
     # The quarterly recipient's records land in the quarter.
     assert set(ImsRecord.objects.filter(recipient__gstin=TN).values_list("itc_period", flat=True)) == {202512}
     pending_cn = rec(KA, "ACME/CN/02", "b2bcn")
     assert (pending_cn.action, pending_cn.pending_deadline) == ("P", date(2025, 12, 20))
+
+
+def test_r4_11_r6_4_september_3b_filed_settles_its_records(sandbox):
+    seed()
+
+    def rec(recipient, number, section):
+        return ImsRecord.objects.get(recipient__gstin=recipient, number=number, section=section)
+
+    accepted = rec(KA, "ACME/25/105", "b2b")
+    assert (accepted.active, accepted.left_ims, accepted.deemed_accepted) == (False, True, False)
+    untouched = rec(KA, "ACME/25/101", "b2b")
+    assert (untouched.action, untouched.left_ims, untouched.deemed_accepted) == ("N", True, True)
+    # Pending: carried forward to the next 2B period, still active at P (R-4.11).
+    carried = rec(KA, "ACME/25/102", "b2b")
+    assert (carried.action, carried.active, carried.itc_period) == ("P", True, 202510)
+    # Bharat's final rejection of ACME/CN/01 (20000.00 at 18% IGST) adds back to Acme's first unfiled 3B:
+    # Acme filed 092025 before Bharat did, so 102025.
+    assert list(
+        AddBack.objects.values_list(
+            "supplier__gstin", "number", "rejected_in_period", "added_in_period", "igst"
+        )
+    ) == [(MH, "ACME/CN/01", 202509, 202510, Decimal("3600.00"))]
+
+
+def test_r5_5_r6_3_demo_shows_every_2b_and_3b_state(sandbox):
+    seed()
+    tp = {t.gstin: t for t in Taxpayer.objects.all()}
+    filed = {
+        (g, p, at.astimezone(IST).date())
+        for g, p, at in Gstr3bFiling.objects.values_list("taxpayer__gstin", "period", "filed_at")
+    }
+    assert filed == {
+        (MH, 202509, date(2025, 10, 18)),
+        (KA, 202509, date(2025, 10, 18)),
+        (GJ, 202509, date(2025, 10, 18)),
+    }
+    versions = {
+        (g, p, v, trigger, by, at.astimezone(IST).date())
+        for g, p, v, trigger, by, at in Gstr2bVersion.objects.values_list(
+            "taxpayer__gstin", "period", "version", "trigger", "by", "generated_at"
+        )
+    }
+    assert versions == {
+        (MH, 202509, 1, "schedule", "system", date(2025, 10, 14)),
+        (KA, 202509, 1, "schedule", "system", date(2025, 10, 14)),
+        (GJ, 202509, 1, "schedule", "system", date(2025, 10, 14)),
+        (MH, 202510, 1, "schedule", "system", date(2025, 11, 14)),
+        (MH, 202510, 2, "recompute", "acme", date(2025, 11, 20)),
+        (KA, 202510, 1, "schedule", "system", date(2025, 11, 14)),
+        (GJ, 202510, 1, "schedule", "system", date(2025, 11, 14)),
+    }
+
+    def state(gstin, period):
+        data = gstr2b_reply(gstr2b_version(taxpayer=tp[gstin], period=period))["data"]
+        return data["version"], data["status"], data["stale"]
+
+    # 092025: final once 3B is filed (R-5.5).
+    assert state(MH, 202509) == (1, "final", False)
+    assert state(KA, 202509) == (1, "final", False)
+    # 102025: Bharat acted after the draft (stale); Acme acted too, then recomputed (version 2, current).
+    assert state(KA, 202510) == (1, "draft", True)
+    assert state(MH, 202510) == (2, "draft", False)
+    assert len(gstr2b_reply(gstr2b_version(taxpayer=tp[MH], period=202510))["data"]["docdata"]["b2b"]) == 2
+
+    september = gstr3b_view(taxpayer=tp[KA], period=202509)
+    assert (september["status"], september["gstr2b_version"]) == ("filed", 1)
+    stale = gstr3b_view(taxpayer=tp[KA], period=202510)
+    assert (stale["status"], stale["blocked_by"], stale["gstr2b_version"]) == ("draft", ["2B_STALE"], 1)
+    ready = gstr3b_view(taxpayer=tp[MH], period=202510)
+    assert (ready["status"], ready["blocked_by"], ready["gstr2b_version"]) == ("draft", [], 2)
+    assert ready["tables"]["liability"]["addback"]["igst"] == Decimal("3600.00")
+    assert gstr3b_view(taxpayer=tp[KA], period=202511)["blocked_by"] == [
+        "PREVIOUS_3B_NOT_FILED",
+        "2B_NOT_GENERATED",
+    ]
+
+    # Missing 2Bs and why (R-5.3, R-5.6): 102025 3B unfiled, Chennai quarterly.
+    assert not_generated_reason(MH, 202511) == "PREVIOUS_3B_NOT_FILED"
+    assert not_generated_reason(KA, 202511) == "PREVIOUS_3B_NOT_FILED"
+    assert not_generated_reason(TN, 202509) == "BEFORE_START_PERIOD"
+    assert not_generated_reason(TN, 202510) == "QUARTERLY_TAXPAYER"
+    assert not_generated_reason(TN, 202511) == "QUARTERLY_TAXPAYER"
+    assert not_generated_reason(TN, 202512) == "NOT_YET_GENERATED"
+    # On 05-12-2025 neither the 112025 nor the quarter's 2B is due yet (R-5.2: the 14th).
+    assert gstr2b_recompute_refusal(taxpayer=tp[KA], period=202511) == "DRAFT_NOT_DUE"
+    assert gstr2b_recompute_refusal(taxpayer=tp[TN], period=202512) == "DRAFT_NOT_DUE"
+    assert gstr2b_recompute_refusal(taxpayer=tp[KA], period=202509) == "RETURN_FILED"
 
 
 def test_r9_4_sandbox_clock_left_at_the_demo_day(sandbox):
@@ -170,12 +313,21 @@ def test_seed_twice_changes_nothing(sandbox):
     assert counts["auth.User"] == 7
     assert counts["taxpayers.Taxpayer"] == 4
     assert counts["invoices.ImsRecord"] > 0 and counts["invoices.ImsAudit"] > 0
+    assert counts["returns.Gstr2bVersion"] == 7
+    assert counts["returns.Gstr2bLine"] > 0
+    assert counts["returns.Gstr3bFiling"] == 3
+    assert counts["returns.AddBack"] == 1
+    assert counts["returns.Job"] == 0  # seeding calls the services; it starts no job
+    versions = list(Gstr2bVersion.objects.order_by("id").values())
+    filings = list(Gstr3bFiling.objects.order_by("id").values())
 
     second_out = seed()
 
     assert model_counts() == counts
     assert list(ImsRecord.objects.order_by("id").values()) == records
     assert list(ImsAudit.objects.order_by("id").values_list("id", "at", "to_action")) == audits
+    assert list(Gstr2bVersion.objects.order_by("id").values()) == versions
+    assert list(Gstr3bFiling.objects.order_by("id").values()) == filings
     assert SandboxClock.objects.values_list("business_at", "set_at").get() == clock_row
     assert "Demo data created." in first_out
     assert "already there; nothing changed" in second_out
@@ -189,6 +341,7 @@ def test_r2_4_same_demo_without_the_sandbox_clock(settings, db):
     with transaction.atomic():
         seed()
         with_sandbox = fingerprint()
+        returns_with_sandbox = returns_fingerprint()
         transaction.set_rollback(True)
     assert not Taxpayer.objects.exists()
 
@@ -196,9 +349,13 @@ def test_r2_4_same_demo_without_the_sandbox_clock(settings, db):
     seed()
 
     assert fingerprint() == with_sandbox
+    assert returns_fingerprint() == returns_with_sandbox
+    assert returns_with_sandbox[0] and returns_with_sandbox[1] and returns_with_sandbox[2]
     # Business time, not the real time of the run: Sept filed on 11-10-2025, Oct on 11-11-2025.
     filed_at = set(ReturnFiling.objects.values_list("filed_at", flat=True))
     assert {f.astimezone(IST).date() for f in filed_at} == {date(2025, 10, 11), date(2025, 11, 11)}
+    filed_3b = set(Gstr3bFiling.objects.values_list("filed_at", flat=True))
+    assert {f.astimezone(IST).date() for f in filed_3b} == {date(2025, 10, 18)}
     assert not SandboxClock.objects.exists()
     # The patch is gone: the clock gives real time again.
     assert clock.today() > date(2025, 12, 5)
