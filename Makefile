@@ -43,7 +43,7 @@ except OSError:
 endef
 export PORT_OPEN
 
-.PHONY: help install run lint services smoke-run test clean
+.PHONY: help install run lint services smoke-run browser test clean
 
 help:
 	@echo "make run    install, migrate, seed demo data, serve on http://$(HOST):$(PORT)/"
@@ -96,8 +96,17 @@ smoke-run: install
 	DEBUG=1 IMS_SANDBOX_CLOCK=1 DATABASE_URL=sqlite:///.smoke.sqlite3 REDIS_URL= $(PY) manage.py seed_demo > /dev/null
 	rm -f .smoke.sqlite3
 
+# Browser tests drive Debian's Chromium: installed from the distribution's packages when missing
+# (Playwright's own browser download cannot work on closed networks).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+	@/usr/bin/chromium --version
+
 # pytest's own exit codes pass through: 5 (no tests collected) fails the target like any other.
-test: lint services smoke-run
+test: lint services smoke-run browser
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
 clean:
