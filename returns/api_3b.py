@@ -1,33 +1,20 @@
 """API: GSTR-3B (R-6) and the supplier's outward view (R-7.1). Routes are included under /api/v1/ by
 ims_portal/urls.py."""
 
-from django.db.models import Exists, OuterRef
 from django.urls import path
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ims_portal.errors import ValidationFailed
 from invoices import domain as ims_domain
 from invoices.api import by, path_period
 from invoices.models import Document, ImsRecord
-from invoices.selectors import keyset, page_args
 from returns.models import AddBack
+from returns.outward import addbacks_list, outward_list
 from returns.services.gstr3b import gstr3b_file, gstr3b_view
 from taxpayers.access import Perm, taxpayer_for
-from taxpayers.domain import DomainError, format_date, normalize_gstin, parse_period, period_code
+from taxpayers.domain import format_date, period_code
 
 NOTE_SECTIONS = ("b2bdn", "b2bdna", "b2bcn", "b2bcna")
-# IMS section -> the document's GSTR-1 section and, for notes, its type.
-DOC_SECTION = {
-    "b2b": ("b2b", None),
-    "b2ba": ("b2ba", None),
-    "b2bdn": ("cdnr", "DN"),
-    "b2bcn": ("cdnr", "CN"),
-    "b2bdna": ("cdnra", "DN"),
-    "b2bcna": ("cdnra", "CN"),
-    "ecom": ("ecom", None),
-    "ecoma": ("ecoma", None),
-}
 
 
 class Gstr3bApi(APIView):
@@ -52,38 +39,6 @@ def _number(section: str, number: str, doc_date=None) -> dict:
         if doc_date is not None:
             out["idt"] = format_date(doc_date)
     return out
-
-
-def _outward_filter(supplier, params):
-    """R-7.1 filters: ``period`` (supplier return period), ``ctin``, ``section`` (IMS), ``action``."""
-    qs = Document.objects.filter(supplier=supplier)
-    errors = []
-    if raw := params.get("period"):
-        try:
-            qs = qs.filter(period=parse_period(raw))
-        except DomainError as exc:
-            errors.append({"path": "period", "code": exc.code, "message": exc.message})
-    if ctin := params.get("ctin"):
-        qs = qs.filter(ctin=normalize_gstin(ctin))
-    if section := params.get("section"):
-        if section not in DOC_SECTION:
-            errors.append({"path": "section", "code": "INVALID", "message": "Unknown IMS section."})
-        else:
-            gstr1_section, note_type = DOC_SECTION[section]
-            qs = qs.filter(section=gstr1_section)
-            if note_type:
-                qs = qs.filter(doc_type=note_type)
-    if action := params.get("action"):
-        if action not in ims_domain.ACTIONS:
-            errors.append({"path": "action", "code": "INVALID", "message": "action is N, A, R or P."})
-        # Documents kept out of IMS have no action (R-7.1), so they never match.
-        acted = ImsRecord.objects.filter(
-            document=OuterRef("pk"), removed=False, kept_out=False, action=action
-        )
-        qs = qs.filter(Exists(acted))
-    if errors:
-        raise ValidationFailed(errors)
-    return qs
 
 
 def _outward_row(doc: Document, rec: ImsRecord | None) -> dict:
@@ -114,23 +69,8 @@ def _outward_row(doc: Document, rec: ImsRecord | None) -> dict:
 class OutwardApi(APIView):
     def get(self, request, gstin):
         t = taxpayer_for(request.user, gstin)
-        limit, after = page_args(request.query_params)
-        docs, nxt = keyset(_outward_filter(t, request.query_params), limit, after)
-        # One query per page: the recipients' records of this page's documents.
-        records = {
-            r.document_id: r
-            for r in ImsRecord.objects.filter(document_id__in=[d.id for d in docs], removed=False).only(
-                "document_id",
-                "kept_out",
-                "rsn",
-                "action",
-                "remarks",
-                "itc_period",
-                "left_ims",
-                "deemed_accepted",
-            )
-        }
-        return Response({"records": [_outward_row(d, records.get(d.id)) for d in docs], "next_cursor": nxt})
+        rows, nxt = outward_list(supplier=t, params=request.query_params)
+        return Response({"records": [_outward_row(d, rec) for d, rec in rows], "next_cursor": nxt})
 
 
 def _addback_row(e: AddBack) -> dict:
@@ -155,8 +95,7 @@ def _addback_row(e: AddBack) -> dict:
 class OutwardAddbacksApi(APIView):
     def get(self, request, gstin):
         t = taxpayer_for(request.user, gstin)
-        limit, after = page_args(request.query_params)
-        rows, nxt = keyset(AddBack.objects.filter(supplier=t), limit, after)
+        rows, nxt = addbacks_list(supplier=t, params=request.query_params)
         return Response({"records": [_addback_row(e) for e in rows], "next_cursor": nxt})
 
 

@@ -29,7 +29,12 @@ _SECTION = (
     "CASE r.section WHEN 'b2bdn' THEN 'cdnr' WHEN 'b2bcn' THEN 'cdnr' WHEN 'b2bdna' THEN 'cdnra' "
     "WHEN 'b2bcna' THEN 'cdnra' ELSE r.section END"
 )
-_KEY = f"CASE WHEN r.itc_reducing = %(true)s AND r.rchrg = %(true)s THEN 'cdnrrev' ELSE {_SECTION} END"
+# cdnrrev holds reverse-charge credit notes (and their ITC-reducing amendments) only; an ITC-reducing
+# amendment of a reverse-charge invoice or DN keeps its own section key in part B (b2ba, cdnra).
+_KEY = (
+    "CASE WHEN r.itc_reducing = %(true)s AND r.rchrg = %(true)s AND r.doc_type = 'CN' THEN 'cdnrrev' "
+    f"ELSE {_SECTION} END"
+)
 # A line's c_* columns are the counted effect: the document's own values, or for an amendment the
 # magnitude of its effect (its ``delta``). Part B totals count tax as declared instead (R-4.6; full when
 # deemed or nothing declared); _summary substitutes the declaration in the aggregate.

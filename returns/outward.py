@@ -1,0 +1,84 @@
+"""Reads of the supplier's outward view (R-7.1) and add-back entries (R-6.4), shared by the API and the
+IMS Outward page."""
+
+from django.db.models import Exists, OuterRef
+
+from ims_portal.errors import ValidationFailed
+from invoices import domain as ims_domain
+from invoices.models import Document, ImsRecord
+from invoices.selectors import keyset, page_args
+from returns.models import AddBack
+from taxpayers.domain import DomainError, normalize_gstin, parse_period
+from taxpayers.models import Taxpayer
+
+# IMS section -> the document's GSTR-1 section and, for notes, its type.
+DOC_SECTION = {
+    "b2b": ("b2b", None),
+    "b2ba": ("b2ba", None),
+    "b2bdn": ("cdnr", "DN"),
+    "b2bcn": ("cdnr", "CN"),
+    "b2bdna": ("cdnra", "DN"),
+    "b2bcna": ("cdnra", "CN"),
+    "ecom": ("ecom", None),
+    "ecoma": ("ecoma", None),
+}
+RECORD_FIELDS = (
+    "document_id",
+    "kept_out",
+    "rsn",
+    "action",
+    "remarks",
+    "itc_period",
+    "left_ims",
+    "deemed_accepted",
+)
+
+
+def outward_filter(*, supplier: Taxpayer, params):
+    """R-7.1 filters: ``period`` (supplier return period), ``ctin``, ``section`` (IMS), ``action``."""
+    qs = Document.objects.filter(supplier=supplier)
+    errors = []
+    if raw := params.get("period"):
+        try:
+            qs = qs.filter(period=parse_period(raw))
+        except DomainError as exc:
+            errors.append({"path": "period", "code": exc.code, "message": exc.message})
+    if ctin := params.get("ctin"):
+        qs = qs.filter(ctin=normalize_gstin(ctin))
+    if section := params.get("section"):
+        if section not in DOC_SECTION:
+            errors.append({"path": "section", "code": "INVALID", "message": "Unknown IMS section."})
+        else:
+            gstr1_section, note_type = DOC_SECTION[section]
+            qs = qs.filter(section=gstr1_section)
+            if note_type:
+                qs = qs.filter(doc_type=note_type)
+    if action := params.get("action"):
+        if action not in ims_domain.ACTIONS:
+            errors.append({"path": "action", "code": "INVALID", "message": "action is N, A, R or P."})
+        # Documents kept out of IMS have no action (R-7.1), so they never match.
+        acted = ImsRecord.objects.filter(
+            document=OuterRef("pk"), removed=False, kept_out=False, action=action
+        )
+        qs = qs.filter(Exists(acted))
+    if errors:
+        raise ValidationFailed(errors)
+    return qs
+
+
+def outward_list(*, supplier: Taxpayer, params) -> tuple[list[tuple[Document, ImsRecord | None]], str | None]:
+    """A keyset page of the supplier's documents, each with its recipient's record or None: two queries."""
+    limit, after = page_args(params)
+    docs, nxt = keyset(outward_filter(supplier=supplier, params=params), limit, after)
+    records = {
+        r.document_id: r
+        for r in ImsRecord.objects.filter(document_id__in=[d.id for d in docs], removed=False).only(
+            *RECORD_FIELDS
+        )
+    }
+    return [(d, records.get(d.id)) for d in docs], nxt
+
+
+def addbacks_list(*, supplier: Taxpayer, params) -> tuple[list[AddBack], str | None]:
+    limit, after = page_args(params)
+    return keyset(AddBack.objects.filter(supplier=supplier), limit, after)
