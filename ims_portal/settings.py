@@ -136,7 +136,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ims_portal.pages.portal",
-            ]
+            ],
+            # ims_portal is the project package, not an installed app: name its template tags here.
+            "libraries": {"portal": "ims_portal.templatetags.portal"},
         },
     }
 ]

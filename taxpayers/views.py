@@ -4,9 +4,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from ims_portal.errors import NotFound
+from ims_portal.errors import NotFound, RuleViolation
 from ims_portal.pages import gstin_page
-from invoices.selectors import ims_summary
+from returns import selectors
+from returns.services.gstr2b import Context
+from returns.services.gstr3b import gstr3b_view
+from returns.views import blocker_rows, label, not_generated_words
+from taxpayers import clock
 from taxpayers.access import taxpayer_for, visible_taxpayers
 from taxpayers.domain import normalize_gstin
 
@@ -33,4 +37,38 @@ def switch(request):
 
 @gstin_page()
 def dashboard(request, taxpayer):
-    return render(request, "dashboard.html", {"nav": "dashboard", "summary": ims_summary(recipient=taxpayer)})
+    """What to do before the 20th: records by action, what filing the 3B will deem accepted, and where the
+    2B and 3B of the return period that is due stand, each one click from its page."""
+    ctx = Context(taxpayer)
+    today = clock.today()
+    period = selectors.relevant_period(ctx, today)
+    status_2b = selectors.gstr2b_status(ctx, period, today)
+    if status_2b["reason"]:
+        status_2b["words"] = not_generated_words(status_2b["reason"], period, ctx)
+    try:
+        view_3b = gstr3b_view(taxpayer=taxpayer, period=period)
+    except RuleViolation as exc:
+        view_3b = {"status": "refused", "words": not_generated_words(exc.code, period, ctx)}
+    else:
+        if view_3b["status"] == "draft":
+            view_3b["blockers"] = blocker_rows(view_3b["blocked_by"], taxpayer, period, ctx)
+    counts = selectors.ims_action_counts(recipient=taxpayer)
+    tiles = [
+        {"action": a, "label": name, "count": counts.get(a, 0)}
+        for a, name in (("N", "No action"), ("P", "Pending"), ("A", "Accepted"), ("R", "Rejected"))
+    ]
+    return render(
+        request,
+        "dashboard.html",
+        {
+            "nav": "dashboard",
+            "period": period,
+            "period_label": label(period, ctx),
+            "quarterly": ctx.calendar.quarterly(period),
+            "tiles": tiles,
+            "total": sum(t["count"] for t in tiles),
+            "deemed": selectors.deemed_countdown(ctx, period),
+            "s2b": status_2b,
+            "s3b": view_3b,
+        },
+    )
