@@ -2,14 +2,16 @@
 
 import base64
 import json
+from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Sum
 
 from ims_portal.errors import NotFound, ValidationFailed
 from invoices import domain
 from invoices.models import Document, ImsAudit, ImsRecord
-from taxpayers.domain import DomainError, normalize_gstin, parse_period
+from taxpayers.domain import DomainError, gstin_state, gstr3b_due_date, normalize_gstin, parse_period
 from taxpayers.models import Taxpayer
+from taxpayers.selectors import Calendar
 
 DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
 ACTION_NAMES = {"N": "noaction", "A": "accept", "R": "reject", "P": "pending"}
@@ -107,6 +109,57 @@ def ims_summary(*, recipient: Taxpayer) -> dict:
         out[section][ACTION_NAMES[action]] += n
         out["ttl_cnt"] += n
     return out
+
+
+def ims_summary_tax(*, recipient: Taxpayer) -> dict:
+    """Count, taxable value and total tax of active records by section and action: one GROUP BY.
+    ``{section: {action_letter: {"n", "txval", "tax"}}}`` with every section and action present."""
+    zero = Decimal("0.00")
+    out = {s: {a: {"n": 0, "txval": zero, "tax": zero} for a in domain.ACTIONS} for s in domain.IMS_SECTIONS}
+    rows = (
+        ImsRecord.objects.filter(recipient=recipient, active=True)
+        .values_list("section", "action")
+        .annotate(n=Count("id"), txval=Sum("txval"), tax=Sum(F("iamt") + F("camt") + F("samt") + F("cess")))
+        .order_by()
+    )
+    for section, action, n, txval, tax in rows:
+        out[section][action] = {"n": n, "txval": txval or zero, "tax": tax or zero}
+    return out
+
+
+def ims_deemed_outlook(*, recipient: Taxpayer) -> dict | None:
+    """Active records at No action whose 2B period's GSTR-3B is not filed: filing that return marks them
+    deemed accepted (R-4.11), so the banner counts them with their total tax and names the GSTR-3B due
+    date (R-2.2) of the nearest such 2B period. Amendments waiting on their original and records of unfiled
+    documents are carried forward, not deemed accepted, so they stay out. Two queries: one GROUP BY by 2B period and the calendar.
+    ``{"n", "tax", "due", "period", "periods": [{"period", "n", "tax", "due"}]}`` or None."""
+    from returns.models import Gstr3bFiling
+
+    filed = Gstr3bFiling.objects.filter(taxpayer=recipient).values("period")
+    rows = list(
+        ImsRecord.objects.filter(
+            recipient=recipient, active=True, action="N", waiting_on_original=False, filed_at__isnull=False
+        )
+        .exclude(itc_period__in=filed)
+        .values_list("itc_period")
+        .annotate(n=Count("id"), tax=Sum(F("iamt") + F("camt") + F("samt") + F("cess")))
+        .order_by("itc_period")
+    )
+    if not rows:
+        return None
+    calendar = Calendar(recipient)
+    state = gstin_state(recipient.gstin)
+    periods = [
+        {"period": p, "n": n, "tax": tax, "due": gstr3b_due_date(p, calendar.quarterly(p), state)}
+        for p, n, tax in rows
+    ]
+    return {
+        "n": sum(r["n"] for r in periods),
+        "tax": sum((r["tax"] for r in periods), Decimal("0.00")),
+        "due": periods[0]["due"],
+        "period": periods[0]["period"],
+        "periods": periods,
+    }
 
 
 def ims_record(*, recipient: Taxpayer, record_id) -> ImsRecord:

@@ -1,0 +1,146 @@
+// IMS Inward: select-all, selection counts, the R-4.6 declaration and credit-note rejection dialogs,
+// and the keyboard (j/k move, x tick, a/r/p/n act, / search). The page reads and acts without it.
+(function () {
+  "use strict";
+  const $ = (sel, root) => (root || document).querySelector(sel);
+  const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
+  const bulk = () => $("#ims-bulk");
+  const boxes = () => $$('#ims-rows input[name="ids"]');
+  const ticked = () => boxes().filter((b) => b.checked);
+  const rowOf = (box) => box.closest("tr");
+  let bypass = false;
+
+  function recount() {
+    const n = ticked().length;
+    $$("[data-selcount]").forEach((el) => { el.textContent = String(n); });
+    const all = $("#ims-select-all");
+    if (all) {
+      const total = boxes().length;
+      all.checked = total > 0 && n === total;
+      all.indeterminate = n > 0 && n < total;
+    }
+  }
+
+  function setHidden(sel, value) { const el = $(sel, bulk()); if (el) el.value = value; }
+
+  function resetHidden() {
+    setHidden("[data-decl-red]", "");
+    $$("[data-decl-amt]", bulk()).forEach((el) => { el.value = ""; });
+    setHidden("[data-confirmed]", "");
+  }
+
+  function resubmit(btn) { bypass = true; btn.click(); bypass = false; }
+
+  function openDecl(btn, declRows, total) {
+    const dlg = $("#ims-decl-dialog");
+    if (!dlg || typeof dlg.showModal !== "function") return false;
+    const single = total === 1 && declRows.length === 1;
+    $("[data-decl-amounts]", dlg).hidden = !single;
+    $$("[data-decl-in]", dlg).forEach((el) => { el.value = ""; });
+    $("[data-decl-count]", dlg).textContent = single ? "" :
+      `${declRows.length} of the ${total} ticked records reduce your ITC. Yes reduces each by its full amount.`;
+    dlg.onclose = () => {
+      if (dlg.returnValue !== "ok") return;
+      const choice = $('input[name="decl_choice"]:checked', dlg).value;
+      setHidden("[data-decl-red]", choice);
+      if (single && choice === "Y") {
+        $$("[data-decl-in]", dlg).forEach((el) => {
+          setHidden(`[data-decl-amt="${el.dataset.declIn}"]`, el.value.trim());
+        });
+      }
+      resubmit(btn);
+    };
+    dlg.returnValue = "";
+    dlg.showModal();
+    return true;
+  }
+
+  function openReject(btn, cnRows) {
+    const dlg = $("#ims-reject-dialog");
+    if (!dlg || typeof dlg.showModal !== "function") return false;
+    $("[data-cn-count]", dlg).textContent = String(cnRows.length);
+    dlg.onclose = () => {
+      if (dlg.returnValue !== "ok") return;
+      setHidden("[data-confirmed]", "1");
+      resubmit(btn);
+    };
+    dlg.returnValue = "";
+    dlg.showModal();
+    return true;
+  }
+
+  document.addEventListener("click", (e) => {
+    const btn = e.target.closest("#ims-bulk button[data-bulk]");
+    if (!btn || bypass) return;
+    const rows = ticked().map(rowOf);
+    if (rows.length === 0) return;
+    const action = btn.dataset.bulk;
+    if (action === "A") {
+      const declRows = rows.filter((r) => r.dataset.decl === "1");
+      if (declRows.length && openDecl(btn, declRows, rows.length)) e.preventDefault();
+    } else if (action === "R") {
+      const cnRows = rows.filter((r) => r.dataset.cn === "1");
+      if (cnRows.length && openReject(btn, cnRows)) e.preventDefault();
+    }
+  });
+
+  document.addEventListener("change", (e) => {
+    if (e.target.id === "ims-select-all") {
+      boxes().forEach((b) => { b.checked = e.target.checked; });
+    }
+    if (e.target.id === "ims-select-all" || e.target.name === "ids") recount();
+  });
+
+  document.addEventListener("htmx:afterRequest", (e) => {
+    if (e.detail.elt === bulk() || (bulk() && bulk().contains(e.detail.elt))) resetHidden();
+  });
+  // Filters: leave empty fields out of the request, so the pushed URL names only the filters in use.
+  document.addEventListener("htmx:configRequest", (e) => {
+    if (e.detail.elt.id !== "ims-filters") return;
+    const params = e.detail.parameters;
+    const keys = params instanceof FormData ? Array.from(params.keys()) : Object.keys(params);
+    keys.forEach((k) => {
+      const v = params instanceof FormData ? params.get(k) : params[k];
+      if (v === "" || v === null) { if (params instanceof FormData) params.delete(k); else delete params[k]; }
+    });
+  });
+  document.addEventListener("htmx:afterSettle", recount);
+  document.addEventListener("DOMContentLoaded", recount);
+
+  // Keyboard.
+  let focusIndex = -1;
+  const rows = () => $$("#ims-rows tr.ims-row");
+  function focusRow(i) {
+    const list = rows();
+    if (!list.length) return;
+    focusIndex = Math.max(0, Math.min(list.length - 1, i));
+    list.forEach((r) => r.classList.remove("focus"));
+    const row = list[focusIndex];
+    row.classList.add("focus");
+    row.focus({ preventScroll: false });
+    row.scrollIntoView({ block: "nearest" });
+  }
+  const KEY_ACTION = { a: "A", r: "R", p: "P", n: "N" };
+
+  document.addEventListener("keydown", (e) => {
+    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
+    const tag = (document.activeElement && document.activeElement.tagName) || "";
+    if (["INPUT", "TEXTAREA", "SELECT"].includes(tag) || document.querySelector("dialog[open]")) return;
+    const current = document.activeElement && document.activeElement.closest
+      ? document.activeElement.closest("#ims-rows tr.ims-row") : null;
+    if (current) focusIndex = rows().indexOf(current);
+    if (e.key === "j") { e.preventDefault(); focusRow(focusIndex + 1); }
+    else if (e.key === "k") { e.preventDefault(); focusRow(focusIndex - 1); }
+    else if (e.key === "x") {
+      const row = rows()[focusIndex];
+      const box = row && $('input[name="ids"]', row);
+      if (box) { e.preventDefault(); box.checked = !box.checked; recount(); }
+    } else if (KEY_ACTION[e.key]) {
+      const btn = $(`#ims-bulk button[data-bulk="${KEY_ACTION[e.key]}"]`);
+      if (btn && ticked().length) { e.preventDefault(); btn.click(); }
+    } else if (e.key === "/") {
+      const search = $("[data-search]");
+      if (search) { e.preventDefault(); search.focus(); search.select(); }
+    }
+  });
+})();

@@ -1,0 +1,227 @@
+"""The recipient's IMS Inward page (issue 4): tiles, deemed-acceptance banner, filters, htmx partials, bulk
+actions with per-row refusals, the record detail, roles (owner / viewer / outsider) and query bounds."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from invoices.models import ImsRecord
+from invoices.services import documents_save, return_file
+from returns.models import Gstr3bFiling
+from tests.conftest import KA, MH, gstr1, inv, member, note
+
+PAGE = f"/g/{KA}/ims/inward"
+ACTIONS = f"/g/{KA}/ims/inward/actions"
+
+
+def web(user) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def text(response) -> str:
+    """The page's words without tags and with whitespace collapsed, as a reader sees them."""
+    html = response.content.decode()
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def save(supplier, period: int, payload):
+    return documents_save(supplier=supplier, period=period, payload=payload, by="sup", channel="api")
+
+
+@pytest.fixture
+def inbox(set_clock, supplier, recipient):
+    """Sep 2025: invoice INV-9 and credit note CN-7; Oct 2025: invoice INV-10 (tax ₹1,23,456.00); both
+    GSTR-1s filed (Sep on 05-10 → 2B 092025, Oct on 05-11 → 2B 102025)."""
+    set_clock("2025-10-05 10:00")
+    save(supplier, 202509, gstr1(b2b=[inv("INV-9", "05-09-2025")], cdnr=[note("CN-7", "06-09-2025")]))
+    return_file(supplier=supplier, period=202509, form="GSTR1", by="sup", channel="api")
+    set_clock("2025-11-05 10:00")
+    save(supplier, 202510, gstr1(b2b=[inv("INV-10", "05-10-2025", txval="685866.67")]))
+    return_file(supplier=supplier, period=202510, form="GSTR1", by="sup", channel="api")
+    return {r.number: r for r in ImsRecord.objects.filter(recipient=recipient)}
+
+
+def test_r4_1_owner_sees_tiles_banner_and_rows_in_indian_format(inbox, recipient):
+    owner = member(recipient, "owner")
+    r = web(owner).get(PAGE)
+    assert r.status_code == 200
+    page = text(r)
+    for number in ("INV-9", "CN-7", "INV-10"):
+        assert number in page
+    # Tile "No action": 3 records, tax 180.00 + 180.00 + 1,23,456.00 (written by hand).
+    assert "No action 3 Tax ₹1,23,816.00" in page
+    # Taxable value of INV-10 in the table, Indian grouping without the sign (the header carries ₹).
+    assert "6,85,866.67" in page
+    assert "05-10-2025" in page
+    # Banner (R-4.11, R-2.2): all 3 at N; the nearest 2B period is Sep 2025, its 3B due 20-10-2025.
+    assert "3 records worth ₹1,23,816.00 will be deemed accepted on 20-10-2025" in page
+    assert 'name="ids"' in r.content.decode()
+    assert 'data-bulk="A"' in r.content.decode()
+
+
+def test_r4_11_banner_leaves_out_periods_whose_3b_is_filed(inbox, recipient):
+    Gstr3bFiling.objects.create(taxpayer=recipient, period=202509, filed_at="2025-10-20T10:00:00+05:30")
+    r = web(member(recipient, "owner")).get(PAGE)
+    assert "1 record worth ₹1,23,456.00 will be deemed accepted on 20-11-2025" in text(r)
+
+
+def test_r4_11_banner_leaves_out_saved_documents_which_are_carried_not_deemed(inbox, supplier, recipient):
+    save(supplier, 202511, gstr1(b2b=[inv("INV-11", "03-11-2025")]))  # saved, not filed
+    r = web(member(recipient, "owner")).get(PAGE)
+    assert "INV-11" in text(r)
+    assert "3 records worth ₹1,23,816.00 will be deemed accepted on 20-10-2025" in text(r)
+
+
+def test_r4_1_filters_in_the_query_string_filter_rows(inbox, recipient):
+    c = web(member(recipient, "owner"))
+    page = text(c.get(PAGE, {"section": "b2bcn"}))
+    assert "CN-7" in page and "INV-9" not in page and "INV-10" not in page
+    page = text(c.get(PAGE, {"rtnprd": "102025"}))
+    assert "INV-10" in page and "INV-9" not in page
+    page = text(c.get(PAGE, {"q": "inv-1"}))
+    assert "INV-10" in page and "INV-9" not in page
+    page = text(c.get(PAGE, {"stin": MH, "action": "A"}))
+    assert "No records match these filters" in page
+    page = text(c.get(PAGE, {"itc_period": "13-2025"}))
+    assert "itc_period" in page  # a bad period is a message, not an error page
+
+
+def test_r4_1_htmx_request_returns_only_the_table_fragment(inbox, recipient):
+    r = web(member(recipient, "owner")).get(PAGE, {"section": "b2b"}, HTTP_HX_REQUEST="true")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "<html" not in html and "ims-tiles" not in html and "ims-filters" not in html
+    assert 'id="ims-rows"' in html and "INV-9" in html and "CN-7" not in html
+
+
+def test_r4_10_bulk_post_applies_and_lists_refusals_per_row(inbox, recipient):
+    owner = member(recipient, "owner", username="asha")
+    inv9, cn7 = inbox["INV-9"], inbox["CN-7"]
+    r = web(owner).post(
+        ACTIONS,
+        {"ids": [inv9.id, cn7.id], "action": "P", "remarks": "checking rates", "qs": ""},
+        HTTP_HX_REQUEST="true",
+    )
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "<html" not in html
+    # R-4.4: a credit note of 2B period 092025 cannot be kept pending.
+    assert "CN-7:" in html and "(PENDING_NOT_ALLOWED)" in html
+    assert f'id="refusal-{cn7.id}"' in html
+    assert "Pending: 1 of 2 records done." in text(r)
+    # The tiles come back out of band with the new counts: Pending 1 record, tax ₹180.00.
+    assert 'id="ims-overview" hx-swap-oob="true"' in html
+    assert "Pending 1 Tax ₹180.00" in text(r)
+    inv9.refresh_from_db()
+    cn7.refresh_from_db()
+    assert (inv9.action, inv9.remarks, cn7.action) == ("P", "checking rates", "N")
+    history = list(inv9.history.values_list("by", "channel", "from_action", "to_action"))
+    assert history[-1] == ("asha", "web", "N", "P")
+
+
+def test_r4_10_bulk_post_without_javascript_answers_the_whole_page(inbox, recipient):
+    inv9 = inbox["INV-9"]
+    r = web(member(recipient, "owner")).post(ACTIONS, {"ids": [inv9.id], "action": "A", "qs": "section=b2b"})
+    assert r.status_code == 200
+    page = text(r)
+    assert "<html" in r.content.decode() and "Accept: 1 of 1 records done." in page
+    assert "CN-7" not in page.split("Accept: 1 of 1")[1]  # the table keeps the section filter
+    inv9.refresh_from_db()
+    assert inv9.action == "A"
+
+
+def test_r4_6_accepting_a_credit_note_carries_the_declaration(set_clock, supplier, recipient):
+    set_clock("2025-11-05 10:00")
+    save(supplier, 202510, gstr1(cdnr=[note("CN-11", "06-10-2025")]))
+    cn = ImsRecord.objects.get(recipient=recipient, number="CN-11")
+    c = web(member(recipient, "owner"))
+    r = c.post(
+        ACTIONS,
+        {"ids": [cn.id], "action": "A", "itcRedReq": "Y", "declIgst": "100.00"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert r.status_code == 200, r.content
+    cn.refresh_from_db()
+    assert (cn.action, cn.itc_red_req, str(cn.decl_igst)) == ("A", "Y", "100.00")
+    c.post(ACTIONS, {"ids": [cn.id], "action": "A", "itcRedReq": "N"}, HTTP_HX_REQUEST="true")
+    cn.refresh_from_db()
+    assert (cn.itc_red_req, str(cn.decl_igst)) == ("N", "0.00")
+
+
+def test_r4_3_rejecting_a_credit_note_asks_for_confirmation_first(inbox, recipient):
+    cn7 = inbox["CN-7"]
+    c = web(member(recipient, "owner"))
+    r = c.post(ACTIONS, {"ids": [cn7.id], "action": "R"}, HTTP_HX_REQUEST="true")
+    assert "Rejecting raises the supplier's liability" in text(r)
+    cn7.refresh_from_db()
+    assert cn7.action == "N"
+    c.post(ACTIONS, {"ids": [cn7.id], "action": "R", "confirmed": "1"}, HTTP_HX_REQUEST="true")
+    cn7.refresh_from_db()
+    assert cn7.action == "R"
+
+
+def test_r8_viewer_sees_no_action_buttons_and_cannot_post(inbox, recipient):
+    viewer = member(recipient, "viewer")
+    c = web(viewer)
+    r = c.get(PAGE)
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "INV-9" in html
+    assert 'name="ids"' not in html and 'data-bulk="A"' not in html and "ims-bulk" not in html
+    r = c.post(ACTIONS, {"ids": [inbox["INV-9"].id], "action": "A"})
+    assert r.status_code == 403
+    assert ImsRecord.objects.get(id=inbox["INV-9"].id).action == "N"
+
+
+def test_r8_2_outsider_gets_404_on_page_detail_and_post(inbox, recipient, outsider):
+    c = web(outsider)
+    rid = inbox["INV-9"].id
+    assert c.get(PAGE).status_code == 404
+    assert c.get(f"{PAGE}/{rid}").status_code == 404
+    assert c.post(ACTIONS, {"ids": [rid], "action": "A"}).status_code == 404
+
+
+def test_r8_2_detail_of_another_gstins_record_is_404(inbox, supplier, recipient):
+    # A member of the supplier (MH) asks for the recipient's record under its own GSTIN.
+    c = web(member(supplier, "owner"))
+    assert c.get(f"/g/{MH}/ims/inward/{inbox['INV-9'].id}").status_code == 404
+
+
+def test_r4_9_detail_shows_fields_and_history(inbox, recipient):
+    owner = member(recipient, "owner", username="ravi")
+    c = web(owner)
+    rid = inbox["INV-9"].id
+    c.post(ACTIONS, {"ids": [rid], "action": "R", "remarks": "wrong rate"}, HTTP_HX_REQUEST="true")
+    r = c.get(f"{PAGE}/{rid}")
+    assert r.status_code == 200
+    page = text(r)
+    assert "INV-9" in page and "isItcRedReqBlocked" in page
+    # History oldest first: the supplier's save (N), then ravi's rejection on the web at 05-11-2025 10:00.
+    assert re.search(r"05-11-2025 10:00 ravi web N → R wrong rate", page), page
+
+
+def test_r4_1_empty_states(set_clock, recipient):
+    set_clock("2025-11-05 10:00")
+    c = web(member(recipient, "owner"))
+    assert "There are no records in your IMS yet" in text(c.get(PAGE))
+    assert "No records match these filters" in text(c.get(PAGE, {"action": "A"}))
+
+
+def test_r9_page_with_1000_records_has_bounded_queries(
+    set_clock, supplier, recipient, django_assert_max_num_queries
+):
+    set_clock("2025-11-05 10:00")
+    save(supplier, 202510, gstr1(b2b=[inv(f"B{i}", "05-10-2025") for i in range(1000)]))
+    c = web(member(recipient, "owner"))
+    with django_assert_max_num_queries(15):
+        r = c.get(PAGE)
+    assert r.status_code == 200
+    assert r.content.decode().count('name="ids"') == 50
+    nxt = re.search(r'rel="next" href="[^"?]*\?([^"]+)"', r.content.decode()).group(1)
+    with django_assert_max_num_queries(12):
+        r = c.get(f"{PAGE}?{nxt.replace('&amp;', '&')}", HTTP_HX_REQUEST="true")
+    assert r.content.decode().count('name="ids"') == 50
+    assert "B50" in r.content.decode() and "B49<" not in r.content.decode()
