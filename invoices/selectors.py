@@ -131,7 +131,8 @@ def ims_deemed_outlook(*, recipient: Taxpayer) -> dict | None:
     """Active records at No action whose 2B period's GSTR-3B is not filed: filing that return marks them
     deemed accepted (R-4.11), so the banner counts them with their total tax and names the GSTR-3B due
     date (R-2.2) of the nearest such 2B period. Amendments waiting on their original and records of unfiled
-    documents are carried forward, not deemed accepted, so they stay out. Two queries: one GROUP BY by 2B period and the calendar.
+    documents are carried forward, not deemed accepted, so they stay out. Two queries: one GROUP BY by 2B
+    period and the calendar.
     ``{"n", "tax", "due", "period", "periods": [{"period", "n", "tax", "due"}]}`` or None."""
     from returns.models import Gstr3bFiling
 
