@@ -25,11 +25,10 @@ from taxpayers.selectors import Calendar
 
 from .documents import filed_forms, iff_close_sweep, recipients_with_3b, rows_update
 from .records import (
-    SYSTEM,
     apply_amendment_facts,
-    audit,
     place_record,
     reset_to_no_action,
+    system_audit,
 )
 
 IFF_LIMIT = Decimal("5000000.00")
@@ -159,11 +158,9 @@ def _file_records(docs: list[Document], now, today, *, by: str, channel: str) ->
         rec.updated_at = now
         if was_active and not rec.active:
             audits.append(
-                audit(
+                system_audit(
                     rec,
                     at=now,
-                    by=SYSTEM,
-                    channel="job",
                     frm=before,
                     to=before,
                     reason="kept out of IMS at filing: filed after the section 16(4) time limit",
@@ -180,11 +177,9 @@ def _file_records(docs: list[Document], now, today, *, by: str, channel: str) ->
             if order == "supersede" and amended_rec.active:
                 superseded.append(amended_rec)
                 audits.append(
-                    audit(
+                    system_audit(
                         amended_rec,
                         at=now,
-                        by=SYSTEM,
-                        channel="job",
                         frm=amended_rec.action,
                         to=Action.NO_ACTION,
                         reason="superseded by an amendment in the same 2B period",
@@ -194,11 +189,9 @@ def _file_records(docs: list[Document], now, today, *, by: str, channel: str) ->
                 amended_rec.active, amended_rec.superseded, amended_rec.updated_at = False, True, now
             if rec.waiting_on_original and rec.action != Action.NO_ACTION:
                 audits.append(
-                    audit(
+                    system_audit(
                         rec,
                         at=now,
-                        by=SYSTEM,
-                        channel="job",
                         frm=rec.action,
                         to=Action.NO_ACTION,
                         reason="amendment waits for its original",
@@ -215,11 +208,9 @@ def _file_records(docs: list[Document], now, today, *, by: str, channel: str) ->
         )
         if after != rec.action:
             audits.append(
-                audit(
+                system_audit(
                     rec,
                     at=now,
-                    by=SYSTEM,
-                    channel="job",
                     frm=rec.action,
                     to=after,
                     reason="pending not allowed in the assigned 2B period",

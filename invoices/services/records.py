@@ -203,6 +203,11 @@ def audit(
     )
 
 
+def system_audit(rec: ImsRecord, *, at, frm: str, to: str, reason: str, channel: str = "job") -> ImsAudit:
+    """An audit row for a change the system makes on its own (filing, expiry, supersession)."""
+    return audit(rec, at=at, by=SYSTEM, channel=channel, frm=frm, to=to, reason=reason)
+
+
 def is_amendment_section(section: str) -> bool:
     return section in ("b2ba", "b2bdna", "b2bcna", "ecoma")
 

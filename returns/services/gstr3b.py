@@ -11,7 +11,7 @@ from django.db.models.fields import DecimalField
 from ims_portal.errors import RuleViolation
 from invoices.models import Action, Document, Form, ImsAudit, ImsRecord
 from invoices.services.documents import rows_update
-from invoices.services.records import SYSTEM, apply_amendment_facts, audit, recipients_for
+from invoices.services.records import apply_amendment_facts, recipients_for, system_audit
 from returns import domain
 from returns.models import AddBack, Gstr3bFiling
 from returns.services.addbacks import addbacks_for_filing
@@ -356,11 +356,9 @@ def _release_waiting(taxpayer: Taxpayer, now) -> None:
         )
         rec.updated_at = now
         audits.append(
-            audit(
+            system_audit(
                 rec,
                 at=now,
-                by=SYSTEM,
-                channel="job",
                 frm=rec.action,
                 to=rec.action,
                 reason="original settled: the amendment can be acted on",
