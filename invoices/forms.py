@@ -1,0 +1,318 @@
+"""The document form of the GSTR-1 pages: typed values in, ONE document as GSTR-1 JSON out, and the
+validation details of ``documents_save`` (paths like ``b2b[0].inv[0].itms[0].itm_det.iamt``) mapped back to
+the fields they concern. The form checks nothing itself: the service validates exactly as the API does."""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from invoices.gstr1 import INVOICE_TYPES, RATES
+from invoices.models import Document
+from taxpayers.domain import format_date
+
+SECTIONS = {
+    "b2b": "B2B invoice",
+    "cdnr": "Credit / Debit note",
+    "b2ba": "Amendment of B2B invoice",
+    "cdnra": "Amendment of credit / debit note",
+}
+SECTION_TITLES = {
+    "b2b": "B2B invoices",
+    "b2ba": "Amendments of B2B invoices",
+    "cdnr": "Credit / Debit notes",
+    "cdnra": "Amendments of credit / debit notes",
+    "ecom": "ECO documents",
+    "ecoma": "Amendments of ECO documents",
+}
+INVOICE_TYPE_NAMES = {
+    "R": "Regular",
+    "SEWP": "SEZ supplies with payment of tax",
+    "SEWOP": "SEZ supplies without payment of tax",
+    "DE": "Deemed export",
+    "CBW": "Intra-state supplies attracting IGST",
+}
+STATES = {
+    "01": "Jammu and Kashmir",
+    "02": "Himachal Pradesh",
+    "03": "Punjab",
+    "04": "Chandigarh",
+    "05": "Uttarakhand",
+    "06": "Haryana",
+    "07": "Delhi",
+    "08": "Rajasthan",
+    "09": "Uttar Pradesh",
+    "10": "Bihar",
+    "11": "Sikkim",
+    "12": "Arunachal Pradesh",
+    "13": "Nagaland",
+    "14": "Manipur",
+    "15": "Mizoram",
+    "16": "Tripura",
+    "17": "Meghalaya",
+    "18": "Assam",
+    "19": "West Bengal",
+    "20": "Jharkhand",
+    "21": "Odisha",
+    "22": "Chhattisgarh",
+    "23": "Madhya Pradesh",
+    "24": "Gujarat",
+    "25": "Daman and Diu",
+    "26": "Dadra and Nagar Haveli and Daman and Diu",
+    "27": "Maharashtra",
+    "28": "Andhra Pradesh (before 2014)",
+    "29": "Karnataka",
+    "30": "Goa",
+    "31": "Lakshadweep",
+    "32": "Kerala",
+    "33": "Tamil Nadu",
+    "34": "Puducherry",
+    "35": "Andaman and Nicobar Islands",
+    "36": "Telangana",
+    "37": "Andhra Pradesh",
+    "38": "Ladakh",
+    "96": "Other countries",
+    "97": "Other territory",
+}
+RATE_CHOICES = [format(r.normalize(), "f") for r in sorted(set(RATES.values()))]
+HEADER_FIELDS = (
+    "section",
+    "ctin",
+    "number",
+    "date",
+    "orig_number",
+    "orig_date",
+    "ntty",
+    "pos",
+    "rchrg",
+    "inv_typ",
+    "diff_percent",
+    "val",
+)
+ITEM_FIELDS = ("rt", "txval", "iamt", "camt", "samt", "csamt")
+ITEM_LABELS = {
+    "rt": "Rate (%)",
+    "txval": "Taxable value (₹)",
+    "iamt": "IGST (₹)",
+    "camt": "CGST (₹)",
+    "samt": "SGST/UTGST (₹)",
+    "csamt": "Cess (₹)",
+}
+MIN_ROWS = 3
+MAX_ROWS = 200
+# JSON key of a document field -> the form field showing it.
+DOC_KEYS = {
+    "inum": "number",
+    "nt_num": "number",
+    "idt": "date",
+    "nt_dt": "date",
+    "oinum": "orig_number",
+    "ont_num": "orig_number",
+    "oidt": "orig_date",
+    "ont_dt": "orig_date",
+    "itms": "itms",
+    **{f: f for f in ("ntty", "pos", "rchrg", "inv_typ", "diff_percent", "val")},
+}
+_PATH_RE = re.compile(r"^(b2b|b2ba|cdnr|cdnra)\[0\](?:\.(ctin)|\.(?:inv|nt)\[0\](?:\.(.+))?)?$")
+_ITEM_RE = re.compile(r"^itms\[(\d+)\](?:\.itm_det)?(?:\.(\w+))?$")
+
+
+def pos_label(code: str) -> str:
+    return f"{code}-{STATES.get(code, '')}" if code else ""
+
+
+def _amount(raw: str):
+    """A typed amount as a Decimal; anything else as typed, for the service to refuse with its path."""
+    raw = (raw or "").strip().replace(",", "")
+    if not raw:
+        return None
+    try:
+        d = Decimal(raw)
+    except InvalidOperation:
+        return raw
+    return d if d.is_finite() else raw
+
+
+class DocumentForm:
+    """Values as typed (strings), item rows, and errors by field (``errors["ctin"]``) and by row
+    (``rows[k]["errors"]["iamt"]``); ``general`` holds what belongs to no field."""
+
+    def __init__(self, data: dict | None = None, *, fixed: dict | None = None):
+        data = data or {}
+        self.values = {f: (data.get(f) or "").strip() for f in HEADER_FIELDS}
+        self.values["section"] = self.values["section"] or "b2b"
+        self.values["inv_typ"] = self.values["inv_typ"] or "R"
+        self.values["ntty"] = self.values["ntty"] or "C"
+        if fixed:  # editing: the number and section name the document being replaced (R-3.2)
+            self.values.update(fixed)
+        self.rows = []
+        indexes = sorted(
+            {
+                int(m.group(1))
+                for k in data
+                for m in [re.fullmatch(r"(?:rt|txval|iamt|camt|samt|csamt)_(\d+)", k)]
+                if m
+            }
+        )
+        for i in indexes[:MAX_ROWS]:
+            self.rows.append({"values": {f: (data.get(f"{f}_{i}") or "").strip() for f in ITEM_FIELDS}})
+        self._pad()
+        self.errors: dict[str, list[str]] = {}
+        self.general: list[str] = []
+
+    @classmethod
+    def from_document(cls, doc: Document, *, amend: bool = False) -> "DocumentForm":
+        """The edit form pre-filled from a saved document, or (``amend``) a new amendment of a filed one."""
+        section = doc.section
+        values = {
+            "section": section,
+            "ctin": doc.ctin,
+            "number": doc.number,
+            "date": format_date(doc.doc_date),
+            "orig_number": doc.orig_number,
+            "orig_date": format_date(doc.orig_date) or "",
+            "ntty": "D" if doc.doc_type == "DN" else "C",
+            "pos": doc.pos,
+            "rchrg": "Y" if doc.rchrg else "",
+            "inv_typ": doc.inv_typ,
+            "diff_percent": "0.65" if doc.diff_percent is not None else "",
+            "val": str(doc.val),
+        }
+        if amend:
+            values["section"] = {"b2b": "b2ba", "cdnr": "cdnra"}.get(section, section)
+            values["orig_number"] = doc.orig_number or doc.number
+            values["orig_date"] = format_date(doc.orig_date or doc.doc_date)
+        for i, it in enumerate(doc.items):
+            for f in ITEM_FIELDS:
+                if f in it:
+                    values[f"{f}_{i}"] = format(Decimal(str(it[f])).normalize(), "f") if f == "rt" else it[f]
+        return cls(values)
+
+    def _pad(self) -> None:
+        while len(self.rows) < MIN_ROWS:
+            self.rows.append({"values": {f: "" for f in ITEM_FIELDS}})
+        for row in self.rows:
+            row.setdefault("errors", {})
+            row.setdefault("general", [])
+
+    @property
+    def is_note(self) -> bool:
+        return self.values["section"] in ("cdnr", "cdnra")
+
+    @property
+    def is_amendment(self) -> bool:
+        return self.values["section"] in ("b2ba", "cdnra")
+
+    def payload(self) -> dict:
+        """ONE document in GSTR-1 JSON; ``self.item_rows[k]`` is the form row of ``itms[k]``."""
+        v = self.values
+        section = v["section"] if v["section"] in SECTIONS else "b2b"
+        note = section in ("cdnr", "cdnra")
+        doc: dict = {("nt_num" if note else "inum"): v["number"], ("nt_dt" if note else "idt"): v["date"]}
+        if note:
+            doc["ntty"] = v["ntty"]
+        if section in ("b2ba", "cdnra"):
+            doc["ont_num" if note else "oinum"] = v["orig_number"]
+            doc["ont_dt" if note else "oidt"] = v["orig_date"]
+        doc.update({"pos": v["pos"], "rchrg": "Y" if v["rchrg"] else "N", "inv_typ": v["inv_typ"]})
+        if v["diff_percent"]:
+            doc["diff_percent"] = _amount(v["diff_percent"])
+        items, self.item_rows = [], []
+        for k, row in enumerate(self.rows):
+            typed = row["values"]
+            if not any(typed[f] for f in ITEM_FIELDS if f != "rt"):
+                continue
+            det = {f: amt for f in ITEM_FIELDS if (amt := _amount(typed[f])) is not None}
+            items.append({"num": len(items) + 1, "itm_det": det})
+            self.item_rows.append(k)
+        doc["itms"] = items
+        val = _amount(v["val"])
+        if val is None:
+            # Left blank: the taxable value plus every tax head of the items (a mistyped amount is reported
+            # at its own field, not as a missing document value).
+            val = sum(
+                (x for it in items for f, x in it["itm_det"].items() if f != "rt" and isinstance(x, Decimal)),
+                Decimal("0"),
+            )
+        if val is not None:
+            doc["val"] = val
+        return {section: [{"ctin": v["ctin"], ("nt" if note else "inv"): [doc]}]}
+
+    def add_errors(self, details: list[dict]) -> None:
+        """Put each validation detail beside its field; what matches no field goes on top, path and all."""
+        for d in details:
+            text = f"{d['message']} ({d['code']})"
+            m = _PATH_RE.match(d.get("path") or "")
+            if not m:
+                self.general.append(f"{d.get('path') or 'document'}: {text}")
+                continue
+            if m.group(2):
+                self.errors.setdefault("ctin", []).append(text)
+                continue
+            rest = m.group(3)
+            if rest is None:
+                self.general.append(text)
+                continue
+            im = _ITEM_RE.match(rest)
+            if im:
+                k = int(im.group(1))
+                row = self.rows[self.item_rows[k]] if k < len(self.item_rows) else None
+                field = im.group(2)
+                if row is None:
+                    self.errors.setdefault("itms", []).append(text)
+                elif field in ITEM_FIELDS:
+                    row["errors"].setdefault(field, []).append(text)
+                else:
+                    row["general"].append(text)
+                continue
+            field = DOC_KEYS.get(rest)
+            if field:
+                self.errors.setdefault(field, []).append(text)
+            else:
+                self.general.append(f"{d['path']}: {text}")
+
+    def table(self) -> list[dict]:
+        """Item rows for the template: each amount cell with its value and its errors."""
+        out = []
+        for i, row in enumerate(self.rows):
+            cells = [
+                {
+                    "field": f,
+                    "label": ITEM_LABELS[f],
+                    "value": row["values"][f],
+                    "errors": row["errors"].get(f, []),
+                }
+                for f in ITEM_FIELDS
+                if f != "rt"
+            ]
+            out.append(
+                {
+                    "i": i,
+                    "n": i + 1,
+                    "rt": row["values"]["rt"],
+                    "rt_errors": row["errors"].get("rt", []),
+                    "cells": cells,
+                    "general": row["general"],
+                }
+            )
+        return out
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.errors or self.general or any(r["errors"] or r["general"] for r in self.rows))
+
+
+def blank_row() -> dict:
+    """The add-row template: ``__i__`` and ``__n__`` are replaced by docform.js."""
+    cells = [
+        {"field": f, "label": ITEM_LABELS[f], "value": "", "errors": []} for f in ITEM_FIELDS if f != "rt"
+    ]
+    return {"i": "__i__", "n": "__n__", "rt": "", "rt_errors": [], "cells": cells, "general": []}
+
+
+def choices() -> dict:
+    """Select options of the document form."""
+    return {
+        "section_choices": list(SECTIONS.items()),
+        "state_choices": list(STATES.items()),
+        "rate_choices": RATE_CHOICES,
+        "inv_typ_choices": [(t, INVOICE_TYPE_NAMES[t]) for t in INVOICE_TYPES],
+    }
