@@ -112,3 +112,8 @@ test: lint services smoke-run browser
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles db.sqlite3
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# Screenshots of the main pages for the README: the browser tests write them when IMS_SCREENSHOTS_DIR is set.
+.PHONY: screenshots
+screenshots: install services browser
+	IMS_SCREENSHOTS_DIR=docs/screenshots $(TEST_ENV) $(PY) -m pytest tests/test_browser.py -q

@@ -1,0 +1,369 @@
+"""The pages in a real browser (issue 4): Playwright drives Debian's Chromium (/usr/bin/chromium, installed
+by `make browser`) against pytest-django's live server. Sign-in through the form, filters reflected in the
+URL, bulk actions without a full reload, a refusal under its row, the 2B recompute job's progress, filing
+GSTR-3B through its confirmation dialog, the document form's validation message beside the field, roles,
+layout at 1280 px and 768 px, labels and the keyboard.
+
+Scenario (by hand): Acme (MH, supplier) saves four Sep 2025 documents for Bharat (KA) on 05-10-2025 and files
+GSTR-1 for Sep 2025: INV-1 (1,000.00 @18% IGST 180.00), INV-2 (2,500.00, IGST 450.00), INV-3
+(12,34,567.89, IGST 2,22,222.22) and credit note CN-1 (200.00, IGST 36.00). GSTR-2B of Sep 2025 is generated
+on 14-10-2025 (R-5.2); the business time is 15-10-2025 10:00, before the Sep 2025 GSTR-3B due date.
+
+Screenshots of the main pages are written only when IMS_SCREENSHOTS_DIR is set (`make screenshots`)."""
+
+import os
+import re
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from invoices.models import ImsRecord
+from invoices.services import documents_save, return_file
+from returns.models import Gstr2bVersion, Gstr3bFiling, Job, JobStatus
+from returns.services.gstr2b import gstr2b_generate_if_due
+from taxpayers.models import Membership
+from tests.conftest import KA, MH, UserFactory, gstr1, inv, member, note
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+PASSWORD = "secret123"  # UserFactory's password
+WIDE = {"width": 1280, "height": 800}
+NARROW = {"width": 768, "height": 1024}
+SHOTS = os.environ.get("IMS_SCREENSHOTS_DIR")
+
+# Every visible form control without a label: label[for], a wrapping label, aria-label or aria-labelledby.
+UNLABELLED_JS = """() => Array.from(document.querySelectorAll('input, select, textarea'))
+  .filter((el) => el.type !== 'hidden' && el.offsetParent !== null)
+  .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')
+                  && !el.getAttribute('aria-labelledby'))
+  .map((el) => el.outerHTML.slice(0, 120))"""
+OVERFLOW_JS = "() => document.documentElement.scrollWidth - window.innerWidth"
+# The outermost elements sticking out on the right, to say what overflows when the check fails.
+WIDEST_JS = """() => {
+  const out = (el) => el && el.getBoundingClientRect().right > window.innerWidth + 1;
+  return Array.from(document.querySelectorAll('body *'))
+    .filter((el) => out(el) && !out(el.parentElement))
+    .map((el) => `${el.tagName}#${el.id}.${el.className} right=${el.getBoundingClientRect().right}`)
+    .slice(0, 5);
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    # Playwright's sync API runs an event loop in this thread; the test still sets up data with the ORM.
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+    if before is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, viewport=WIDE, locale="en-IN")
+    context.set_default_timeout(10_000)
+    pg = context.new_page()
+    errors = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield pg
+    context.close()
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
+def shot(page, name: str, *, full_page: bool = True) -> None:
+    """Write <IMS_SCREENSHOTS_DIR>/<name>.png when asked to (make screenshots); test runs write nothing."""
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=full_page, animations="disabled")
+
+
+def sign_in(page, username: str, next_url: str = "") -> None:
+    page.goto("/login/" + (f"?next={quote(next_url)}" if next_url else ""))
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("header .user")).to_contain_text(username)
+
+
+@pytest.fixture
+def september(set_clock, supplier, recipient):
+    set_clock("2025-10-05 10:00")
+    payload = gstr1(
+        b2b=[
+            inv("INV-1", "02-09-2025"),
+            inv("INV-2", "03-09-2025", txval="2500.00"),
+            inv("INV-3", "04-09-2025", txval="1234567.89"),
+        ],
+        cdnr=[note("CN-1", "10-09-2025", txval="200.00")],
+    )
+    documents_save(supplier=supplier, period=202509, payload=payload, by="acme", channel="api")
+    return_file(supplier=supplier, period=202509, form="GSTR1", by="acme", channel="api")
+    set_clock("2025-10-14 09:00")
+    assert gstr2b_generate_if_due(taxpayer=recipient, period=202509, trigger="schedule", by="system") is None
+    set_clock("2025-10-15 10:00")
+    return {r.number: r.id for r in ImsRecord.objects.filter(recipient=recipient)}
+
+
+def row(page, rid: int):
+    return page.locator(f"#rec-{rid}")
+
+
+def test_r4_10_owner_acts_in_ims_recomputes_2b_and_files_3b_in_the_browser(page, september, recipient):
+    member(recipient, "owner", "bharat")
+    ims = f"/g/{KA}/ims/inward"
+
+    # Sign in through the form; the landing page is the dashboard of the only GSTIN.
+    page.goto("/login/")
+    shot(page, "login", full_page=False)
+    sign_in(page, "bharat")
+    expect(page).to_have_url(re.compile(rf"/g/{KA}/$"))
+    expect(page.locator("main")).to_contain_text("20-10-2025")  # Sep 2025's GSTR-3B due date (R-2.2)
+    shot(page, "dashboard")
+
+    page.goto(ims)
+    expect(page.locator("#ims-rows tr.ims-row")).to_have_count(4)
+    # A full page load would forget this variable; htmx swaps keep it.
+    page.evaluate("window.__sameDocument = 'kept'")
+
+    # Filter by section: the table narrows and the URL names the filter (bookmarkable).
+    page.select_option("#f-section", "b2b")
+    expect(page).to_have_url(re.compile(r"[?&]section=b2b(&|$)"))
+    expect(page.locator("#ims-rows tr.ims-row")).to_have_count(3)
+    expect(page.locator("#ims-rows")).not_to_contain_text("CN-1")
+
+    # Bulk-accept two invoices (R-4.10): badges turn to Accepted in place.
+    page.get_by_label("Select INV-1").check()
+    page.get_by_label("Select INV-2").check()
+    expect(page.locator("#ims-bulk .ims-selected")).to_contain_text("2 selected")
+    page.locator('button[data-bulk="A"]').click()
+    expect(page.locator("#ims-messages")).to_contain_text("Accept: 2 of 2 records done.")
+    expect(row(page, september["INV-1"]).locator(".act-badge")).to_have_text("Accepted")
+    expect(row(page, september["INV-2"]).locator(".act-badge")).to_have_text("Accepted")
+    expect(row(page, september["INV-3"]).locator(".act-badge")).to_have_text("No action")
+    # The tiles came back out of band: Accepted 2 records, tax 180.00 + 450.00 = ₹630.00.
+    expect(page.locator(".ims-tile.act-A")).to_contain_text("2")
+    expect(page.locator(".ims-tile.act-A")).to_contain_text("₹630.00")
+
+    # Reject INV-3 with remarks (R-4.5).
+    page.get_by_label("Select INV-3").check()
+    page.get_by_label("Remarks").fill("Rate differs from the purchase order")
+    page.locator('button[data-bulk="R"]').click()
+    expect(row(page, september["INV-3"]).locator(".act-badge")).to_have_text("Rejected")
+    expect(row(page, september["INV-3"]).locator(".remarks")).to_have_text(
+        "Rate differs from the purchase order"
+    )
+
+    # Credit notes: rejecting asks for confirmation first (it raises the supplier's liability); Cancel keeps
+    # the note as it is. Pending on a credit note of 2B period Sep 2025 is refused under its row (R-4.4).
+    page.select_option("#f-section", "b2bcn")
+    expect(page).to_have_url(re.compile(r"[?&]section=b2bcn(&|$)"))
+    cn = row(page, september["CN-1"])
+    expect(page.locator("#ims-rows tr.ims-row")).to_have_count(1)
+    cn.get_by_role("checkbox").check()
+    page.locator('button[data-bulk="R"]').click()
+    dialog = page.locator("#ims-reject-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("raises the supplier's liability")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    expect(cn.locator(".act-badge")).to_have_text("No action")
+    page.locator('button[data-bulk="P"]').click()
+    refusal = page.locator(f"#refusal-{september['CN-1']}")
+    expect(refusal).to_contain_text("CN-1:")
+    expect(refusal).to_contain_text("(PENDING_NOT_ALLOWED)")
+    expect(page.locator("#ims-messages")).to_contain_text("Pending: 0 of 1 records done.")
+    expect(cn.locator(".act-badge")).to_have_text("No action")
+    assert page.evaluate("window.__sameDocument") == "kept"  # no full-page reload all along
+
+    page.goto(ims)
+    shot(page, "ims-inward")
+    page.goto(f"{ims}/{september['INV-3']}")
+    expect(page.locator("main")).to_contain_text("Rate differs from the purchase order")
+    expect(page.locator("main")).to_contain_text("12,34,567.89")
+    shot(page, "ims-record")
+
+    # GSTR-2B of Sep 2025 is stale after the actions (R-5.5): recompute it and follow the job.
+    gstr2b = f"/g/{KA}/gstr2b/092025"
+    page.goto(gstr2b)
+    banner = page.locator("#stale-banner")
+    expect(banner).to_be_visible()
+    banner.get_by_role("button", name="Recompute GSTR-2B").click()
+    progress = page.locator("#recompute-result .job-progress")
+    expect(progress).to_have_attribute("data-status", "succeeded")
+    expect(progress).to_contain_text("Finished")
+    # The recompute job counts one step (R-9.3): the bar ends full, "1 of 1", with a link to the new version.
+    bar = progress.locator("progress")
+    expect(bar).to_have_attribute("max", "1")
+    expect(bar).to_have_attribute("value", "1")
+    expect(progress).to_contain_text("1 of 1")
+    expect(progress.get_by_role("link", name="Open the new version")).to_have_attribute(
+        "href", f"{gstr2b}?version=2"
+    )
+    job = Job.objects.get(kind="gstr2b_recompute")
+    assert job.status == JobStatus.SUCCEEDED
+    page.reload()
+    expect(page.locator("#stale-banner")).to_have_count(0)
+    versions = Gstr2bVersion.objects.filter(taxpayer=recipient, period=202509)
+    assert sorted(versions.values_list("version", flat=True)) == [1, 2]
+    shot(page, "gstr2b")
+
+    # File GSTR-3B of Sep 2025 through its confirmation dialog (R-6.3).
+    page.goto(f"/g/{KA}/gstr3b/092025")
+    expect(page.locator("h1 .st")).to_have_text("Draft")
+    page.get_by_role("button", name="File GSTR-3B").first.click()
+    file_dialog = page.locator("#file-dialog")
+    expect(file_dialog).to_be_visible()
+    expect(file_dialog).to_contain_text("Filing freezes GSTR-2B and GSTR-3B")
+    file_dialog.get_by_role("button", name="File GSTR-3B").click()
+    expect(page).to_have_url(re.compile(r"/gstr3b/092025\?filed=1$"))
+    expect(page.locator("h1 .st")).to_have_text("Filed")
+    assert Gstr3bFiling.objects.filter(taxpayer=recipient, period=202509).exists()
+    shot(page, "gstr3b")
+
+    page.goto("/jobs/")
+    expect(page.locator("main")).to_contain_text("GSTR-2B recompute")
+    shot(page, "jobs")
+
+
+def test_r3_5_document_form_shows_the_tax_mismatch_beside_the_field_and_keeps_what_was_typed(
+    page, set_clock, supplier, recipient
+):
+    set_clock("2025-10-15 10:00")
+    member(supplier, "owner", "acme")
+    sign_in(page, "acme")
+    page.goto(f"/g/{MH}/gstr1/102025/documents/new")
+    page.select_option("#f-section", "b2b")
+    page.get_by_label("Recipient GSTIN").fill(KA)
+    page.get_by_label("Number", exact=True).fill("INV-101")
+    page.get_by_label("Date (DD-MM-YYYY)", exact=True).fill("10-10-2025")
+    page.select_option("#f-pos", "29")
+    page.select_option("#rt_0", "18")
+    page.locator("#txval_0").fill("1000")
+    # Computed as typed: Karnataka is not Acme's state (27), so IGST 18% of 1,000.00.
+    expect(page.locator("#iamt_0")).to_have_value("180.00")
+    expect(page.locator("#camt_0")).to_have_value("0.00")
+    page.locator("#iamt_0").fill("999")
+    page.get_by_role("button", name="Save document").click()
+
+    err = page.locator("#iamt_0-err")
+    expect(err).to_contain_text("TAX_MISMATCH")
+    expect(page.locator("#iamt_0")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(".sup-errors")).to_contain_text("What you typed is kept")
+    for sel, value in (("#f-ctin", KA), ("#f-number", "INV-101"), ("#f-date", "10-10-2025")):
+        expect(page.locator(sel)).to_have_value(value)
+    expect(page.locator("#txval_0")).to_have_value("1000")
+    expect(page.locator("#iamt_0")).to_have_value("999")
+    expect(page.locator("#f-pos")).to_have_value("29")
+    assert page.evaluate(UNLABELLED_JS) == []
+    shot(page, "document-form-error")
+
+    page.locator("#iamt_0").fill("180.00")
+    page.locator("#f-val").fill("")
+    page.get_by_role("button", name="Save document").click()
+    expect(page).to_have_url(re.compile(rf"/g/{MH}/gstr1/102025$"))
+    expect(page.locator("main")).to_contain_text("Document INV-101 saved")
+    expect(page.locator("main")).to_contain_text("INV-101")
+    shot(page, "gstr1-period")
+
+
+def test_r8_2_viewer_reads_ims_without_action_buttons(page, september, recipient):
+    member(recipient, "viewer", "vijay")
+    sign_in(page, "vijay", f"/g/{KA}/ims/inward")
+    expect(page.locator("#ims-rows tr.ims-row")).to_have_count(4)
+    expect(page.locator("button[data-bulk]")).to_have_count(0)
+    expect(page.locator('input[name="ids"]')).to_have_count(0)
+    expect(page.locator("#ims-remarks")).to_have_count(0)
+
+
+@pytest.mark.parametrize("viewport", [WIDE, NARROW], ids=["1280px", "768px"])
+def test_ui_pages_fit_the_width_with_the_nav_visible(page, september, recipient, supplier, viewport):
+    user = member(recipient, "owner", "bharat")
+    Membership.objects.create(user=user, taxpayer=supplier, role="owner")
+    page.set_viewport_size(viewport)
+    sign_in(page, "bharat")
+    for url in (
+        f"/g/{KA}/",
+        f"/g/{KA}/ims/inward",
+        f"/g/{KA}/ims/inward/{september['INV-3']}",
+        f"/g/{KA}/gstr2b/092025",
+        f"/g/{KA}/gstr3b/092025",
+        f"/g/{MH}/gstr1/092025",
+        f"/g/{MH}/gstr1/102025/documents/new",
+        "/jobs/",
+    ):
+        page.goto(url)
+        expect(page.locator("nav.sidenav")).to_be_visible()
+        expect(page.locator("nav.sidenav").get_by_role("link", name="Jobs")).to_be_in_viewport()
+        overflow = page.evaluate(OVERFLOW_JS)
+        assert overflow <= 1, f"{url} scrolls sideways at {viewport['width']} px: {page.evaluate(WIDEST_JS)}"
+        if viewport == NARROW and url == f"/g/{KA}/ims/inward":
+            shot(page, "ims-inward-768")
+
+
+def test_ui_labels_visible_focus_and_keyboard_actions_on_ims(page, september, recipient):
+    member(recipient, "owner", "bharat")
+    # Invoices only: accepting a credit note first asks for the R-4.6 declaration.
+    sign_in(page, "bharat", f"/g/{KA}/ims/inward?section=b2b")
+    expect(page.locator("#ims-rows tr.ims-row")).to_have_count(3)
+    assert page.evaluate(UNLABELLED_JS) == []
+
+    # Tab reaches a row checkbox; focus is visible; Space ticks it.
+    page.locator("h1").click()
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.name") == "ids":
+            break
+    focused = page.locator('#ims-rows input[name="ids"]:focus')
+    expect(focused).to_have_count(1)
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    page.keyboard.press("Space")
+    expect(focused).to_be_checked()
+    expect(page.locator("#ims-bulk .ims-selected")).to_contain_text("1 selected")
+    page.keyboard.press("Space")
+    expect(page.locator("#ims-bulk .ims-selected")).to_contain_text("0 selected")
+
+    # j moves to a row (visible outline), x ticks it, a accepts the ticked record.
+    page.locator("h1").click()
+    page.keyboard.press("j")
+    first = page.locator("#ims-rows tr.ims-row").first
+    expect(first).to_be_focused()
+    assert first.evaluate("(el) => getComputedStyle(el).outlineStyle") != "none"
+    page.keyboard.press("x")
+    expect(first.get_by_role("checkbox")).to_be_checked()
+    expect(page.locator("#ims-bulk .ims-selected")).to_contain_text("1 selected")
+    number = first.locator("td a").first.inner_text()
+    page.keyboard.press("a")
+    expect(page.locator("#ims-messages")).to_contain_text("Accept: 1 of 1 records done.")
+    expect(page.locator(f"#rec-{september[number]} .act-badge")).to_have_text("Accepted")
+
+    # / focuses the number search.
+    page.locator("h1").click()
+    page.keyboard.press("/")
+    expect(page.locator("#f-q")).to_be_focused()
+
+
+def test_r9_4_staff_opens_admin_tools(page, set_clock):
+    set_clock("2025-10-15 10:00")
+    UserFactory(username="admin", is_staff=True)
+    sign_in(page, "admin", "/admin-tools/")
+    expect(page).to_have_url(re.compile(r"/admin-tools/$"))
+    expect(page.locator("header .sandbox")).to_be_visible()
+    assert page.evaluate(UNLABELLED_JS) == []
+    shot(page, "admin-tools")
