@@ -51,6 +51,7 @@ RATE_40_FROM = date(2025, 9, 22)
 DIFF_PERCENT = Decimal("0.65")
 TAX_TOLERANCE = Decimal("1.00")
 TAX_HEADS = ("iamt", "camt", "samt", "csamt")
+HEAD_NAMES = {"iamt": "IGST", "camt": "CGST", "samt": "SGST", "csamt": "Cess"}
 
 _NUMBER_RE = re.compile(r"[A-Za-z0-9/-]{1,16}")
 _NUMBER_SIGNIFICANT_RE = re.compile(r"[A-Za-z1-9]")
@@ -169,6 +170,16 @@ def parse_gstr1(payload, *, supplier_gstin: str, period: int) -> tuple[list[DocI
     problems, not just the first). Only documents without any error are returned."""
     v = _Validator(normalize_gstin(supplier_gstin), period)
     v.run(payload)
+    return v.docs, v.errors
+
+
+def parse_gstr1_sections(sections, *, supplier_gstin: str, period: int) -> tuple[list[DocInput], list[dict]]:
+    """``parse_gstr1`` over the top-level ``(key, value)`` pairs as a streamed file yields them: the same
+    rules and paths, and each section's raw value can be dropped once it is validated."""
+    v = _Validator(normalize_gstin(supplier_gstin), period)
+    for key, value in sections:
+        v.run({key: value})
+        del value  # not kept alive while the next section is read
     return v.docs, v.errors
 
 
@@ -413,7 +424,7 @@ class _Validator:
             self.err(
                 f"{dp}.{head}",
                 "TAX_MISMATCH",
-                f"{head} {value} is not within 1.00 of the expected {money(expected)}.",
+                f"{HEAD_NAMES[head]} {value} is not within ₹1.00 of the expected {money(expected)}.",
             )
             return False
         return True

@@ -198,7 +198,7 @@ def test_r4_9_detail_shows_fields_and_history(inbox, recipient):
     r = c.get(f"{PAGE}/{rid}")
     assert r.status_code == 200
     page = text(r)
-    assert "INV-9" in page and "isItcRedReqBlocked" in page
+    assert "INV-9" in page and "Declaration blocked" in page and "Taxable value" in page
     # History oldest first: the supplier's save (N), then ravi's rejection on the web at 05-11-2025 10:00.
     assert re.search(r"05-11-2025 10:00 ravi web N → R wrong rate", page), page
 

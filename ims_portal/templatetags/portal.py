@@ -7,7 +7,7 @@ from django import template
 from django.utils.html import format_html
 
 from ims_portal.money import money
-from taxpayers.domain import IST, period_code, quarter_first_month
+from taxpayers.domain import IST, DomainError, parse_period, period_code, quarter_first_month
 
 register = template.Library()
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -81,3 +81,12 @@ def period(p, quarterly=False):
 @register.filter
 def period_code_of(p) -> str:
     return period_code(int(p)) if p not in (None, "") else ""
+
+
+@register.filter
+def period_mmyyyy(code, quarterly=False):
+    """The same as ``period`` for a code already written MMYYYY (as in API replies)."""
+    try:
+        return period(parse_period(code), quarterly)
+    except DomainError:
+        return code or ""

@@ -69,9 +69,39 @@
     return true;
   }
 
+  // "Select all N matching" (issue 5): offered once every row of the page is ticked; the count is one
+  // request made only then. Chosen, the bulk buttons start a job over the filters instead of the ticks.
+  const allMatching = () => $("#ims-all-matching");
+  const allMatchingBox = () => $("#ims-all-matching-cb");
+  function clearAllMatching() {
+    const span = allMatching();
+    if (span) { span.hidden = true; span.innerHTML = ""; }
+  }
+  function offerAllMatching() {
+    const form = bulk(), span = allMatching();
+    if (!form || !span || typeof htmx === "undefined") return;
+    const qs = new URLSearchParams(($('input[name="qs"]', form) || {}).value || "");
+    qs.delete("cursor");
+    span.hidden = false;
+    htmx.ajax("GET", `${form.dataset.countUrl}?${qs.toString()}`, { target: span, swap: "innerHTML" });
+  }
+  function startAllMatching(btn) {
+    const box = allMatchingBox();
+    const label = btn.textContent.replace(/\s*\(.*\)\s*$/, "").trim();
+    const note = btn.dataset.bulk === "A" ? " Records that reduce your ITC are accepted with declaration Y for the full amount." : "";
+    if (!window.confirm(`${label}: all ${box.dataset.count} matching records?${note}`)) return;
+    htmx.ajax("POST", bulk().dataset.bulkUrl, {
+      source: bulk(), target: "#ims-bulk-job", swap: "innerHTML", values: { action: btn.dataset.bulk },
+    });
+    box.checked = false;
+    clearAllMatching();
+  }
+
   document.addEventListener("click", (e) => {
     const btn = e.target.closest("#ims-bulk button[data-bulk]");
     if (!btn || bypass) return;
+    const box = allMatchingBox();
+    if (box && box.checked) { e.preventDefault(); startAllMatching(btn); return; }
     const rows = ticked().map(rowOf);
     if (rows.length === 0) return;
     const action = btn.dataset.bulk;
@@ -87,12 +117,25 @@
   document.addEventListener("change", (e) => {
     if (e.target.id === "ims-select-all") {
       boxes().forEach((b) => { b.checked = e.target.checked; });
+      if (e.target.checked) offerAllMatching(); else clearAllMatching();
+    } else if (e.target.name === "ids") {
+      const total = boxes().length;
+      if (!e.target.checked) clearAllMatching();
+      else if (total && ticked().length === total && allMatching() && allMatching().hidden) offerAllMatching();
+    }
+    if (e.target.id === "ims-all-matching-cb") {
+      const note = $("[data-allmatch-note]");
+      if (note) note.hidden = !e.target.checked;
     }
     if (e.target.id === "ims-select-all" || e.target.name === "ids") recount();
   });
 
   document.addEventListener("htmx:afterRequest", (e) => {
     if (e.detail.elt === bulk() || (bulk() && bulk().contains(e.detail.elt))) resetHidden();
+  });
+  // New rows (filters, paging, an action): the offer was for the old selection.
+  document.addEventListener("htmx:afterSwap", (e) => {
+    if (e.detail.target && e.detail.target.id === "ims-table") clearAllMatching();
   });
   // Filters: leave empty fields out of the request, so the pushed URL names only the filters in use.
   document.addEventListener("htmx:configRequest", (e) => {
@@ -125,7 +168,10 @@
   document.addEventListener("keydown", (e) => {
     if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
     const tag = (document.activeElement && document.activeElement.tagName) || "";
-    if (["INPUT", "TEXTAREA", "SELECT"].includes(tag) || document.querySelector("dialog[open]")) return;
+    // Row checkboxes keep the shortcuts (a keyboard user tabs to them); other fields take the keys.
+    const rowBox = document.activeElement && document.activeElement.matches
+      && document.activeElement.matches('#ims-rows input[name="ids"]');
+    if ((["INPUT", "TEXTAREA", "SELECT"].includes(tag) && !rowBox) || document.querySelector("dialog[open]")) return;
     const current = document.activeElement && document.activeElement.closest
       ? document.activeElement.closest("#ims-rows tr.ims-row") : null;
     if (current) focusIndex = rows().indexOf(current);
