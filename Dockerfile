@@ -21,7 +21,8 @@ RUN mkdir -p static \
     && SECRET_KEY=collectstatic-only-build-key-0123456789 python manage.py collectstatic --noinput
 
 # Unprivileged runtime user; it owns /app itself (not the code) so beat can write its schedule file.
-RUN useradd --system --uid 1000 --home-dir /app ims && chown ims:ims /app
+# /app/media holds job files (a volume shared with the worker); a new volume copies this ownership.
+RUN useradd --system --uid 1000 --home-dir /app ims && mkdir -p /app/media && chown ims:ims /app /app/media
 USER ims
 
 EXPOSE 8000

@@ -155,6 +155,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Job files (Excel import and error workbooks): web and worker share this directory (a compose volume).
+MEDIA_ROOT = BASE_DIR / "media"
 # WhiteNoise serves static files under gunicorn too (collectstatic in the image); in development and
 # tests it finds them in the apps directly, so STATIC_ROOT need not exist.
 WHITENOISE_USE_FINDERS = True

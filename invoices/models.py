@@ -254,3 +254,35 @@ class ImsAudit(models.Model):
             # Record detail: its history oldest first.
             models.Index(fields=["record", "id"], name="ims_audit_record"),
         ]
+
+
+class UploadStatus(models.TextChoices):
+    STORED = "stored"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class Upload(models.Model):
+    """A GSTR-1 JSON file received by ``POST /gstr1/{gstin}/{period}/uploads`` (issue 5). Its bytes are kept
+    in the database, in chunks, so a worker on another machine can read them; they are deleted when the
+    upload's job ends. The row stays as the record of the upload, with every validation error if it failed
+    (the job's error keeps the first 1,000)."""
+
+    taxpayer = models.ForeignKey(Taxpayer, on_delete=models.CASCADE, related_name="uploads")
+    period = models.PositiveIntegerField()
+    name = models.CharField(max_length=255, blank=True, default="")
+    size = models.PositiveBigIntegerField()
+    status = models.CharField(max_length=10, choices=UploadStatus.choices, default=UploadStatus.STORED)
+    errors = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+
+class UploadChunk(models.Model):
+    """One piece (at most 1 MiB) of an upload's bytes, read back in ``seq`` order while parsing."""
+
+    upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="chunks")
+    seq = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["upload", "seq"], name="upload_chunk_once")]

@@ -1,5 +1,6 @@
 """Pages of the supplier and the recipient's IMS, over the same services and selectors as the API."""
 
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.http import Http404, QueryDict
@@ -8,11 +9,13 @@ from django.views.decorators.http import require_POST
 
 from ims_portal.errors import NotFound, RuleViolation, ValidationFailed
 from ims_portal.pages import gstin_page, rule_message
-from ims_portal.templatetags.portal import indian_grouping, inr
+from ims_portal.templatetags.portal import dt_ist, indian_grouping, inr
 from invoices import domain, selectors, services
 from invoices.models import ImsRecord
 from invoices.serializers import record_out
+from invoices.services import bulk
 from invoices.services.records import regime_period
+from returns.services.jobs import job_start
 from taxpayers import clock
 from taxpayers.access import Perm
 
@@ -226,6 +229,70 @@ def ims_inward_actions(request, taxpayer):
     )
 
 
+# GSTN's field names as a practitioner reads them (the key stays in a tooltip for ERP people).
+FIELD_LABELS = {
+    "id": "Record id",
+    "section": "IMS section",
+    "stin": "Supplier GSTIN",
+    "trdnm": "Trade name",
+    "sply_stin": "Actual supplier (ECO)",
+    "rtnprd": "Return period",
+    "srcform": "Source form",
+    "srcfilstatus": "Filing status",
+    "inum": "Invoice number",
+    "idt": "Invoice date",
+    "nt_num": "Note number",
+    "nt_dt": "Note date",
+    "oinum": "Original invoice number",
+    "oidt": "Original invoice date",
+    "ont_num": "Original note number",
+    "ont_dt": "Original note date",
+    "typ": "Note type",
+    "inv_typ": "Invoice type",
+    "pos": "Place of supply",
+    "rchrg": "Reverse charge",
+    "val": "Document value",
+    "txval": "Taxable value",
+    "iamt": "IGST",
+    "camt": "CGST",
+    "samt": "SGST",
+    "cess": "Cess",
+    "action": "Action",
+    "ispendactblocked": "Pending blocked",
+    "pending_deadline": "Pending allowed until",
+    "remarks": "Remarks",
+    "itcRedReq": "ITC reduction declared",
+    "isItcRedReqBlocked": "Declaration blocked",
+    "declIgst": "Declared IGST",
+    "declCgst": "Declared CGST",
+    "declSgst": "Declared SGST",
+    "declCess": "Declared cess",
+    "itc_period": "GSTR-2B period",
+    "left_ims": "Left IMS",
+    "deemed_accepted": "Deemed accepted",
+    "kept_out": "Kept out of IMS",
+    "rsn": "Reason kept out",
+    "superseded": "Superseded",
+    "waiting_on_original": "Waiting on original",
+    "itc_reducing": "Reduces ITC",
+    "updated_at": "Last changed",
+}
+HIDDEN_FIELDS = {"hash"}
+
+
+def _record_fields(out: dict) -> list[tuple[str, str, object]]:
+    rows = []
+    for key, value in out.items():
+        if key in HIDDEN_FIELDS:
+            continue
+        if key in MONEY_FIELDS and value is not None:
+            value = inr(value)
+        elif key == "updated_at" and value:
+            value = dt_ist(datetime.fromisoformat(value))
+        rows.append((FIELD_LABELS.get(key, key), key, value))
+    return rows
+
+
 @gstin_page()
 def ims_record(request, taxpayer, record_id):
     try:
@@ -240,9 +307,53 @@ def ims_record(request, taxpayer, record_id):
         {
             "nav": "inward",
             "rec": rec,
-            "fields": [(k, inr(v) if k in MONEY_FIELDS and v is not None else v) for k, v in out.items()],
+            "fields": _record_fields(out),
             "history": history,
             "section_label": SECTION_LABELS.get(rec.section, rec.section),
             "action_label": ACTION_LABELS[rec.action],
         },
     )
+
+
+# --- Select all N matching: a bulk job (issue 5) ------------------------------------------------------------
+
+
+def _bulk_filter(params) -> dict:
+    return {k: (params.get(k) or "").strip() for k in bulk.FILTER_KEYS if (params.get(k) or "").strip()}
+
+
+@gstin_page()
+def ims_inward_count(request, taxpayer):
+    """One COUNT of the records the filters select, asked for only when every row of the page is ticked;
+    answers the "Select all N matching" offer with its own bulk buttons."""
+    flt = _bulk_filter(request.GET)
+    try:
+        n = bulk.bulk_count(recipient=taxpayer, filter=flt)
+    except ValidationFailed:
+        n = None
+    return render(
+        request,
+        "ims/_bulk_all.html",
+        {"n": n, "count": indian_grouping(str(n or 0)), "bulk_actions": BULK_ACTIONS},
+    )
+
+
+@require_POST
+@gstin_page(Perm.WRITE)
+def ims_inward_bulk(request, taxpayer):
+    """Apply one action to every record the filters select (R-4.10) as a job; answer its progress."""
+    from returns.views import job_row
+
+    flt = _bulk_filter(QueryDict(request.POST.get("qs", "")))
+    action = request.POST.get("action", "")
+    remarks = (request.POST.get("remarks") or None) if action in ("R", "P") else None
+    errors = bulk.bulk_request_errors(filter=flt, action=action, remarks=remarks)
+    if errors:
+        return render(request, "jobs/_refused.html", {"message": " ".join(e["message"] for e in errors)})
+    job = job_start(
+        kind="ims_bulk",
+        taxpayer=taxpayer,
+        user=request.user,
+        params={"filter": flt, "action": action, "remarks": remarks, "by": request.user.username},
+    )
+    return render(request, "ims/_bulk_job.html", {"j": job_row(job), "qs": _query(flt)})

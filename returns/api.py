@@ -6,7 +6,9 @@ from rest_framework.views import APIView
 
 from ims_portal.errors import NotFound, RuleViolation
 from invoices.api import path_period
+from invoices.api_excel import FormatParamIgnored, export_format, xlsx_response
 from returns import selectors
+from returns.exports import gstr2b_workbook
 from returns.services import gstr2b
 from taxpayers.access import Perm, taxpayer_for
 
@@ -59,8 +61,30 @@ class Gstr2bGenerateApi(APIView):
         return Response(job_out(job), status=202, headers={"Location": f"/api/v1/jobs/{job.id}"})
 
 
+class Gstr2bExportApi(APIView):
+    """The latest (or ``?version=n``) 2B as JSON (the reply of GET 2B) or as an Excel workbook."""
+
+    content_negotiation_class = FormatParamIgnored
+
+    def get(self, request, gstin, period):
+        t = taxpayer_for(request.user, gstin)
+        p = path_period(period)
+        fmt = export_format(request)
+        raw = request.query_params.get("version")
+        if raw is not None and not raw.isdigit():
+            raise NotFound()
+        reply = selectors.gstr2b_reply(
+            selectors.gstr2b_version(taxpayer=t, period=p, version=int(raw) if raw else None)
+        )
+        if fmt == "json":
+            return Response(reply)
+        name = f"GSTR2B_{t.gstin}_{period}_v{reply['data']['version']}.xlsx"
+        return xlsx_response(lambda fh: gstr2b_workbook(reply, fh), name)
+
+
 urlpatterns = [
     path("gstr2b/<str:gstin>/<str:period>", Gstr2bApi.as_view()),
+    path("gstr2b/<str:gstin>/<str:period>/export", Gstr2bExportApi.as_view()),
     path("gstr2b/<str:gstin>/<str:period>/versions", Gstr2bVersionsApi.as_view()),
     path("gstr2b/<str:gstin>/<str:period>/versions/<str:version>", Gstr2bVersionApi.as_view()),
     path("gstr2b/<str:gstin>/<str:period>/generate", Gstr2bGenerateApi.as_view()),

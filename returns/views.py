@@ -94,12 +94,16 @@ TRIGGER_LABELS = {
     "recompute": "Recompute",
     "3b_filed": "3B filed",
 }
+REFUSALS_SHOWN = 10
 JOB_KINDS = {
     "gstr2b_generate": "GSTR-2B generation",
     "gstr2b_recompute": "GSTR-2B recompute",
     "pending_expiry": "Pending expiry sweep",
     "upload": "Upload",
+    "gstr1_upload": "GSTR-1 upload",
     "bulk_action": "Bulk IMS action",
+    "ims_bulk": "Bulk IMS action",
+    "ims_import": "IMS Excel import",
 }
 LIABILITY_ROWS = (
     ("3_1_a", "3.1(a) Outward taxable supplies (other than zero rated, nil rated and exempted)"),
@@ -411,7 +415,19 @@ def job_summary(job: Job) -> str:
         return text + (f" ({why})." if why else ".")
     if job.kind == "pending_expiry":
         return f"{count(r.get('expired', 0))} pending records expired to No action."
+    if job.kind == "ims_bulk":
+        refused = len(r.get("errors", []))
+        return f"Records processed: {count(r.get('processed', 0))}; refused: {count(refused)}."
+    if job.kind == "ims_import":
+        refused = len(r.get("errors", []))
+        text = f"Rows applied: {count(r.get('processed', 0))}; unchanged: {count(r.get('unchanged', 0))}; "
+        return text + f"refused: {count(refused)}."
     return "; ".join(f"{k}: {v}" for k, v in r.items() if not isinstance(v, list | dict)) or "Finished."
+
+
+def record_refusals(result) -> list[dict]:
+    errors = result.get("errors") if isinstance(result, dict) else None
+    return [e for e in errors if isinstance(e, dict) and "id" in e] if isinstance(errors, list) else []
 
 
 def job_row(job: Job) -> dict:
@@ -430,6 +446,8 @@ def job_row(job: Job) -> dict:
         "summary": job_summary(job),
         "period": period,
         "link": link,
+        # The first refusals of a finished batch (bulk action, import), each {"id", "code", "message"}.
+        "refusals": record_refusals(job.result)[:REFUSALS_SHOWN] if finished else [],
     }
 
 

@@ -336,12 +336,14 @@ def test_ui_labels_visible_focus_and_keyboard_actions_on_ims(page, september, re
     page.keyboard.press("Space")
     expect(focused).to_be_checked()
     expect(page.locator("#ims-bulk .ims-selected")).to_contain_text("1 selected")
-    page.keyboard.press("Space")
+    # The shortcuts also work on a focused row checkbox: x unticks it.
+    page.keyboard.press("x")
     expect(page.locator("#ims-bulk .ims-selected")).to_contain_text("0 selected")
 
-    # j moves to a row (visible outline), x ticks it, a accepts the ticked record.
+    # k/j move between rows (visible outline), x ticks the focused row, a accepts the ticked record.
     page.locator("h1").click()
     page.keyboard.press("j")
+    page.keyboard.press("k")
     first = page.locator("#ims-rows tr.ims-row").first
     expect(first).to_be_focused()
     assert first.evaluate("(el) => getComputedStyle(el).outlineStyle") != "none"

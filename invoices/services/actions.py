@@ -10,6 +10,7 @@ from taxpayers import clock
 from taxpayers.domain import business_date
 from taxpayers.models import Taxpayer
 
+from .documents import rows_update
 from .records import Recipient, audit, recipients_for, record_state
 
 MAX_ACTIONS = 5_000
@@ -136,7 +137,7 @@ def ims_actions_apply(*, recipient: Taxpayer, actions, by: str, channel: str) ->
                 )
             )
     if changed:
-        ImsRecord.objects.bulk_update(changed, ACTION_FIELDS, batch_size=1000)
+        rows_update(ImsRecord, changed, ACTION_FIELDS)
         ImsAudit.objects.bulk_create(audits, batch_size=2000)
     return {"processed": processed, "errors": errors}
 

@@ -241,8 +241,14 @@ FAMILY = {"b2b": "b2b", "b2ba": "b2b", "cdnr": "cdnr", "cdnra": "cdnr", "ecom": 
 
 
 @transaction.atomic
-def documents_save(*, supplier: Taxpayer, period: int, payload, by: str, channel: str) -> dict:
-    """Validate the whole batch and save all of it or nothing (R-3.11)."""
+def documents_save(
+    *, supplier: Taxpayer, period: int, payload=None, by: str, channel: str, parse=None, progress=None
+) -> dict:
+    """Validate the whole batch and save all of it or nothing (R-3.11).
+
+    For upload jobs: ``parse()`` (instead of ``payload``) returns ``parse_gstr1``'s (documents, errors)
+    from a streamed file, called once the period checks passed; ``progress(stage, documents)`` is told
+    "validated" once the batch passed every check and "saved" once it is written."""
     # Serialise a supplier's saves and filings (return_file takes the same lock): two batches racing for
     # one number would otherwise end in an IntegrityError, and a save racing a filing could leave an
     # unfiled document in a filed return.
@@ -256,13 +262,23 @@ def documents_save(*, supplier: Taxpayer, period: int, payload, by: str, channel
     form, return_period = target_return(
         supplier=supplier, period=period, calendar=calendar, filed=filed, today=today
     )
-    docs, errors = parse_gstr1(payload, supplier_gstin=supplier.gstin, period=period)
+    if parse is not None:
+        docs, errors = parse()
+    else:
+        docs, errors = parse_gstr1(payload, supplier_gstin=supplier.gstin, period=period)
     if errors:
         raise ValidationFailed(errors)
     plan = _plan(supplier, docs, form, return_period)
     if plan.errors:
         raise ValidationFailed(plan.errors)
-    return _write(supplier, plan, form, return_period, now, today, by, channel)
+    count = len(docs)
+    del docs  # the plan holds what is written; _write lets go of each chunk once it is saved
+    if progress is not None:
+        progress("validated", count)
+    result = _write(supplier, plan, form, return_period, now, today, by, channel)
+    if progress is not None:
+        progress("saved", count)
+    return result
 
 
 def _business_date(now: datetime):
@@ -453,7 +469,24 @@ def _amended_records(amended_doc_ids, recipient_ids) -> dict[tuple[int, int], Im
     return {(r.document_id, r.recipient_id): r for r in rows}
 
 
+# Documents written per round: a 100,000-document upload never holds every model object at once (issue 5:
+# under 1 GB); a batch up to this size costs the same queries whatever its size (R-9 scale).
+WRITE_CHUNK = 5_000
+
+
 def _write(supplier, plan: _Plan, form, return_period, now, today, by, channel) -> dict:
+    """Write the plan in chunks of WRITE_CHUNK documents, letting go of each chunk once it is saved."""
+    recipients = recipients_with_3b({x[0].ctin for x in plan.creates} | {x[0].ctin for x in plan.updates})
+    created = updated = 0
+    while plan.creates or plan.updates:
+        creates, updates = plan.creates[:WRITE_CHUNK], plan.updates[:WRITE_CHUNK]
+        del plan.creates[:WRITE_CHUNK], plan.updates[:WRITE_CHUNK]
+        _write_chunk(supplier, creates, updates, recipients, form, return_period, now, today, channel)
+        created, updated = created + len(creates), updated + len(updates)
+    return {"form": form, "created": created, "updated": updated, "unchanged": plan.unchanged}
+
+
+def _write_chunk(supplier, creates, updates, recipients, form, return_period, now, today, channel) -> None:
     new_docs = [
         _fill(
             Document(period=return_period, form=form, created_at=now, updated_at=now),
@@ -462,12 +495,12 @@ def _write(supplier, plan: _Plan, form, return_period, now, today, by, channel) 
             root,
             amends,
         )
-        for d, root, amends in plan.creates
+        for d, root, amends in creates
     ]
     Document.objects.bulk_create(new_docs, batch_size=2000)
     changed_docs = []
     old_identity = {}
-    for d, old, root, amends in plan.updates:
+    for d, old, root, amends in updates:
         old_identity[old.id] = tuple(getattr(old, f) for f in RECORD_IDENTITY)
         changed_docs.append(_fill(old, d, supplier, root, amends))
     if changed_docs:
@@ -476,7 +509,6 @@ def _write(supplier, plan: _Plan, form, return_period, now, today, by, channel) 
         rows_update(Document, changed_docs, [*DOC_FIELDS, "updated_at"])
 
     all_docs = new_docs + changed_docs
-    recipients = recipients_with_3b({doc.ctin for doc in all_docs})
     amended_doc_ids = {doc.amends_id for doc in all_docs if doc.amends_id}
     amended = _amended_records(amended_doc_ids, [r.taxpayer.id for r in recipients.values()])
     amended_docs = (
@@ -574,7 +606,6 @@ def _write(supplier, plan: _Plan, form, return_period, now, today, by, channel) 
     from invoices.models import ImsAudit
 
     ImsAudit.objects.bulk_create(audits, batch_size=2000)
-    return {"form": form, "created": len(new_docs), "updated": len(changed_docs), "unchanged": plan.unchanged}
 
 
 @transaction.atomic

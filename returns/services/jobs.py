@@ -8,6 +8,7 @@ with ``@register("kind")``.
 import logging
 from collections.abc import Callable
 from contextlib import nullcontext
+from datetime import timedelta
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -21,16 +22,22 @@ from taxpayers.models import Membership, Taxpayer
 log = logging.getLogger(__name__)
 
 HANDLERS: dict[str, Callable[[Job], dict]] = {}
+# Per kind, ``fn(job_id, exc_or_None)`` run after the job has ended, outside the handler's savepoint (a
+# failed eager job rolls its handler's writes back): clean-up that must happen whatever the outcome.
+FINISHERS: dict[str, Callable[[int, Exception | None], None]] = {}
 
 # Taxpayers read per query by the 2B fan-out: bounded memory whatever the number of GSTINs.
 TAXPAYER_CHUNK = 500
 
 
-def register(kind: str):
-    """Decorator: ``@register("upload")`` makes ``fn(job) -> result dict`` the handler of that kind."""
+def register(kind: str, *, finish: Callable[[int, Exception | None], None] | None = None):
+    """Decorator: ``@register("upload")`` makes ``fn(job) -> result dict`` the handler of that kind;
+    ``finish`` (optional) runs once the job has ended, whatever the outcome."""
 
     def deco(fn: Callable[[Job], dict]) -> Callable[[Job], dict]:
         HANDLERS[kind] = fn
+        if finish is not None:
+            FINISHERS[kind] = finish
         return fn
 
     return deco
@@ -70,6 +77,7 @@ def run_job(job_id: int) -> None:
     # Eager jobs run inside the caller's transaction: a savepoint keeps a failed handler from
     # poisoning it. A worker runs in autocommit, where each handler chooses its own transactions.
     guard = transaction.atomic if connection.in_atomic_block else nullcontext
+    failure: Exception | None = None
     try:
         handler = HANDLERS.get(job.kind)
         if handler is None:
@@ -77,8 +85,13 @@ def run_job(job_id: int) -> None:
         with guard():
             result = handler(job)
     except RuleViolation as exc:
-        _finish(job_id, status=JobStatus.FAILED, error=_error(exc.code, exc.message, exc.details))
-    except Exception:
+        failure = exc
+        error = _error(exc.code, exc.message, exc.details)
+        if getattr(exc, "summary", None) is not None:  # a capped error list says what it left out
+            error["summary"] = exc.summary
+        _finish(job_id, status=JobStatus.FAILED, error=error)
+    except Exception as exc:
+        failure = exc
         log.exception("Job %s (%s) failed", job_id, job.kind)
         _finish(
             job_id,
@@ -87,6 +100,8 @@ def run_job(job_id: int) -> None:
         )
     else:
         _finish(job_id, status=JobStatus.SUCCEEDED, result=result)
+    if (finish := FINISHERS.get(job.kind)) is not None:
+        finish(job_id, failure)
 
 
 def _error(code: str, message: str, details: list | None = None) -> dict:
@@ -188,3 +203,34 @@ def _pending_expiry(job: Job) -> dict:
     from returns.services.sweeps import pending_expiry_sweep
 
     return {"expired": pending_expiry_sweep(by="system")}
+
+
+# Uploads take minutes; a job queued or running far longer lost its worker (a crash or a redeploy) and
+# must not block the GSTIN's uploads for ever.
+ABANDONED_AFTER = timedelta(hours=2)
+UPLOAD_KINDS = ("gstr1_upload", "ims_import")
+
+
+def upload_slot_claim(*, taxpayer: Taxpayer) -> None:
+    """R-9 limits: one upload job (GSTR-1 file or IMS workbook) per GSTIN at a time. Call inside the
+    transaction that starts the job: the taxpayer row lock makes two requests queue, not both pass."""
+    Taxpayer.objects.select_for_update().filter(id=taxpayer.id).values_list("id", flat=True).first()
+    now = clock.now()
+    Job.objects.filter(
+        kind__in=UPLOAD_KINDS,
+        taxpayer=taxpayer,
+        status__in=(JobStatus.QUEUED, JobStatus.RUNNING),
+        created_at__lt=now - ABANDONED_AFTER,
+    ).update(
+        status=JobStatus.FAILED,
+        finished_at=now,
+        error={"code": "ABANDONED", "message": "The job stopped without finishing; upload the file again."},
+    )
+    busy = Job.objects.filter(
+        kind__in=UPLOAD_KINDS, taxpayer=taxpayer, status__in=(JobStatus.QUEUED, JobStatus.RUNNING)
+    ).first()
+    if busy is not None:
+        raise RuleViolation(
+            "UPLOAD_IN_PROGRESS",
+            f"Upload job {busy.id} of this GSTIN is still {busy.status}; wait for it to finish.",
+        )

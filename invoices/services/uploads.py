@@ -1,0 +1,328 @@
+"""Large GSTR-1 uploads as jobs (issue 5; R-3.11, R-9.2, R-9.3).
+
+``upload_receive`` checks a received file (size, declared type, first byte), stores it in the database in
+1 MiB chunks — a worker on another machine reads it from there, no shared volume — and starts the
+``gstr1_upload`` job, at most one queued or running per GSTIN. The job streams the chunks through ijson
+into the GSTR-1 payload one top-level section at a time (never ``json.load`` of the whole file, never a
+second copy of the raw bytes), then validates and saves the whole batch with ``documents_save``: the same
+rules as the synchronous endpoint, all or nothing. The stored bytes are deleted when the job ends.
+"""
+
+import re
+from collections import Counter
+
+import ijson
+from django.conf import settings
+from django.core.files.uploadhandler import StopUpload, TemporaryFileUploadHandler
+from django.db import transaction
+
+from ims_portal.errors import RuleViolation, ValidationFailed
+from invoices.gstr1 import parse_gstr1_sections
+from invoices.models import Channel, Upload, UploadChunk, UploadStatus
+from returns.models import Job
+from returns.services.jobs import job_progress, job_start, register, upload_slot_claim
+from taxpayers import clock
+from taxpayers.models import Taxpayer
+
+from .documents import documents_save
+
+JOB_KIND = "gstr1_upload"
+# API.md: a GSTR-1 JSON file of up to 100 MB. Tests lower it with the setting GSTR1_UPLOAD_MAX_BYTES.
+MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+CHUNK_BYTES = 1024 * 1024
+# A failed upload lists this many errors in its job; the summary counts all of them by code.
+ERRORS_SHOWN = 1_000
+# Declared types a JSON file arrives with from browsers and HTTP clients; the content decides the rest.
+ACCEPTED_TYPES = frozenset({"application/json", "text/plain", "application/octet-stream"})
+# A multipart body is the file plus boundaries and headers: refuse a request clearly larger at once.
+MULTIPART_SLACK = 64 * 1024
+BOM = b"\xef\xbb\xbf"
+WHITESPACE = b" \t\r\n"
+PHASES = 3  # progress counts each document three times: parsed, validated, saved
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "GSTR1_UPLOAD_MAX_BYTES", MAX_UPLOAD_BYTES))
+
+
+def too_large(size: int | None = None) -> RuleViolation:
+    limit = max_upload_bytes()
+    got = f"The file is {size:,} bytes; " if size is not None else "The request is larger than the limit; "
+    most = f"a GSTR-1 upload may be at most {limit:,} bytes ({limit // 2**20} MiB)."
+    return RuleViolation("TOO_LARGE", got + most, status=413)
+
+
+class LimitedUploadHandler(TemporaryFileUploadHandler):
+    """Every uploaded file goes to a temporary file on disk, never into memory, and reading stops as soon
+    as the body passes the limit (``exceeded`` then says so)."""
+
+    def __init__(self, request=None, limit: int | None = None):
+        super().__init__(request)
+        self.limit = max_upload_bytes() if limit is None else limit
+        self.received = 0
+        self.exceeded = False
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > self.limit:
+            self.exceeded = True
+            raise StopUpload(connection_reset=False)
+        return super().receive_data_chunk(raw_data, start)
+
+
+def install_upload_handler(request) -> LimitedUploadHandler:
+    """Call before the body is read (a view's ``dispatch``, or a ``csrf_exempt`` wrapper)."""
+    handler = LimitedUploadHandler(request)
+    request.upload_handlers = [handler]
+    return handler
+
+
+def check_request_size(meta) -> None:
+    """413 before reading anything when Content-Length already says the body is too large."""
+    try:
+        length = int(meta.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > max_upload_bytes() + MULTIPART_SLACK:
+        raise too_large()
+
+
+def _first_byte(file) -> bytes:
+    """The first byte that is not whitespace (after a UTF-8 byte-order mark), or b"" for an empty file."""
+    file.seek(0)
+    head = file.read(len(BOM))
+    if head != BOM:
+        file.seek(0)
+    while block := file.read(64 * 1024):
+        stripped = block.lstrip(WHITESPACE)
+        if stripped:
+            return stripped[:1]
+    return b""
+
+
+def check_file(file) -> None:
+    """TOO_LARGE, or UNSUPPORTED_FORMAT for a file that is not JSON whatever it claims to be."""
+    if file is None:
+        raise ValidationFailed(
+            [{"path": "file", "code": "REQUIRED", "message": "Attach the GSTR-1 JSON file as 'file'."}]
+        )
+    if file.size > max_upload_bytes():
+        raise too_large(file.size)
+    declared = (file.content_type or "").split(";")[0].strip().lower()
+    if declared and declared not in ACCEPTED_TYPES:
+        raise RuleViolation(
+            "UNSUPPORTED_FORMAT",
+            f"The file is declared as {declared}; upload GSTR-1 JSON (application/json).",
+            status=400,
+        )
+    first = _first_byte(file)
+    if first != b"{":
+        what = "is empty" if not first else "does not start with '{'"
+        raise RuleViolation(
+            "UNSUPPORTED_FORMAT",
+            f"The file {what}: GSTR-1 JSON is one JSON object, "
+            '{"gstin": …, "fp": …, "b2b": […], …}. Nothing was stored.',
+            status=400,
+        )
+
+
+def upload_receive(*, taxpayer: Taxpayer, period: int, file, user) -> Job:
+    """Check and store the file and start its job, or refuse. One upload job per GSTIN at a time: the
+    taxpayer row is locked while checking, so two requests cannot both pass (R-9.2)."""
+    check_file(file)
+    with transaction.atomic():
+        upload_slot_claim(taxpayer=taxpayer)
+        upload = Upload.objects.create(
+            taxpayer=taxpayer,
+            period=period,
+            name=(getattr(file, "name", "") or "")[:255],
+            size=file.size,
+            created_at=clock.now(),
+        )
+        file.seek(0)
+        for seq, piece in enumerate(file.chunks(CHUNK_BYTES)):
+            UploadChunk.objects.create(upload=upload, seq=seq, data=piece)
+        by = user.username if user is not None and user.is_authenticated else "system"
+        return job_start(
+            kind=JOB_KIND,
+            taxpayer=taxpayer,
+            user=user,
+            params={"upload_id": upload.id, "period": period, "by": by, "name": upload.name},
+        )
+
+
+# --- the job -------------------------------------------------------------------------------------
+
+
+class ChunkReader:
+    """A read-only binary file over an upload's chunks: one chunk (1 MiB) in memory at a time."""
+
+    def __init__(self, upload_id: int):
+        self.upload_id = upload_id
+        self.seq = 0
+        self.buf = b""
+        self.pos = 0
+        self.consumed = 0
+
+    def _next_chunk(self) -> bool:
+        data = (
+            UploadChunk.objects.filter(upload_id=self.upload_id, seq=self.seq)
+            .values_list("data", flat=True)
+            .first()
+        )
+        if data is None:
+            return False
+        self.buf = bytes(data)
+        if self.seq == 0 and self.buf.startswith(BOM):
+            self.buf = self.buf[len(BOM) :]
+        self.seq += 1
+        self.pos = 0
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        if n == 0:
+            return b""
+        if n < 0:
+            return b"".join(iter(lambda: self.read(CHUNK_BYTES), b""))
+        while self.pos >= len(self.buf):
+            if not self._next_chunk():
+                return b""
+        out = self.buf[self.pos : self.pos + n]
+        self.pos += len(out)
+        self.consumed += len(out)
+        return out
+
+
+class UploadInvalid(ValidationFailed):
+    """R-3.11 with a cap: the first ERRORS_SHOWN errors, and counts of all of them by code."""
+
+    def __init__(self, errors: list[dict]):
+        message = "The request has errors; nothing was saved."
+        if len(errors) > ERRORS_SHOWN:
+            message += f" The first {ERRORS_SHOWN:,} of {len(errors):,} errors are listed."
+        super().__init__(errors[:ERRORS_SHOWN], message)
+        self.all_errors = errors
+        self.summary = {
+            "total_errors": len(errors),
+            "by_code": dict(sorted(Counter(e["code"] for e in errors).items())),
+        }
+
+
+def _json_error_text(exc: Exception) -> str:
+    text = str(exc)
+    if text[:2] in ("b'", 'b"'):
+        text = text[2:]
+    return re.split(r"\\n|\n", text, maxsplit=1)[0].strip().rstrip(".") or "unexpected end of file"
+
+
+def failure_path(upload_id: int) -> str:
+    """Where the parser stopped, as a payload path (``b2b[3].inv[17].itms``); a second, event-by-event
+    pass run only for a malformed file, in constant memory."""
+    stack: list[list] = []  # ["map", key] or ["array", index]
+
+    def bump():
+        if stack and stack[-1][0] == "array":
+            stack[-1][1] += 1
+
+    try:
+        for _prefix, event, value in ijson.parse(ChunkReader(upload_id), use_float=False):
+            if event == "map_key":
+                stack[-1][1] = value
+            elif event in ("start_map", "start_array"):
+                bump()
+                stack.append(["map", None] if event == "start_map" else ["array", -1])
+            elif event in ("end_map", "end_array"):
+                stack.pop()
+            else:
+                bump()
+    except (ijson.JSONError, UnicodeDecodeError):
+        path = ""
+        for kind, at in stack:
+            if kind == "map" and at is not None:
+                path += f".{at}" if path else str(at)
+            elif kind == "array" and at >= 0:
+                path += f"[{at}]"
+        return path
+    return ""
+
+
+def upload_sections(upload_id: int, on_section=None):
+    """The top-level ``(key, value)`` pairs of the stored file, one whole section at a time, numbers as
+    Decimal; a malformed file raises UploadInvalid (code INVALID at the path the parser reached)."""
+    pairs = ijson.kvitems(ChunkReader(upload_id), "", use_float=False)
+    while True:
+        try:
+            pair = next(pairs)
+        except StopIteration:
+            return
+        except (ijson.JSONError, UnicodeDecodeError) as exc:
+            message = f"The file is not valid JSON ({_json_error_text(exc)}); nothing was saved."
+            raise UploadInvalid([{"path": failure_path(upload_id), "code": "INVALID", "message": message}])
+        if on_section is not None:
+            on_section(pair)
+        yield pair
+        del pair  # the section just validated is not kept while the next one is parsed
+
+
+def count_documents(payload: dict) -> int:
+    n = 0
+    for key, value in payload.items():
+        groups = value
+        if key in ("ecom", "ecoma") and isinstance(value, dict):
+            groups = [g for v in value.values() if isinstance(v, list) for g in v]
+        if not isinstance(groups, list):
+            continue
+        for g in groups:
+            if isinstance(g, dict):
+                n += sum(len(g[k]) for k in ("inv", "nt") if isinstance(g.get(k), list))
+    return n
+
+
+def _finished(job_id: int, failure: Exception | None) -> None:
+    """Whatever the outcome: the stored bytes go; a failed upload keeps every error for the error file."""
+    job = Job.objects.filter(id=job_id).only("params").first()
+    upload_id = (job.params or {}).get("upload_id") if job else None
+    if upload_id is None:
+        return
+    UploadChunk.objects.filter(upload_id=upload_id).delete()
+    Upload.objects.filter(id=upload_id).update(
+        status=UploadStatus.FAILED if failure is not None else UploadStatus.SUCCEEDED,
+        errors=failure.all_errors if isinstance(failure, UploadInvalid) else None,
+    )
+
+
+@register(JOB_KIND, finish=_finished)
+def gstr1_upload_run(job: Job) -> dict:
+    """Parse and validate section by section, then save all or nothing. Progress counts each document
+    three times: parsed (the total is known only at the end of the file), validated, saved."""
+    params = job.params
+    supplier = job.taxpayer
+    job_progress(job, 0, 0)
+    parsed = 0
+
+    def on_section(pair) -> None:
+        nonlocal parsed
+        parsed += count_documents(dict([pair]))
+        job_progress(job, parsed, 0)
+
+    def parse():
+        sections = upload_sections(params["upload_id"], on_section)
+        return parse_gstr1_sections(sections, supplier_gstin=supplier.gstin, period=params["period"])
+
+    def progress(stage: str, _documents: int) -> None:
+        total = max(parsed, 1) * PHASES
+        job_progress(job, total if stage == "saved" else total * 2 // PHASES, total)
+
+    try:
+        return documents_save(
+            supplier=supplier,
+            period=params["period"],
+            by=params["by"],
+            channel=Channel.UPLOAD,
+            parse=parse,
+            progress=progress,
+        )
+    except UploadInvalid:
+        raise
+    except ValidationFailed as exc:
+        raise UploadInvalid(exc.details)

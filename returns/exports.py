@@ -1,0 +1,88 @@
+"""GSTR-2B as an Excel workbook (issue 5, API.md ``GET /gstr2b/{gstin}/{period}/export?format=xlsx``).
+
+Built from the very reply of ``GET /gstr2b`` (``gstr2b_reply``), so the workbook can never disagree with the
+API: a ``Summary`` sheet with the itcsumm figures as values (no formulas), one sheet per docdata section
+with its lines, and a ``Rejected`` sheet with the lines of docRejdata."""
+
+from openpyxl import Workbook
+
+from invoices.services.excel import xlsx_value
+from returns.domain import DOC_SECTIONS
+
+HEADS = ("txval", "igst", "cgst", "sgst", "cess")
+SUMMARY_HEADER = ["Group", "Sub-group", "Section", "Taxable", "IGST", "CGST", "SGST", "Cess"]
+NOTE_SECTIONS = ("cdnr", "cdnra")
+AMENDMENT_SECTIONS = ("b2ba", "cdnra", "ecoma")
+GROUP_COLS = ["ctin", "trdnm", "supprd", "supfildt"]
+AMOUNT_COLS = ["val", "pos", "rev", "itcavl", "rsn", *HEADS, "imsStatus"]
+DELTA_COLS = [f"delta.{h}" for h in HEADS]
+DECL_COLS = ["itcRedReq", "declIgst", "declCgst", "declSgst", "declCess"]
+
+
+def _columns(section: str) -> list[str]:
+    note = section in NOTE_SECTIONS
+    cols = [*GROUP_COLS, "id", "ntnum" if note else "inum", "typ", "dt", *AMOUNT_COLS]
+    if section in AMENDMENT_SECTIONS:
+        cols += ["ont_num", "ont_dt"] if note else ["oinum", "oidt"]
+        cols += DELTA_COLS
+    return cols + DECL_COLS
+
+
+REJECTED_COLS = [
+    "section",
+    *GROUP_COLS,
+    "id",
+    "inum",
+    "ntnum",
+    "typ",
+    "dt",
+    *AMOUNT_COLS,
+    "oinum",
+    "oidt",
+    "ont_num",
+    "ont_dt",
+    *DELTA_COLS,
+    *DECL_COLS,
+    "remarks",
+]
+
+
+def _lines(docdata: dict, section: str):
+    """Each line of a section as one flat dict: its supplier's fields, its own, ``delta.*``."""
+    for group in docdata.get(section, []):
+        head = {k: group.get(k) for k in GROUP_COLS}
+        for line in group.get("nt" if section in NOTE_SECTIONS else "inv", []):
+            flat = {**head, "section": section}
+            for k, v in line.items():
+                if isinstance(v, dict):
+                    flat.update({f"{k}.{h}": x for h, x in v.items()})
+                else:
+                    flat[k] = v
+            yield flat
+
+
+def gstr2b_workbook(reply: dict, out) -> None:
+    """Write the 2B ``reply`` (API.md shape) as a workbook to the file object ``out``."""
+    data = reply["data"]
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Summary")
+    ws.append(["GSTIN", data["gstin"], "Period", data["rtnprd"], "Version", data["version"]])
+    ws.append(["Generated", data["gendt"], "Status", data["status"], "Stale", "Y" if data["stale"] else "N"])
+    ws.append([])
+    ws.append(SUMMARY_HEADER)
+    for grp, subs in data["itcsumm"].items():
+        for sub, keys in subs.items():
+            for key, total in keys.items():
+                ws.append([grp, sub, key, *(total[h] for h in HEADS)])
+    for section in DOC_SECTIONS:
+        cols = _columns(section)
+        ws = wb.create_sheet(section)
+        ws.append(cols)
+        for flat in _lines(data["docdata"], section):
+            ws.append([xlsx_value(ws, flat.get(c)) for c in cols])
+    ws = wb.create_sheet("Rejected")
+    ws.append(REJECTED_COLS)
+    for section in DOC_SECTIONS:
+        for flat in _lines(data["docRejdata"], section):
+            ws.append([xlsx_value(ws, flat.get(c)) for c in REJECTED_COLS])
+    wb.save(out)

@@ -1,0 +1,395 @@
+"""Large GSTR-1 uploads as jobs (issue 5 items 1, 5, 6; R-3.11, R-9.2, R-9.3): accepted files are parsed
+as a stream, validated whole and saved all or nothing; refusals for size, format and a second upload."""
+
+import io
+import json
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from bench.gen_gstr1 import recipient_gstins, write_gstr1
+from invoices.models import Document, ImsRecord, Upload, UploadChunk
+from invoices.services import uploads
+from returns.models import Job, JobStatus
+from taxpayers import clock
+from taxpayers.models import Role
+from taxpayers.services import taxpayer_create
+from tests.conftest import KA, MH, client_for, inv, member
+
+URL = f"/api/v1/gstr1/{MH}/102025/uploads"
+PAGE = f"/g/{MH}/gstr1/102025/uploads"
+
+
+def dumps(obj) -> str:
+    """JSON with Decimals as JSON numbers, as a GSTR-1 file carries them."""
+    if isinstance(obj, Decimal):
+        return format(obj, "f")
+    if isinstance(obj, dict):
+        return "{" + ",".join(f"{json.dumps(k)}:{dumps(v)}" for k, v in obj.items()) + "}"
+    if isinstance(obj, list):
+        return "[" + ",".join(dumps(v) for v in obj) + "]"
+    return json.dumps(obj)
+
+
+def file_of(text: str | bytes, name="gstr1.json", content_type="application/json") -> SimpleUploadedFile:
+    data = text.encode() if isinstance(text, str) else text
+    return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+def post(client, f):
+    return client.post(URL, {"file": f}, format="multipart")
+
+
+@pytest.fixture
+def owner(set_clock, supplier, recipient):
+    set_clock("2025-11-05 10:00")
+    return member(supplier, Role.OWNER)
+
+
+def invoices(n: int, prefix: str, **kw) -> list[dict]:
+    return [inv(f"{prefix}{i}", "05-10-2025", **kw) for i in range(n)]
+
+
+def test_r3_11_upload_of_2000_documents_ends_succeeded_with_counts(owner, supplier, monkeypatch):
+    # Small chunks so the stored file spans several of them and the parser reads across their borders.
+    monkeypatch.setattr(uploads, "CHUNK_BYTES", 64 * 1024)
+    gstins = recipient_gstins(4, seed=3)
+    taxpayer_create(gstin=gstins[0], legal_name="Registered buyer", ims_start_period="092025")
+    text = io.StringIO()
+    sizes = write_gstr1(text, supplier=MH, period=202510, documents=2000, recipients=gstins, seed=3)
+    assert sizes == {"b2b": 1600, "cdnr": 400}
+
+    r = post(client_for(owner), file_of(text.getvalue()))
+
+    assert r.status_code == 202, r.content
+    body = r.json()
+    assert r["Location"] == f"/api/v1/jobs/{body['id']}"
+    assert body["kind"] == "gstr1_upload"
+    assert body["status"] == "succeeded"
+    assert body["result"] == {"form": "GSTR1", "created": 2000, "updated": 0, "unchanged": 0}
+    # R-9.3: each document counted parsed, validated and saved.
+    assert body["progress"] == {"done": 6000, "total": 6000}
+    assert body["error"] is None
+    assert Document.objects.filter(supplier=supplier, period=202510).count() == 2000
+    # Only the first of the four recipients is registered: 1600/4 invoices + 400/4 notes.
+    assert ImsRecord.objects.filter(recipient__gstin=gstins[0]).count() == 500
+    upload = Upload.objects.get()
+    assert upload.status == "succeeded"
+    assert upload.size == len(text.getvalue().encode())
+    assert not UploadChunk.objects.exists()  # the stored bytes go once the job has ended
+
+    # The same file again: every document unchanged.
+    again = post(client_for(owner), file_of(text.getvalue())).json()
+    assert again["result"] == {"form": "GSTR1", "created": 0, "updated": 0, "unchanged": 2000}
+
+
+def test_r3_11_upload_with_errors_fails_with_every_error_and_saves_nothing(owner):
+    docs = invoices(3, "E")
+    docs[1]["itms"][0]["itm_det"]["rt"] = Decimal("17")
+    payload = {"gstin": MH, "fp": "102025", "b2b": [{"ctin": KA, "inv": docs}, {"ctin": "29AAGCB7383J1Z5"}]}
+
+    r = post(client_for(owner), file_of(dumps(payload)))
+
+    assert r.status_code == 202
+    job = r.json()
+    assert job["status"] == "failed"
+    assert job["result"] is None
+    assert job["error"] == {
+        "code": "VALIDATION",
+        "message": "The request has errors; nothing was saved.",
+        "details": [
+            {
+                "path": "b2b[0].inv[1].itms[0].itm_det.rt",
+                "code": "RATE_INVALID",
+                "message": "17 is not a GST rate.",
+            },
+            {
+                "path": "b2b[1].ctin",
+                "code": "CTIN_INVALID",
+                "message": "ctin is not a valid GSTIN: The check character does not match.",
+            },
+            {"path": "b2b[1].inv", "code": "REQUIRED", "message": "inv is required."},
+        ],
+        "summary": {"total_errors": 3, "by_code": {"CTIN_INVALID": 1, "RATE_INVALID": 1, "REQUIRED": 1}},
+    }
+    assert not Document.objects.exists()
+    assert not UploadChunk.objects.exists()
+    upload = Upload.objects.get()
+    assert upload.status == "failed"
+    assert len(upload.errors) == 3
+
+
+def test_r3_11_more_than_1000_errors_are_capped_with_counts_by_code(owner):
+    bad_rate = invoices(1200, "R", rt="18")
+    for d in bad_rate:
+        d["itms"][0]["itm_det"]["rt"] = Decimal("17")
+    bad_pos = invoices(400, "P")
+    for d in bad_pos:
+        d["pos"] = "99"
+    payload = {"b2b": [{"ctin": KA, "inv": bad_rate + bad_pos}]}
+
+    job = post(client_for(owner), file_of(dumps(payload))).json()
+
+    assert job["status"] == "failed"
+    error = job["error"]
+    assert error["code"] == "VALIDATION"
+    assert (
+        error["message"]
+        == "The request has errors; nothing was saved. The first 1,000 of 1,600 errors are listed."
+    )
+    assert len(error["details"]) == 1000
+    assert error["details"][0]["path"] == "b2b[0].inv[0].itms[0].itm_det.rt"
+    assert error["details"][999]["path"] == "b2b[0].inv[999].itms[0].itm_det.rt"
+    # 1,200 rates of 17 % and 400 places of supply 99, counted by hand.
+    assert error["summary"] == {"total_errors": 1600, "by_code": {"INVALID": 400, "RATE_INVALID": 1200}}
+    assert not Document.objects.exists()
+
+    # The error file has all 1,600.
+    page = client_for(owner)
+    page.force_login(owner)
+    r = page.get(f"/jobs/{job['id']}/errors.json")
+    assert r.status_code == 200
+    assert r["Content-Disposition"] == f'attachment; filename="job-{job["id"]}-errors.json"'
+    data = json.loads(r.content)
+    assert len(data["errors"]) == 1600
+    assert data["errors"][1599]["path"] == "b2b[0].inv[1599].pos"
+    assert data["summary"]["total_errors"] == 1600
+
+
+def test_r9_2_malformed_json_mid_file_fails_and_leaves_nothing(owner):
+    good = ",".join(dumps(d) for d in invoices(2, "M"))
+    text = (
+        f'{{"gstin":"{MH}","fp":"102025","b2b":[{{"ctin":"{KA}","inv":[{good},{{"inum":"M2","idt": }}]}}]}}'
+    )
+
+    job = post(client_for(owner), file_of(text)).json()
+
+    assert job["status"] == "failed"
+    assert job["result"] is None
+    assert job["error"]["code"] == "VALIDATION"
+    [detail] = job["error"]["details"]
+    assert detail["code"] == "INVALID"
+    assert detail["path"] == "b2b[0].inv[2].idt"
+    assert detail["message"].startswith("The file is not valid JSON (")
+    assert job["error"]["summary"] == {"total_errors": 1, "by_code": {"INVALID": 1}}
+    assert not Document.objects.exists()
+    assert not UploadChunk.objects.exists()
+
+
+def test_r9_2_truncated_file_fails_and_leaves_nothing(owner):
+    text = dumps({"b2b": [{"ctin": KA, "inv": invoices(5, "T")}]})
+    job = post(client_for(owner), file_of(text[: len(text) // 2])).json()
+    assert job["status"] == "failed"
+    assert job["error"]["details"][0]["code"] == "INVALID"
+    assert job["error"]["details"][0]["path"].startswith("b2b[0].inv[")
+    assert not Document.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type"),
+    [
+        (b"%PDF-1.4 not json", "application/pdf"),  # declared as something else
+        (b"inum,idt,val\nA1,05-10-2025,100\n", "text/plain"),  # says text, is CSV
+        (b"  \n[1, 2]", "application/json"),  # JSON, but not one GSTR-1 object
+        (b"", "application/json"),  # empty
+    ],
+)
+def test_issue5_files_that_are_not_gstr1_json_are_refused(owner, data, content_type):
+    r = post(client_for(owner), file_of(data, content_type=content_type))
+    assert r.status_code == 400
+    assert r.json()["error"]["code"] == "UNSUPPORTED_FORMAT"
+    assert r.json()["error"]["message"].startswith("The file ")
+    assert not Upload.objects.exists()
+    assert not Job.objects.exists()
+
+
+def test_issue5_json_with_byte_order_mark_and_octet_stream_type_is_accepted(owner):
+    text = dumps({"b2b": [{"ctin": KA, "inv": invoices(2, "B")}]})
+    f = file_of(b"\xef\xbb\xbf\n " + text.encode(), content_type="application/octet-stream")
+    job = post(client_for(owner), f).json()
+    assert job["result"] == {"form": "GSTR1", "created": 2, "updated": 0, "unchanged": 0}
+
+
+def test_issue5_missing_file_is_a_validation_error(owner):
+    r = client_for(owner).post(URL, {"other": "x"}, format="multipart")
+    assert r.status_code == 400
+    assert r.json()["error"]["details"] == [
+        {"path": "file", "code": "REQUIRED", "message": "Attach the GSTR-1 JSON file as 'file'."}
+    ]
+
+
+def test_issue5_file_over_the_limit_is_refused_413(owner, settings):
+    settings.GSTR1_UPLOAD_MAX_BYTES = 1000
+    text = dumps({"b2b": [{"ctin": KA, "inv": invoices(10, "L")}]})
+    assert len(text) > 1000
+    r = post(client_for(owner), file_of(text))
+    assert r.status_code == 413
+    assert r.json()["error"]["code"] == "TOO_LARGE"
+    assert not Upload.objects.exists()
+    assert not Job.objects.exists()
+    # Just under the limit passes.
+    small = dumps({"b2b": [{"ctin": KA, "inv": invoices(1, "S")}]})
+    assert len(small) < 1000
+    assert post(client_for(owner), file_of(small)).status_code == 202
+
+
+def test_issue5_the_upload_handler_stops_reading_past_the_limit(settings):
+    settings.GSTR1_UPLOAD_MAX_BYTES = 10
+    handler = uploads.LimitedUploadHandler(None)
+    handler.new_file("file", "a.json", "application/json", 20)
+    from django.core.files.uploadhandler import StopUpload
+
+    handler.receive_data_chunk(b"{" * 10, 0)
+    with pytest.raises(StopUpload):
+        handler.receive_data_chunk(b"{", 10)
+    assert handler.exceeded
+
+
+def test_r9_2_a_second_upload_while_one_is_queued_is_refused_409(owner, supplier):
+    Job.objects.create(
+        kind="gstr1_upload", taxpayer=supplier, params={}, status=JobStatus.QUEUED, created_at=clock.now()
+    )
+    text = dumps({"b2b": [{"ctin": KA, "inv": invoices(1, "Q")}]})
+    r = post(client_for(owner), file_of(text))
+    assert r.status_code == 409
+    assert r.json()["error"]["code"] == "UPLOAD_IN_PROGRESS"
+    assert not Upload.objects.exists()
+    # Once that job has ended, uploads are accepted again.
+    Job.objects.filter(kind="gstr1_upload").update(status=JobStatus.SUCCEEDED)
+    assert post(client_for(owner), file_of(text)).status_code == 202
+
+
+def test_r9_2_a_running_upload_also_blocks_and_other_gstins_are_not_blocked(owner, supplier, recipient):
+    Job.objects.create(
+        kind="gstr1_upload", taxpayer=recipient, params={}, status=JobStatus.RUNNING, created_at=clock.now()
+    )
+    text = dumps({"b2b": [{"ctin": KA, "inv": invoices(1, "O")}]})
+    assert post(client_for(owner), file_of(text)).status_code == 202
+    Job.objects.create(
+        kind="gstr1_upload", taxpayer=supplier, params={}, status=JobStatus.RUNNING, created_at=clock.now()
+    )
+    assert post(client_for(owner), file_of(text)).status_code == 409
+
+
+@pytest.mark.parametrize(("role", "status"), [(Role.OWNER, 202), (Role.PREPARER, 202), (Role.VIEWER, 403)])
+def test_r8_upload_needs_write_permission(owner, supplier, role, status):
+    user = member(supplier, role)
+    text = dumps({"b2b": [{"ctin": KA, "inv": invoices(1, "W")}]})
+    r = post(client_for(user), file_of(text))
+    assert r.status_code == status
+    if status == 403:
+        assert r.json()["error"]["code"] == "FORBIDDEN"
+
+
+def test_r8_outsider_gets_404(owner, outsider):
+    text = dumps({"b2b": [{"ctin": KA, "inv": invoices(1, "X")}]})
+    r = post(client_for(outsider), file_of(text))
+    assert r.status_code == 404
+    assert r.json()["error"]["code"] == "NOT_FOUND"
+
+
+def test_r3_11_period_refusal_ends_the_job_failed_with_its_code(owner):
+    text = dumps({"b2b": [{"ctin": KA, "inv": [inv("F1", "05-12-2025")]}]})
+    job = client_for(owner).post(f"/api/v1/gstr1/{MH}/122025/uploads", {"file": file_of(text)}).json()
+    assert job["status"] == "failed"
+    assert job["error"]["code"] == "PERIOD_NOT_STARTED"
+    assert not UploadChunk.objects.exists()
+
+
+# --- the page ------------------------------------------------------------------------------------
+
+
+def test_issue5_page_shows_the_form_and_after_post_the_progress_and_counts(owner, client):
+    client.force_login(owner)
+    r = client.get(PAGE)
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert '<label for="upl-file">GSTR-1 JSON file</label>' in html
+    assert 'type="file" name="file"' in html
+    assert ">Upload</button>" in html
+
+    text = dumps({"b2b": [{"ctin": KA, "inv": invoices(3, "G")}]})
+    r = client.post(PAGE, {"file": file_of(text)})
+    job = Job.objects.get(kind="gstr1_upload")
+    assert r.status_code == 302
+    assert r["Location"] == f"{PAGE}?job={job.id}"
+    html = client.get(r["Location"]).content.decode()
+    assert f'id="job-{job.id}"' in html  # the shared progress fragment
+    assert 'data-status="succeeded"' in html
+    assert "Saved in GSTR-1" in html
+    assert '<td class="num">3</td>' in html
+    # The outcome fragment the page polls.
+    frag = client.get(f"{PAGE}/{job.id}").content.decode()
+    assert "Saved in GSTR-1" in frag and "hx-get" not in frag
+
+
+def test_issue5_page_lists_the_errors_and_links_the_error_file(owner, client):
+    client.force_login(owner)
+    docs = invoices(60, "H")
+    for d in docs:
+        d["itms"][0]["itm_det"]["rt"] = Decimal("17")
+    r = client.post(PAGE, {"file": file_of(dumps({"b2b": [{"ctin": KA, "inv": docs}]}))}, follow=True)
+    html = r.content.decode()
+    job = Job.objects.get(kind="gstr1_upload")
+    assert "Nothing was saved" in html
+    assert "60 errors in all." in html
+    assert f'href="/jobs/{job.id}/errors.json"' in html
+    assert html.count('<td class="mono">RATE_INVALID</td>') == 51  # 50 listed + the count by code
+    assert "b2b[0].inv[49].itms[0].itm_det.rt" in html
+    assert "b2b[0].inv[50].itms[0].itm_det.rt" not in html
+
+
+def test_issue5_page_refusal_is_shown_in_words(owner, client):
+    client.force_login(owner)
+    r = client.post(PAGE, {"file": file_of(b"hello", content_type="text/plain")})
+    assert r.status_code == 400
+    assert "does not start with" in r.content.decode()
+    assert "(UNSUPPORTED_FORMAT)" in r.content.decode()
+
+
+def test_r8_page_viewer_sees_no_form_and_cannot_post_outsider_404(owner, supplier, outsider, client):
+    viewer = member(supplier, Role.VIEWER)
+    client.force_login(viewer)
+    r = client.get(PAGE)
+    assert r.status_code == 200
+    assert 'type="file"' not in r.content.decode()
+    text = dumps({"b2b": [{"ctin": KA, "inv": invoices(1, "V")}]})
+    assert client.post(PAGE, {"file": file_of(text)}).status_code == 403
+    assert not Job.objects.exists()
+    client.force_login(outsider)
+    assert client.get(PAGE).status_code == 404
+    assert client.post(PAGE, {"file": file_of(text)}).status_code == 404
+
+
+def test_r8_error_file_is_visible_to_members_only(owner, supplier, outsider, client):
+    docs = invoices(1, "Z")
+    docs[0]["pos"] = "99"
+    job = post(client_for(owner), file_of(dumps({"b2b": [{"ctin": KA, "inv": docs}]}))).json()
+    client.force_login(member(supplier, Role.VIEWER))
+    r = client.get(f"/jobs/{job['id']}/errors.json")
+    assert r.status_code == 200
+    assert json.loads(r.content)["errors"][0]["code"] == "INVALID"
+    client.force_login(outsider)
+    assert client.get(f"/jobs/{job['id']}/errors.json").status_code == 404
+
+
+def test_issue5_period_page_links_the_large_upload_page(owner, client):
+    client.force_login(owner)
+    html = client.get(f"/g/{MH}/gstr1/102025").content.decode()
+    assert f'href="{PAGE}"' in html
+
+
+def test_r9_2_an_upload_job_stuck_for_hours_no_longer_blocks_uploads(owner, supplier):
+    stuck = Job.objects.create(
+        kind="gstr1_upload",
+        taxpayer=supplier,
+        params={},
+        status=JobStatus.RUNNING,
+        created_at=clock.now() - timedelta(hours=3),  # its worker died long ago
+    )
+    text = dumps({"b2b": [{"ctin": KA, "inv": invoices(1, "Q")}]})
+    assert post(client_for(owner), file_of(text)).status_code == 202
+    stuck.refresh_from_db()
+    assert (stuck.status, stuck.error["code"]) == (JobStatus.FAILED, "ABANDONED")
