@@ -93,6 +93,8 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Kolkata"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# With late acks a dead worker's task is redelivered after this; jobs then take over (JOB_LEASE, 2 h).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3 * 3600}
 
 INSTALLED_APPS = [
     "django.contrib.admin",

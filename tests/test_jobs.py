@@ -221,7 +221,25 @@ def test_r9_2_a_job_claimed_twice_runs_once(set_clock, monkeypatch):
     assert (calls, job.status, job.result) == ([job.id], "succeeded", {"n": 1})
 
     # A copy arriving while another runs it does nothing either.
-    running = Job.objects.create(kind="count", params={}, created_at=clock.now(), status="running")
+    running = Job.objects.create(
+        kind="count", params={}, created_at=clock.now(), status="running", started_at=clock.now()
+    )
     jobs.run_job(running.id)
     running.refresh_from_db()
     assert (calls, running.status, running.finished_at) == ([job.id], "running", None)
+
+
+def test_r9_2_a_redelivered_job_of_a_dead_worker_is_taken_over_after_its_lease(set_clock, monkeypatch):
+    set_clock("2025-11-14 00:05")
+    calls = []
+    monkeypatch.setitem(jobs.HANDLERS, "count", lambda job: calls.append(job.id) or {"n": len(calls)})
+    orphan = Job.objects.create(
+        kind="count", params={}, created_at=clock.now(), status="running", started_at=clock.now()
+    )
+    set_clock("2025-11-14 02:04")  # within the two-hour lease: still its first worker's
+    jobs.run_job(orphan.id)
+    assert calls == []
+    set_clock("2025-11-14 02:06")  # the lease ran out: the redelivered task takes the job over
+    jobs.run_job(orphan.id)
+    orphan.refresh_from_db()
+    assert (calls, orphan.status, orphan.result) == ([orphan.id], "succeeded", {"n": 1})

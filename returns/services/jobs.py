@@ -65,11 +65,21 @@ def job_start(*, kind: str, taxpayer: Taxpayer | None = None, user=None, params:
     return job
 
 
+# How long a running job belongs to its worker. Shorter than the broker's visibility timeout
+# (settings.CELERY_BROKER_TRANSPORT_OPTIONS), so a redelivered copy of a dead worker's task takes over.
+JOB_LEASE = timedelta(hours=2)
+
+
 def run_job(job_id: int) -> None:
     """Claim the job and run its handler. Refusals (RuleViolation) and crashes end the job ``failed``
     with an error body; the handler's own transactions decide what was kept (no partial 2B, R-9.2)."""
-    claimed = Job.objects.filter(id=job_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING, started_at=clock.now()
+    now = clock.now()
+    # A queued job, or one whose worker died long ago (the broker redelivers its unacknowledged
+    # message after the visibility timeout); every handler is idempotent, so taking it over is safe.
+    claimed = (
+        Job.objects.filter(id=job_id)
+        .filter(Q(status=JobStatus.QUEUED) | Q(status=JobStatus.RUNNING, started_at__lt=now - JOB_LEASE))
+        .update(status=JobStatus.RUNNING, started_at=now)
     )
     if claimed != 1:
         return
@@ -207,7 +217,7 @@ def _pending_expiry(job: Job) -> dict:
 
 # Uploads take minutes; a job queued or running far longer lost its worker (a crash or a redeploy) and
 # must not block the GSTIN's uploads for ever.
-ABANDONED_AFTER = timedelta(hours=2)
+ABANDONED_AFTER = JOB_LEASE
 UPLOAD_KINDS = ("gstr1_upload", "ims_import")
 
 
