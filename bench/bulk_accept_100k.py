@@ -12,8 +12,7 @@ import argparse
 import os
 import sys
 import time
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -28,63 +27,16 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from bench._records import seed_records  # noqa: E402
 from invoices.models import ImsAudit, ImsRecord  # noqa: E402
 from invoices.services.bulk import CHUNK, ims_bulk_apply  # noqa: E402
 from taxpayers import clock  # noqa: E402
 from taxpayers.domain import IST  # noqa: E402
 from taxpayers.models import Taxpayer  # noqa: E402
-from taxpayers.services import taxpayer_create  # noqa: E402
-
-RECIPIENT = "29AAGCB7383J1Z4"
-SUPPLIERS = ["27AAPFU0939F1ZV", "24AANFA2641L1ZF", "33GSPTN0791G1Z5", "07AAGFF2194N1Z1"]
-SECTIONS = ["b2b"] * 8 + ["b2bdn", "b2bcn"]
 
 
 def seed(n: int) -> Taxpayer:
-    t = Taxpayer.objects.filter(gstin=RECIPIENT).first()
-    if t is None:
-        t = taxpayer_create(
-            gstin=RECIPIENT, legal_name="Bharat Components", trade_name="Bharat", ims_start_period="092025"
-        )
-    have = ImsRecord.objects.filter(recipient=t).count()
-    now = clock.now()
-    batch = []
-    for i in range(have, n):
-        section = SECTIONS[i % len(SECTIONS)]
-        tx = Decimal(1000 + i % 997)
-        tax = (tx * Decimal("0.18")).quantize(Decimal("0.01"))
-        batch.append(
-            ImsRecord(
-                recipient=t,
-                section=section,
-                stin=SUPPLIERS[i % 4],
-                trdnm=f"Supplier {i % 4}",
-                rtnprd=202510,
-                srcform="R1",
-                doc_type={"b2bcn": "CN", "b2bdn": "DN"}.get(section, "INV"),
-                number=f"B{i:07d}",
-                number_key=f"B{i:07d}",
-                doc_date=date(2025, 10, 1 + i % 28),
-                inv_typ="R",
-                pos="29",
-                val=tx + tax,
-                txval=tx,
-                iamt=tax,
-                camt=0,
-                samt=0,
-                cess=0,
-                itc_reducing=section == "b2bcn",
-                itc_period=202510,
-                hash="x" * 32,
-                created_at=now,
-                updated_at=now,
-            )
-        )
-        if len(batch) == 10_000:
-            ImsRecord.objects.bulk_create(batch)
-            batch = []
-    if batch:
-        ImsRecord.objects.bulk_create(batch)
+    t = seed_records(n, prefix="B")
     # A rerun starts from No action again, so it measures the same work.
     ImsRecord.objects.filter(recipient=t).exclude(action="N").update(
         action="N",
@@ -97,6 +49,7 @@ def seed(n: int) -> Taxpayer:
     )
     with connection.cursor() as c:
         c.execute("ANALYZE invoices_imsrecord")
+
     return t
 
 

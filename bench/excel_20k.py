@@ -18,8 +18,7 @@ import resource
 import sys
 import tempfile
 import time
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -38,70 +37,25 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 from openpyxl import load_workbook  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
+from bench._records import RECIPIENT, seed_records  # noqa: E402
 from ims_portal.celery import app  # noqa: E402
 from invoices.models import ImsAudit, ImsRecord  # noqa: E402
 from taxpayers import clock  # noqa: E402
 from taxpayers.domain import IST  # noqa: E402
 from taxpayers.models import Membership, Taxpayer  # noqa: E402
-from taxpayers.services import taxpayer_create  # noqa: E402
 
-RECIPIENT = "29AAGCB7383J1Z4"
-SUPPLIERS = ["27AAPFU0939F1ZV", "24AANFA2641L1ZF", "33GSPTN0791G1Z5", "07AAGFF2194N1Z1"]
-SECTIONS = ["b2b"] * 8 + ["b2bdn", "b2bcn"]
 ACTIONS = "NNAR"  # the seeded action of a non-credit-note record, by index
 
 
 def seed(n: int) -> Taxpayer:
     settings.IMS_SANDBOX_CLOCK = True
     clock.clock_set(business_at=datetime(2025, 11, 5, 10, 0, tzinfo=IST))
-    t = Taxpayer.objects.filter(gstin=RECIPIENT).first()
-    if t is None:
-        t = taxpayer_create(
-            gstin=RECIPIENT, legal_name="Bharat Components", trade_name="Bharat", ims_start_period="092025"
-        )
-    have = ImsRecord.objects.filter(recipient=t).count()
-    now = clock.now()
-    batch = []
-    for i in range(have, n):
-        section = SECTIONS[i % len(SECTIONS)]
-        tx = Decimal(1000 + i % 997)
-        tax = (tx * Decimal("0.18")).quantize(Decimal("0.01"))
+
+    def row(i: int, section: str) -> dict:
         action = "N" if section == "b2bcn" else ACTIONS[i % 4]
-        batch.append(
-            ImsRecord(
-                recipient=t,
-                section=section,
-                stin=SUPPLIERS[i % 4],
-                trdnm=f"Supplier {i % 4}",
-                rtnprd=202510,
-                srcform="R1",
-                doc_type={"b2bcn": "CN", "b2bdn": "DN"}.get(section, "INV"),
-                number=f"X{i:07d}",
-                number_key=f"X{i:07d}",
-                doc_date=date(2025, 10, 1 + i % 28),
-                inv_typ="R",
-                pos="29",
-                val=tx + tax,
-                txval=tx,
-                iamt=tax,
-                camt=0,
-                samt=0,
-                cess=0,
-                itc_reducing=section == "b2bcn",
-                action=action,
-                remarks="seeded" if action == "R" else None,
-                itc_period=202510,
-                hash=f"{i:032x}",
-                created_at=now,
-                updated_at=now,
-            )
-        )
-        if len(batch) == 10_000:
-            ImsRecord.objects.bulk_create(batch)
-            batch = []
-    if batch:
-        ImsRecord.objects.bulk_create(batch)
-    return t
+        return {"action": action, "remarks": "seeded" if action == "R" else None}
+
+    return seed_records(n, prefix="X", row=row)
 
 
 def reset(t: Taxpayer) -> None:
