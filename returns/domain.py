@@ -67,6 +67,30 @@ def not_generated_reason(
     return "NOT_YET_GENERATED"
 
 
+def _generation_refusal(
+    *,
+    period: int,
+    start_period: int,
+    quarterly: Callable[[int], bool],
+    done: str | None,
+    today: date,
+    previous_3b_filed: bool,
+) -> str | None:
+    """R-5.5's order, shared by the scheduled/admin jobs and recompute; ``done`` is the one reason that
+    differs between them (ALREADY_GENERATED or RETURN_FILED), checked third."""
+    if period < start_period:
+        return "BEFORE_START_PERIOD"
+    if is_quarter_month(period, quarterly):
+        return "QUARTERLY_TAXPAYER"
+    if done:
+        return done
+    if today < draft_date(period):
+        return "DRAFT_NOT_DUE"
+    if not previous_3b_filed:
+        return "PREVIOUS_3B_NOT_FILED"
+    return None
+
+
 def schedule_skip_reason(
     *,
     period: int,
@@ -77,17 +101,14 @@ def schedule_skip_reason(
     previous_3b_filed: bool,
 ) -> str | None:
     """R-5.5: the scheduled and admin jobs generate only where no version exists."""
-    if period < start_period:
-        return "BEFORE_START_PERIOD"
-    if is_quarter_month(period, quarterly):
-        return "QUARTERLY_TAXPAYER"
-    if has_version:
-        return "ALREADY_GENERATED"
-    if today < draft_date(period):
-        return "DRAFT_NOT_DUE"
-    if not previous_3b_filed:
-        return "PREVIOUS_3B_NOT_FILED"
-    return None
+    return _generation_refusal(
+        period=period,
+        start_period=start_period,
+        quarterly=quarterly,
+        done="ALREADY_GENERATED" if has_version else None,
+        today=today,
+        previous_3b_filed=previous_3b_filed,
+    )
 
 
 def recompute_refusal(
@@ -100,17 +121,14 @@ def recompute_refusal(
     previous_3b_filed: bool,
 ) -> str | None:
     """R-5.5: a recompute always adds a version, until GSTR-3B of the period is filed."""
-    if period < start_period:
-        return "BEFORE_START_PERIOD"
-    if is_quarter_month(period, quarterly):
-        return "QUARTERLY_TAXPAYER"
-    if filed_3b:
-        return "RETURN_FILED"
-    if today < draft_date(period):
-        return "DRAFT_NOT_DUE"
-    if not previous_3b_filed:
-        return "PREVIOUS_3B_NOT_FILED"
-    return None
+    return _generation_refusal(
+        period=period,
+        start_period=start_period,
+        quarterly=quarterly,
+        done="RETURN_FILED" if filed_3b else None,
+        today=today,
+        previous_3b_filed=previous_3b_filed,
+    )
 
 
 def gstr3b_blockers(
