@@ -9,8 +9,8 @@ from decimal import Decimal
 
 from django.db import connection
 
-from invoices.models import ImsRecord
-from taxpayers import clock
+from core import clock
+from ims.models import ImsRecord
 from taxpayers.models import Taxpayer
 from taxpayers.services import taxpayer_create
 
@@ -72,5 +72,5 @@ def seed_records(n: int, *, prefix: str, row: Callable[[int, str], dict] = lambd
         ImsRecord.objects.bulk_create(batch)
     if connection.vendor == "postgresql":
         with connection.cursor() as c:
-            c.execute("ANALYZE invoices_imsrecord")
+            c.execute("ANALYZE ims_imsrecord")
     return t

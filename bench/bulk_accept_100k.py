@@ -28,10 +28,10 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from bench._records import seed_records  # noqa: E402
-from invoices.models import ImsAudit, ImsRecord  # noqa: E402
-from invoices.services.bulk import CHUNK, ims_bulk_apply  # noqa: E402
-from taxpayers import clock  # noqa: E402
-from taxpayers.domain import IST  # noqa: E402
+from core import clock
+from core.periods import IST
+from ims.models import ImsAudit, ImsRecord
+from ims.services.bulk import CHUNK, ims_bulk_apply
 from taxpayers.models import Taxpayer  # noqa: E402
 
 
@@ -48,7 +48,7 @@ def seed(n: int) -> Taxpayer:
         decl_cess=None,
     )
     with connection.cursor() as c:
-        c.execute("ANALYZE invoices_imsrecord")
+        c.execute("ANALYZE ims_imsrecord")
 
     return t
 

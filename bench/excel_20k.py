@@ -38,10 +38,10 @@ from openpyxl import load_workbook  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
 from bench._records import RECIPIENT, seed_records  # noqa: E402
+from core import clock
+from core.periods import IST
+from ims.models import ImsAudit, ImsRecord
 from ims_portal.celery import app  # noqa: E402
-from invoices.models import ImsAudit, ImsRecord  # noqa: E402
-from taxpayers import clock  # noqa: E402
-from taxpayers.domain import IST  # noqa: E402
 from taxpayers.models import Membership, Taxpayer  # noqa: E402
 
 ACTIONS = "NNAR"  # the seeded action of a non-credit-note record, by index
@@ -63,7 +63,7 @@ def reset(t: Taxpayer) -> None:
     ImsAudit.objects.filter(record__recipient=t, channel="upload").delete()
     with connection.cursor() as c:
         c.execute(
-            """UPDATE invoices_imsrecord SET
+            """UPDATE ims_imsrecord SET
                  action = CASE WHEN section = 'b2bcn' THEN 'N'
                                ELSE substr(%s, (CAST(substr(number, 2) AS integer) %% 4) + 1, 1) END,
                  remarks = NULL
@@ -71,10 +71,10 @@ def reset(t: Taxpayer) -> None:
             [ACTIONS, t.id],
         )
         c.execute(
-            "UPDATE invoices_imsrecord SET remarks = 'seeded' WHERE recipient_id = %s AND action = 'R'",
+            "UPDATE ims_imsrecord SET remarks = 'seeded' WHERE recipient_id = %s AND action = 'R'",
             [t.id],
         )
-        c.execute("ANALYZE invoices_imsrecord")
+        c.execute("ANALYZE ims_imsrecord")
 
 
 def edit(data: bytes, changed: int) -> tuple[bytes, int]:

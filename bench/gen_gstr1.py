@@ -21,7 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from taxpayers.domain import gstin_check_char, period_code, period_last_day  # noqa: E402
+from core.periods import period_code, period_last_day
+from taxpayers.domain import gstin_check_char
 
 STATES = ("27", "29", "24", "33", "07", "09", "19", "36", "32", "06")
 RATES = (Decimal("5"), Decimal("12"), Decimal("18"), Decimal("28"))
@@ -165,7 +166,7 @@ def write_gstr1(
 
 
 def main() -> None:
-    from taxpayers.domain import parse_period
+    from core.periods import parse_period
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--supplier", default="27AAPFU0939F1ZV")

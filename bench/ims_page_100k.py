@@ -30,9 +30,9 @@ from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
 from bench._records import RECIPIENT, seed_records  # noqa: E402
-from invoices.models import ImsRecord  # noqa: E402
-from taxpayers import clock  # noqa: E402
-from taxpayers.domain import IST  # noqa: E402
+from core import clock
+from core.periods import IST
+from ims.models import ImsRecord
 from taxpayers.models import Membership, Taxpayer  # noqa: E402
 
 SECTIONS = ["b2b"] * 7 + ["b2bcn", "b2bdn", "b2ba"]

@@ -41,10 +41,10 @@ from django.test.utils import setup_test_environment  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
 from bench.gen_gstr1 import recipient_gstins, write_gstr1  # noqa: E402
+from core import clock
+from core.periods import IST
 from ims_portal.celery import app  # noqa: E402
-from returns.models import Job  # noqa: E402
-from taxpayers import clock  # noqa: E402
-from taxpayers.domain import IST  # noqa: E402
+from jobs.models import Job
 from taxpayers.models import Membership, Taxpayer  # noqa: E402
 
 SUPPLIER = "27AAPFU0939F1ZV"
@@ -53,7 +53,7 @@ PERIOD = 202510
 
 def run_job_only(job_id: int) -> None:
     """The subprocess: run one job and print seconds and peak RSS (KiB on Linux) on the last line."""
-    from returns.services.jobs import run_job
+    from jobs.runner import run_job
 
     start = time.perf_counter()
     run_job(job_id)
@@ -78,7 +78,7 @@ def register(recipients: list[str]) -> Taxpayer:
 def empty() -> None:
     with connection.cursor() as c:
         c.execute(
-            "TRUNCATE invoices_imsaudit, invoices_imsrecord, invoices_document, invoices_uploadchunk, "
+            "TRUNCATE ims_imsaudit, ims_imsrecord, invoices_document, invoices_uploadchunk, "
             "invoices_upload, returns_job CASCADE"
         )
 

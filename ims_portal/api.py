@@ -1,93 +1,50 @@
-"""API glue: JSON parsed with exact decimals, every error in the one body shape of API.md."""
+"""API of the portal's administration that spans apps: the sandbox clock (R-9.4)."""
 
-import json
-from decimal import Decimal
+from datetime import datetime
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
-from rest_framework import exceptions, status
-from rest_framework.parsers import JSONParser, ParseError
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from ims_portal.errors import RuleViolation
+from core import clock
+from core.api import body, require_staff
+from core.errors import NotFound, ValidationFailed
 
 
-class DecimalJSONParser(JSONParser):
-    """Money must be exact: JSON numbers with a fraction become Decimal, never float."""
+class ClockApi(APIView):
+    """R-9.4: staff set business time; 404 unless the sandbox clock is enabled."""
 
-    def parse(self, stream, media_type=None, parser_context=None):
-        parser_context = parser_context or {}
-        encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if not settings.IMS_SANDBOX_CLOCK:
+            raise NotFound()
+        require_staff(request)
+
+    def _reply(self):
+        return Response({"now": clock.now().astimezone(clock_tz()).isoformat(), "sandbox": True})
+
+    def get(self, request):
+        return self._reply()
+
+    def put(self, request):
+        raw = body(request).get("now")
         try:
-            return json.loads(stream.read().decode(encoding), parse_float=Decimal)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ParseError(f"The body is not valid JSON: {exc}") from exc
+            moment = datetime.fromisoformat(raw) if isinstance(raw, str) else None
+        except ValueError:
+            moment = None
+        if moment is None or moment.tzinfo is None:
+            raise ValidationFailed(
+                [{"path": "now", "code": "INVALID", "message": "now is ISO 8601 with an offset."}]
+            )
+        clock.clock_set(business_at=moment)
+        return self._reply()
+
+    def delete(self, request):
+        clock.clock_reset()
+        return self._reply()
 
 
-def error_body(code: str, message: str, details: list | None = None) -> dict:
-    return {"error": {"code": code, "message": message, "details": details or []}}
+def clock_tz():
+    from core.periods import IST
 
-
-def exception_handler(exc, context):
-    if isinstance(exc, RuleViolation):
-        return Response(error_body(exc.code, exc.message, exc.details), status=exc.status)
-    if isinstance(exc, Http404):
-        return Response(error_body("NOT_FOUND", "Not found."), status=404)
-    if isinstance(exc, PermissionDenied):
-        return Response(error_body("FORBIDDEN", "Your role does not allow this."), status=403)
-    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
-        return Response(error_body("NOT_AUTHENTICATED", str(exc.detail)), status=401)
-    if isinstance(exc, exceptions.PermissionDenied):
-        return Response(error_body("FORBIDDEN", str(exc.detail)), status=403)
-    if isinstance(exc, exceptions.NotFound):
-        return Response(error_body("NOT_FOUND", "Not found."), status=404)
-    if isinstance(exc, exceptions.ValidationError):
-        return Response(error_body("VALIDATION", "The request has errors.", _flatten(exc.detail)), status=400)
-    if isinstance(exc, exceptions.ParseError):
-        return Response(
-            error_body(
-                "VALIDATION", str(exc.detail), [{"path": "", "code": "INVALID", "message": str(exc.detail)}]
-            ),
-            status=400,
-        )
-    if isinstance(exc, exceptions.UnsupportedMediaType):
-        return Response(error_body("VALIDATION", str(exc.detail)), status=415)
-    if isinstance(exc, exceptions.MethodNotAllowed):
-        return Response(error_body("METHOD_NOT_ALLOWED", str(exc.detail)), status=405)
-    if isinstance(exc, exceptions.Throttled):
-        return Response(error_body("THROTTLED", str(exc.detail)), status=429)
-    if isinstance(exc, exceptions.APIException):
-        return Response(error_body("ERROR", str(exc.detail)), status=exc.status_code)
-    return None
-
-
-def _flatten(detail, prefix: str = "") -> list[dict]:
-    out: list[dict] = []
-    if isinstance(detail, dict):
-        for key, value in detail.items():
-            path = key if not prefix else f"{prefix}.{key}"
-            if key == "non_field_errors":
-                path = prefix
-            out.extend(_flatten(value, path))
-    elif isinstance(detail, list):
-        if all(not isinstance(v, dict | list) for v in detail):
-            for v in detail:
-                code = getattr(v, "code", "invalid")
-                out.append(
-                    {
-                        "path": prefix,
-                        "code": "REQUIRED" if code == "required" else "INVALID",
-                        "message": str(v),
-                    }
-                )
-        else:
-            for i, value in enumerate(detail):
-                out.extend(_flatten(value, f"{prefix}[{i}]"))
-    else:
-        out.append({"path": prefix, "code": "INVALID", "message": str(detail)})
-    return out
-
-
-def created(data) -> Response:
-    return Response(data, status=status.HTTP_201_CREATED)
+    return IST

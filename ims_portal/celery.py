@@ -23,7 +23,7 @@ app.conf.beat_schedule = {
     },
     # pending records whose deadline was yesterday go back to N.
     "ims-pending-expiry-daily": {
-        "task": "returns.tasks.pending_expiry_scheduled",
+        "task": "ims.tasks.pending_expiry_scheduled",
         "schedule": crontab(minute=15, hour=0),
     },
 }

@@ -108,9 +108,14 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "js_lib_htmx",
+    # Our apps, bottom layer first (docs/DECISIONS.md "Layout"): each imports only those above it here.
+    "core",
     "taxpayers",
+    "jobs",
+    "ims",
     "invoices",
     "returns",
+    "ims_portal",
 ]
 
 MIDDLEWARE = [
@@ -137,10 +142,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "ims_portal.pages.portal",
+                "ims_portal.context.portal",
             ],
-            # ims_portal is the project package, not an installed app: name its template tags here.
-            "libraries": {"portal": "ims_portal.templatetags.portal"},
         },
     }
 ]
@@ -178,9 +181,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["ims_portal.api.DecimalJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.api.DecimalJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "EXCEPTION_HANDLER": "ims_portal.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": False,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -1,41 +1,51 @@
+"""The site's routes: each app's ``api`` list under /api/v1/ and its ``pages`` at the root. Every app's
+routes are distinct by their literal parts and typed ids, so their order here does not matter."""
+
 from django.contrib import admin
-from django.urls import include, path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from invoices import api as inv
-from taxpayers import api as tp
+from core.api import api_not_found
+from ims import urls as ims_urls
+from ims_portal import api
+from ims_portal.views import admin_tools, dashboard
+from invoices import urls as invoices_urls
+from jobs import urls as jobs_urls
+from returns import urls as returns_urls
+from taxpayers import urls as taxpayers_urls
 
 api_v1 = [
-    path("auth/token", tp.TokenApi.as_view()),
-    path("taxpayers", tp.TaxpayerListApi.as_view()),
-    path("taxpayers/<str:gstin>", tp.TaxpayerDetailApi.as_view()),
-    path("taxpayers/<str:gstin>/frequency", tp.FrequencyApi.as_view()),
-    path("taxpayers/<str:gstin>/members", tp.MemberListApi.as_view()),
-    path("taxpayers/<str:gstin>/members/<str:username>", tp.MemberDetailApi.as_view()),
-    path("users", tp.UserCreateApi.as_view()),
-    path("admin/clock", tp.ClockApi.as_view()),
-    path("", include("invoices.api_uploads")),
-    path("gstr1/<str:gstin>/<str:period>", inv.Gstr1Api.as_view()),
-    path("gstr1/<str:gstin>/<str:period>/documents", inv.DocumentsApi.as_view()),
-    path("gstr1/<str:gstin>/<str:period>/documents/<int:doc_id>", inv.DocumentDeleteApi.as_view()),
-    path("gstr1/<str:gstin>/<str:period>/file", inv.FileApi.as_view()),
-    path("", include("invoices.api_bulk")),
-    path("", include("invoices.api_excel")),
-    path("ims/<str:gstin>/summary", inv.ImsSummaryApi.as_view()),
-    path("ims/<str:gstin>/inward", inv.ImsListApi.as_view()),
-    path("ims/<str:gstin>/inward/actions", inv.ImsActionsApi.as_view()),
-    path("ims/<str:gstin>/inward/<str:record_id>", inv.ImsDetailApi.as_view()),
-    path("", include("returns.api")),
-    path("", include("returns.api_3b")),
-    path("", include("returns.api_jobs")),
+    *taxpayers_urls.api,
+    *jobs_urls.api,
+    *ims_urls.api,
+    *invoices_urls.api,
+    *returns_urls.api,
+    path("admin/clock", api.ClockApi.as_view(), name="api_admin_clock"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # The one fallback: a path under /api/v1/ that matches nothing above answers the JSON 404 body.
+    re_path(r"^.*$", api_not_found),
+]
+
+pages = [
+    path("", dashboard.home, name="home"),
+    path("switch", dashboard.switch, name="switch"),
+    path("g/<str:gstin>/", dashboard.dashboard, name="dashboard"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin-tools/", admin_tools.admin_tools, name="admin_tools"),
+    path("admin-tools/gstr2b-generate", admin_tools.admin_gstr2b_generate, name="admin_gstr2b_generate"),
+    path("admin-tools/pending-expiry", admin_tools.admin_pending_expiry, name="admin_pending_expiry"),
+    path("admin-tools/clock", admin_tools.admin_clock, name="admin_clock"),
 ]
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("admin/", admin.site.urls),
-    path("", include("taxpayers.urls")),
-    path("", include("invoices.urls")),
-    path("", include("returns.urls")),
+    *pages,
+    *jobs_urls.pages,
+    *ims_urls.pages,
+    *invoices_urls.pages,
+    *returns_urls.pages,
 ]

@@ -5,9 +5,9 @@ the fields they concern. The form checks nothing itself: the service validates e
 import re
 from decimal import Decimal, InvalidOperation
 
-from invoices.gstr1 import INVOICE_TYPES, RATES
+from core.periods import format_date
+from invoices.domain.gstr1 import INVOICE_TYPES, RATES
 from invoices.models import Document
-from taxpayers.domain import format_date
 
 SECTIONS = {
     "b2b": "B2B invoice",

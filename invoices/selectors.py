@@ -1,182 +1,85 @@
-"""Reads of documents and IMS records, always scoped by one GSTIN first."""
+"""Reads of a supplier's documents, always scoped by its GSTIN first, and its outward view (R-7.1): each
+document with its recipient's action, read back from the recipient's records by document id."""
 
-import base64
-import json
-from decimal import Decimal
+from django.db.models import Exists, OuterRef
 
-from django.db.models import Count, F, Q, Sum
-
-from ims_portal.errors import NotFound, ValidationFailed
-from invoices import domain
-from invoices.models import Document, ImsAudit, ImsRecord
-from taxpayers.domain import DomainError, gstin_state, gstr3b_due_date, normalize_gstin, parse_period
+from core.api import keyset, page_args
+from core.errors import DomainError, ValidationFailed
+from core.periods import parse_period
+from ims import domain as ims_domain
+from ims.models import ImsRecord
+from invoices.models import Document
+from taxpayers.domain import normalize_gstin
 from taxpayers.models import Taxpayer
-from taxpayers.selectors import Calendar
-
-DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
-ACTION_NAMES = {"N": "noaction", "A": "accept", "R": "reject", "P": "pending"}
 
 
-def page_args(params) -> tuple[int, int | None]:
-    """?limit= (default 100, capped at 1000) and ?cursor= (an opaque token of the last id)."""
-    try:
-        limit = int(params.get("limit") or DEFAULT_LIMIT)
-    except ValueError:
-        raise ValidationFailed([{"path": "limit", "code": "INVALID", "message": "limit is a whole number."}])
-    limit = max(1, min(limit, MAX_LIMIT))
-    cursor = params.get("cursor")
-    if not cursor:
-        return limit, None
-    try:
-        after = json.loads(base64.urlsafe_b64decode(cursor.encode() + b"==").decode())["after"]
-        if not isinstance(after, int):
-            raise ValueError
-    except (ValueError, KeyError, TypeError):
-        raise ValidationFailed([{"path": "cursor", "code": "INVALID", "message": "cursor is not valid."}])
-    return limit, after
+def documents_for_period(*, supplier: Taxpayer, period: int) -> list[Document]:
+    return list(Document.objects.filter(supplier=supplier, period=period).order_by("section", "ctin", "id"))
 
 
-def make_cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"after": last_id}).encode()).decode().rstrip("=")
+# IMS section -> the document's GSTR-1 section and, for notes, its type.
+DOC_SECTION = {
+    "b2b": ("b2b", None),
+    "b2ba": ("b2ba", None),
+    "b2bdn": ("cdnr", "DN"),
+    "b2bcn": ("cdnr", "CN"),
+    "b2bdna": ("cdnra", "DN"),
+    "b2bcna": ("cdnra", "CN"),
+    "ecom": ("ecom", None),
+    "ecoma": ("ecoma", None),
+}
+RECORD_FIELDS = (
+    "document_id",
+    "kept_out",
+    "rsn",
+    "action",
+    "remarks",
+    "itc_period",
+    "left_ims",
+    "deemed_accepted",
+)
 
 
-def keyset(qs, limit: int, after: int | None) -> tuple[list, str | None]:
-    """One page ordered by id: fetch limit + 1 rows to know whether another page exists."""
-    if after is not None:
-        qs = qs.filter(id__gt=after)
-    rows = list(qs.order_by("id")[: limit + 1])
-    nxt = make_cursor(rows[limit - 1].id) if len(rows) > limit else None
-    return rows[:limit], nxt
-
-
-def _period_param(params, key: str) -> int | None:
-    raw = params.get(key)
-    if not raw:
-        return None
-    try:
-        return parse_period(raw)
-    except DomainError as exc:
-        raise ValidationFailed([{"path": key, "code": exc.code, "message": exc.message}])
-
-
-def ims_filter(*, recipient: Taxpayer, params):
-    """The recipient's records matching the list query keys of API.md (every filter has its index)."""
-    qs = ImsRecord.objects.filter(recipient=recipient)
-    left = str(params.get("left") or "").lower()
-    if left in ("true", "1", "yes"):
-        qs = qs.filter(Q(active=True) | Q(left_ims=True))
-    else:
-        qs = qs.filter(active=True)
+def outward_filter(*, supplier: Taxpayer, params):
+    """R-7.1 filters: ``period`` (supplier return period), ``ctin``, ``section`` (IMS), ``action``."""
+    qs = Document.objects.filter(supplier=supplier)
     errors = []
+    if raw := params.get("period"):
+        try:
+            qs = qs.filter(period=parse_period(raw))
+        except DomainError as exc:
+            errors.append({"path": "period", "code": exc.code, "message": exc.message})
+    if ctin := params.get("ctin"):
+        qs = qs.filter(ctin=normalize_gstin(ctin))
     if section := params.get("section"):
-        if section not in domain.IMS_SECTIONS:
+        if section not in DOC_SECTION:
             errors.append({"path": "section", "code": "INVALID", "message": "Unknown IMS section."})
-        qs = qs.filter(section=section)
+        else:
+            gstr1_section, note_type = DOC_SECTION[section]
+            qs = qs.filter(section=gstr1_section)
+            if note_type:
+                qs = qs.filter(doc_type=note_type)
     if action := params.get("action"):
-        if action not in domain.ACTIONS:
+        if action not in ims_domain.ACTIONS:
             errors.append({"path": "action", "code": "INVALID", "message": "action is N, A, R or P."})
-        qs = qs.filter(action=action)
-    if stin := params.get("stin"):
-        qs = qs.filter(stin=normalize_gstin(stin))
-    if (p := _period_param(params, "rtnprd")) is not None:
-        qs = qs.filter(rtnprd=p)
-    if (p := _period_param(params, "itc_period")) is not None:
-        qs = qs.filter(itc_period=p)
-    if q := (params.get("q") or "").strip():
-        qs = qs.filter(number_key__startswith=q.upper())
+        # Documents kept out of IMS have no action (R-7.1), so they never match.
+        acted = ImsRecord.objects.filter(
+            document=OuterRef("pk"), removed=False, kept_out=False, action=action
+        )
+        qs = qs.filter(Exists(acted))
     if errors:
         raise ValidationFailed(errors)
     return qs
 
 
-def ims_list(*, recipient: Taxpayer, params) -> tuple[list[ImsRecord], str | None]:
+def outward_list(*, supplier: Taxpayer, params) -> tuple[list[tuple[Document, ImsRecord | None]], str | None]:
+    """A keyset page of the supplier's documents, each with its recipient's record or None: two queries."""
     limit, after = page_args(params)
-    return keyset(ims_filter(recipient=recipient, params=params), limit, after)
-
-
-def ims_summary(*, recipient: Taxpayer) -> dict:
-    """Counts by section and action of active records: one GROUP BY."""
-    out = {"ttl_cnt": 0}
-    for section in domain.IMS_SECTIONS:
-        out[section] = {name: 0 for name in ACTION_NAMES.values()}
-    rows = (
-        ImsRecord.objects.filter(recipient=recipient, active=True)
-        .values_list("section", "action")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for section, action, n in rows:
-        out[section][ACTION_NAMES[action]] += n
-        out["ttl_cnt"] += n
-    return out
-
-
-def ims_summary_tax(*, recipient: Taxpayer) -> dict:
-    """Count, taxable value and total tax of active records by section and action: one GROUP BY.
-    ``{section: {action_letter: {"n", "txval", "tax"}}}`` with every section and action present."""
-    zero = Decimal("0.00")
-    out = {s: {a: {"n": 0, "txval": zero, "tax": zero} for a in domain.ACTIONS} for s in domain.IMS_SECTIONS}
-    rows = (
-        ImsRecord.objects.filter(recipient=recipient, active=True)
-        .values_list("section", "action")
-        .annotate(n=Count("id"), txval=Sum("txval"), tax=Sum(F("iamt") + F("camt") + F("samt") + F("cess")))
-        .order_by()
-    )
-    for section, action, n, txval, tax in rows:
-        out[section][action] = {"n": n, "txval": txval or zero, "tax": tax or zero}
-    return out
-
-
-def ims_deemed_outlook(*, recipient: Taxpayer) -> dict | None:
-    """Active records at No action whose 2B period's GSTR-3B is not filed: filing that return marks them
-    deemed accepted (R-4.11), so the banner counts them with their total tax and names the GSTR-3B due
-    date (R-2.2) of the nearest such 2B period. Amendments waiting on their original and records of unfiled
-    documents are carried forward, not deemed accepted, so they stay out. Two queries: one GROUP BY by 2B
-    period and the calendar.
-    ``{"n", "tax", "due", "period", "periods": [{"period", "n", "tax", "due"}]}`` or None."""
-    from returns.models import Gstr3bFiling
-
-    filed = Gstr3bFiling.objects.filter(taxpayer=recipient).values("period")
-    rows = list(
-        ImsRecord.objects.filter(
-            recipient=recipient, active=True, action="N", waiting_on_original=False, filed_at__isnull=False
+    docs, nxt = keyset(outward_filter(supplier=supplier, params=params), limit, after)
+    records = {
+        r.document_id: r
+        for r in ImsRecord.objects.filter(document_id__in=[d.id for d in docs], removed=False).only(
+            *RECORD_FIELDS
         )
-        .exclude(itc_period__in=filed)
-        .values_list("itc_period")
-        .annotate(n=Count("id"), tax=Sum(F("iamt") + F("camt") + F("samt") + F("cess")))
-        .order_by("itc_period")
-    )
-    if not rows:
-        return None
-    calendar = Calendar(recipient)
-    state = gstin_state(recipient.gstin)
-    periods = [
-        {"period": p, "n": n, "tax": tax, "due": gstr3b_due_date(p, calendar.quarterly(p), state)}
-        for p, n, tax in rows
-    ]
-    return {
-        "n": sum(r["n"] for r in periods),
-        "tax": sum((r["tax"] for r in periods), Decimal("0.00")),
-        "due": periods[0]["due"],
-        "period": periods[0]["period"],
-        "periods": periods,
     }
-
-
-def ims_record(*, recipient: Taxpayer, record_id) -> ImsRecord:
-    try:
-        rid = int(record_id)
-    except (TypeError, ValueError):
-        raise NotFound()
-    rec = ImsRecord.objects.filter(recipient=recipient, id=rid, removed=False).first()
-    if rec is None:
-        raise NotFound()
-    return rec
-
-
-def ims_history(*, record: ImsRecord) -> list[ImsAudit]:
-    return list(ImsAudit.objects.filter(record=record).order_by("id"))
-
-
-def documents_for_period(*, supplier: Taxpayer, period: int) -> list[Document]:
-    return list(Document.objects.filter(supplier=supplier, period=period).order_by("section", "ctin", "id"))
+    return [(d, records.get(d.id)) for d in docs], nxt

@@ -1,40 +1,55 @@
+"""Routes of the invoices app: ``api`` under /api/v1/, ``pages`` at the site root (ims_portal/urls.py)."""
+
 from django.urls import path
 
-from invoices import views, views_excel, views_supplier, views_uploads
+import core.converters  # noqa: F401 (the "id" path converter)
+from invoices.api import documents, outward, uploads
+from invoices.views import documents as document_pages
+from invoices.views import periods
+from invoices.views import uploads as upload_pages
 
-urlpatterns = [
-    path("g/<str:gstin>/ims/inward", views.ims_inward, name="ims_inward"),
-    path("g/<str:gstin>/ims/inward/actions", views.ims_inward_actions, name="ims_inward_actions"),
-    path("g/<str:gstin>/ims/inward/count", views.ims_inward_count, name="ims_inward_count"),
-    path("g/<str:gstin>/ims/inward/bulk", views.ims_inward_bulk, name="ims_inward_bulk"),
-    path("g/<str:gstin>/ims/inward/import", views_excel.ims_import, name="ims_import"),
-    path("g/<str:gstin>/ims/inward/import/<int:job_id>", views_excel.ims_import_job, name="ims_import_job"),
-    path("g/<str:gstin>/ims/inward/<str:record_id>", views.ims_record, name="ims_record"),
-    path("g/<str:gstin>/ims/outward", views_supplier.ims_outward, name="ims_outward"),
-    path("g/<str:gstin>/gstr1/", views_supplier.gstr1_home, name="gstr1_home"),
-    path("g/<str:gstin>/gstr1/<str:period>", views_supplier.gstr1_period, name="gstr1_period"),
-    path("g/<str:gstin>/gstr1/<str:period>/upload", views_supplier.gstr1_upload, name="gstr1_upload"),
-    path("g/<str:gstin>/gstr1/<str:period>/uploads", views_uploads.gstr1_uploads, name="gstr1_uploads"),
+api = [
+    path("gstr1/<str:gstin>/<str:period>", documents.Gstr1Api.as_view(), name="api_gstr1"),
     path(
-        "g/<str:gstin>/gstr1/<str:period>/uploads/<int:job_id>",
-        views_uploads.gstr1_upload_outcome,
+        "gstr1/<str:gstin>/<str:period>/documents",
+        documents.DocumentsApi.as_view(),
+        name="api_gstr1_documents",
+    ),
+    path(
+        "gstr1/<str:gstin>/<str:period>/documents/<id:doc_id>",
+        documents.DocumentDeleteApi.as_view(),
+        name="api_gstr1_document",
+    ),
+    path("gstr1/<str:gstin>/<str:period>/file", documents.FileApi.as_view(), name="api_gstr1_file"),
+    path("gstr1/<str:gstin>/<str:period>/uploads", uploads.UploadsApi.as_view(), name="api_gstr1_uploads"),
+    path("ims/<str:gstin>/outward", outward.OutwardApi.as_view(), name="api_ims_outward"),
+]
+
+pages = [
+    path("g/<str:gstin>/gstr1/", periods.gstr1_home, name="gstr1_home"),
+    path("g/<str:gstin>/gstr1/<str:period>", periods.gstr1_period, name="gstr1_period"),
+    path("g/<str:gstin>/gstr1/<str:period>/upload", periods.gstr1_upload, name="gstr1_upload"),
+    path("g/<str:gstin>/gstr1/<str:period>/file", periods.gstr1_file, name="gstr1_file"),
+    path("g/<str:gstin>/gstr1/<str:period>/uploads", upload_pages.gstr1_uploads, name="gstr1_uploads"),
+    path(
+        "g/<str:gstin>/gstr1/<str:period>/uploads/<id:job_id>",
+        upload_pages.gstr1_upload_outcome,
         name="gstr1_upload_outcome",
     ),
-    path("jobs/<int:job_id>/errors.json", views_uploads.job_errors_json, name="job_errors_json"),
-    path("g/<str:gstin>/gstr1/<str:period>/file", views_supplier.gstr1_file, name="gstr1_file"),
+    path("jobs/<id:job_id>/errors.json", upload_pages.job_errors_json, name="job_errors_json"),
     path(
         "g/<str:gstin>/gstr1/<str:period>/documents/new",
-        views_supplier.gstr1_document_new,
+        document_pages.gstr1_document_new,
         name="gstr1_document_new",
     ),
     path(
-        "g/<str:gstin>/gstr1/<str:period>/documents/<int:doc_id>/edit",
-        views_supplier.gstr1_document_edit,
+        "g/<str:gstin>/gstr1/<str:period>/documents/<id:doc_id>/edit",
+        document_pages.gstr1_document_edit,
         name="gstr1_document_edit",
     ),
     path(
-        "g/<str:gstin>/gstr1/<str:period>/documents/<int:doc_id>/delete",
-        views_supplier.gstr1_document_delete,
+        "g/<str:gstin>/gstr1/<str:period>/documents/<id:doc_id>/delete",
+        document_pages.gstr1_document_delete,
         name="gstr1_document_delete",
     ),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from taxpayers.domain import is_quarter_last_month, period_add, period_first_day, quarter_first_month
+from core.periods import is_quarter_last_month, period_add, period_first_day
 
 # docdata sections of GSTR-2B by IMS section
 SECTION_2B = {
@@ -34,19 +34,6 @@ DOC_SECTIONS = ("b2b", "b2ba", "cdnr", "cdnra", "ecom", "ecoma")
 def draft_date(period: int) -> date:
     """R-5.2: a 2B for month M (or the quarter ending in M) first exists on the 14th of M+1."""
     return period_first_day(period_add(period, 1)).replace(day=14)
-
-
-def return_first_month(period: int, quarterly: bool) -> int:
-    return quarter_first_month(period) if quarterly else period
-
-
-def previous_return(period: int, *, quarterly: Callable[[int], bool], start_period: int) -> int | None:
-    """The 3B/2B period before ``period`` (a month, or a quarter's last month); None at the start."""
-    first = return_first_month(period, quarterly(period))
-    if first <= start_period:
-        return None
-    prev = period_add(first, -1)
-    return period_add(quarter_first_month(prev), 2) if quarterly(prev) else prev
 
 
 def is_quarter_month(period: int, quarterly: Callable[[int], bool]) -> bool:
@@ -144,7 +131,7 @@ def gstr3b_blockers(
     gstr1a_unfiled: bool,
 ) -> list[str]:
     """R-6.3: every reason filing GSTR-3B is refused, in order (the first is the error)."""
-    from taxpayers.domain import period_ended
+    from core.periods import period_ended
 
     out = []
     if filed:

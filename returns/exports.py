@@ -6,7 +6,7 @@ with its lines, and a ``Rejected`` sheet with the lines of docRejdata."""
 
 from openpyxl import Workbook
 
-from invoices.services.excel import xlsx_value
+from ims.services.excel import xlsx_value
 from returns.domain import DOC_SECTIONS
 
 HEADS = ("txval", "igst", "cgst", "sgst", "cess")

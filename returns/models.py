@@ -1,6 +1,4 @@
-from django.conf import settings
 from django.db import models
-from django.db.models import Q
 
 from taxpayers.models import Taxpayer
 
@@ -133,37 +131,3 @@ class AddBack(models.Model):
             models.UniqueConstraint(fields=["record_id", "reversal"], name="addback_once_per_record"),
         ]
         indexes = [models.Index(fields=["supplier", "added_in_period"], name="addback_supplier_period")]
-
-
-class JobStatus(models.TextChoices):
-    QUEUED = "queued"
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-
-
-class Job(models.Model):
-    """Long work (R-9.3): status, progress and outcome, readable at /jobs/{id}."""
-
-    kind = models.CharField(max_length=40)
-    taxpayer = models.ForeignKey(
-        Taxpayer, null=True, blank=True, on_delete=models.CASCADE, related_name="jobs"
-    )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    params = models.JSONField(default=dict)
-    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
-    done = models.PositiveIntegerField(default=0)
-    total = models.PositiveIntegerField(default=0)
-    result = models.JSONField(null=True, blank=True)
-    error = models.JSONField(null=True, blank=True)
-    created_at = models.DateTimeField()
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(done__lte=models.F("total")) | Q(total=0), name="job_progress_sane"
-            ),
-        ]
-        indexes = [models.Index(fields=["taxpayer", "-id"], name="job_taxpayer_recent")]

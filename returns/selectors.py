@@ -4,27 +4,27 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Collate, Upper
 
-from ims_portal.errors import RuleViolation
-from invoices.models import Action, ImsRecord
+from core.api import keyset, page_args
+from core.errors import RuleViolation
+from core.periods import format_date, period_add, period_code, period_of
 from returns import domain
-from returns.models import Gstr2bLine, Gstr2bVersion, Gstr3bFiling, Job
-from returns.services.gstr2b import Context, is_stale, latest_version
-from taxpayers.domain import format_date, gstr3b_due_date, period_add, period_code, period_of
-from taxpayers.models import Membership, Taxpayer
+from returns.models import AddBack, Gstr2bLine, Gstr2bVersion, Gstr3bFiling
+from returns.services.gstr2b import is_stale, latest_version
+from taxpayers.models import Taxpayer
+from taxpayers.selectors import Calendar
 
 NOTE_SECTIONS = ("cdnr", "cdnra")
 
 
 def gstr2b_not_generated(taxpayer: Taxpayer, period: int) -> RuleViolation:
-    ctx = Context(taxpayer)
+    cal = Calendar(taxpayer)
     reason = domain.not_generated_reason(
         period=period,
         start_period=taxpayer.ims_start_period,
-        quarterly=ctx.calendar.quarterly,
-        previous_3b_filed=ctx.previous_filed(period),
+        quarterly=cal.quarterly,
+        previous_3b_filed=cal.previous_filed(period),
     )
     return RuleViolation(
         "NOT_GENERATED", "GSTR-2B is not generated for this period.", details=[{"reason": reason}], status=404
@@ -167,35 +167,33 @@ def gstr2b_version_rows(*, taxpayer: Taxpayer, period: int) -> list[Gstr2bVersio
     )
 
 
-def next_return(period: int, ctx: Context) -> int:
+def next_return(period: int, cal: Calendar) -> int:
     """The 3B/2B period after ``period``: the next month, or the next quarter's last month."""
-    return ctx.calendar.return_period(period_add(period, 1))
+    return cal.return_period(period_add(period, 1))
 
 
-def return_periods(ctx: Context, upto: int) -> list[int]:
+def return_periods(cal: Calendar, upto: int) -> list[int]:
     """Every 3B/2B period from the start period to the one covering ``upto``, oldest first."""
-    cal = ctx.calendar
-    p, last = cal.return_period(ctx.taxpayer.ims_start_period), cal.return_period(upto)
+    p, last = cal.return_period(cal.taxpayer.ims_start_period), cal.return_period(upto)
     out = []
     while p <= last:
         out.append(p)
-        p = next_return(p, ctx)
+        p = next_return(p, cal)
     return out
 
 
-def relevant_period(ctx: Context, today: date) -> int:
+def relevant_period(cal: Calendar, today: date) -> int:
     """The return period "to do before the 20th": the oldest GSTR-3B still owed among the periods that
     have ended, else the latest ended one (filed); the start period while none has ended."""
-    cal = ctx.calendar
     p = period_add(period_of(today), -1)
     while cal.return_period(p) != p:  # months 1-2 of a quarter: its 3B is not due yet
         p = period_add(p, -1)
-    first = cal.return_period(ctx.taxpayer.ims_start_period)
+    first = cal.return_period(cal.taxpayer.ims_start_period)
     if p < first:
         return first
     q = first
-    while q < p and q in ctx.filed_3b:
-        q = next_return(q, ctx)
+    while q < p and q in cal.filed_3b:
+        q = next_return(q, cal)
     return q
 
 
@@ -208,21 +206,21 @@ def latest_2b_period(taxpayer: Taxpayer) -> int | None:
     )
 
 
-def gstr2b_status(ctx: Context, period: int, today: date) -> dict:
+def gstr2b_status(cal: Calendar, period: int, today: date) -> dict:
     """The 2B of a period at a glance: ``state`` not_generated (with ``reason``), draft, stale or final."""
-    version = latest_version(ctx.taxpayer, period)
+    version = latest_version(cal.taxpayer, period)
     if version is None:
         reason = domain.not_generated_reason(
             period=period,
-            start_period=ctx.taxpayer.ims_start_period,
-            quarterly=ctx.calendar.quarterly,
-            previous_3b_filed=ctx.previous_filed(period),
+            start_period=cal.taxpayer.ims_start_period,
+            quarterly=cal.quarterly,
+            previous_3b_filed=cal.previous_filed(period),
         )
         # Before the 14th the draft is simply not due, whatever else is missing (R-5.2).
         if reason in ("PREVIOUS_3B_NOT_FILED", "NOT_YET_GENERATED") and today < domain.draft_date(period):
             reason = "DRAFT_NOT_DUE"
         return {"state": "not_generated", "reason": reason, "version": None}
-    if period in ctx.filed_3b:
+    if period in cal.filed_3b:
         state = "final"
     elif is_stale(version):
         state = "stale"
@@ -231,54 +229,17 @@ def gstr2b_status(ctx: Context, period: int, today: date) -> dict:
     return {"state": state, "reason": None, "version": version}
 
 
-def ims_action_counts(*, recipient: Taxpayer) -> dict[str, int]:
-    """Active records by action (N, A, R, P): one GROUP BY."""
-    out = {a: 0 for a in (Action.NO_ACTION, Action.ACCEPT, Action.REJECT, Action.PENDING)}
-    rows = (
-        ImsRecord.objects.filter(recipient=recipient, active=True)
-        .values_list("action")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for action, n in rows:
-        out[action] = out.get(action, 0) + n
+def filed_3b_by_taxpayer(taxpayer_ids: list[int]) -> dict[int, set[int]]:
+    """The periods whose GSTR-3B each taxpayer has filed, in one query (registered as the reader of
+    ``taxpayers.selectors.filed_3b_periods``)."""
+    out: dict[int, set[int]] = {}
+    for tid, period in Gstr3bFiling.objects.filter(taxpayer_id__in=taxpayer_ids).values_list(
+        "taxpayer_id", "period"
+    ):
+        out.setdefault(tid, set()).add(period)
     return out
 
 
-def deemed_countdown(ctx: Context, period: int) -> dict | None:
-    """R-4.11: the records of ``period`` still at No action, which filing its GSTR-3B deems accepted —
-    count, taxable value and tax, in one aggregate. None once the 3B is filed."""
-    if period in ctx.filed_3b:
-        return None
-    row = ImsRecord.objects.filter(
-        recipient=ctx.taxpayer,
-        itc_period=period,
-        active=True,
-        action=Action.NO_ACTION,
-        kept_out=False,
-        filed_at__isnull=False,
-        removed=False,
-        superseded=False,
-        waiting_on_original=False,
-    ).aggregate(
-        n=Count("id"),
-        txval=Sum("txval"),
-        tax=Sum(F("iamt") + F("camt") + F("samt") + F("cess")),
-    )
-    quarterly = ctx.calendar.quarterly(period)
-    return {
-        "count": row["n"],
-        "txval": row["txval"] or Decimal("0.00"),
-        "tax": row["tax"] or Decimal("0.00"),
-        "period": period,
-        "due": gstr3b_due_date(period, quarterly, ctx.taxpayer.state_code),
-    }
-
-
-def jobs_for(user, limit: int = 50) -> list[Job]:
-    """R-8.2: the jobs a user may see, newest first — their own and those of their GSTINs; staff all."""
-    qs = Job.objects.select_related("taxpayer", "created_by").order_by("-id")
-    if not user.is_staff:
-        mine = Membership.objects.filter(user=user).values("taxpayer_id")
-        qs = qs.filter(Q(created_by=user) | Q(taxpayer_id__in=mine))
-    return list(qs[:limit])
+def addbacks_list(*, supplier: Taxpayer, params) -> tuple[list[AddBack], str | None]:
+    limit, after = page_args(params)
+    return keyset(AddBack.objects.filter(supplier=supplier), limit, after)

@@ -2,7 +2,7 @@
 
 from enum import Enum
 
-from ims_portal.errors import Forbidden, NotFound
+from core.errors import Forbidden, NotFound
 from taxpayers.domain import normalize_gstin
 
 from .models import Membership, Role, Taxpayer

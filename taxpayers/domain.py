@@ -1,18 +1,22 @@
-"""Pure rules about taxpayers, periods and deadlines (RULES.md sections 1 and 2). No Django here.
+"""Pure rules about taxpayers and deadlines (RULES.md sections 1 and 2). No Django here.
 
-A period is kept as an int ``yyyymm`` (202510 = October 2025) so that it sorts and compares; the
-``MMYYYY`` code of GSTN is for input and output only.
+Period arithmetic (``yyyymm`` ints, ``MMYYYY`` codes, IST business dates) is in ``core.periods``.
 """
 
 from __future__ import annotations
 
-import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
-IST = ZoneInfo("Asia/Kolkata")
+from core.periods import (
+    is_quarter_first_month,
+    period_add,
+    period_first_day,
+    quarter_first_month,
+    quarter_last_month,
+)
 
 IMS_LAUNCH_PERIOD = 202410
 PENDING_RULE_SWITCH = 202510  # GSTN advisory 624: pending on ITC-reducing records from Oct 2025
@@ -28,14 +32,6 @@ STATES_DUE_22 = frozenset(
 )
 
 _ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_PERIOD_RE = re.compile(r"^(0[1-9]|1[0-2])(\d{4})$")
-
-
-class DomainError(ValueError):
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 # --- GSTIN (R-1.1) ---------------------------------------------------------------------------
@@ -78,79 +74,6 @@ def is_valid_gstin(raw) -> bool:
 
 def gstin_state(gstin: str) -> str:
     return gstin[:2]
-
-
-# --- Periods ---------------------------------------------------------------------------------
-
-
-def parse_period(code) -> int:
-    """``MMYYYY`` -> yyyymm; DomainError("INVALID") otherwise."""
-    if not isinstance(code, str) or not (m := _PERIOD_RE.match(code.strip())):
-        raise DomainError("INVALID", "A period is written MMYYYY, e.g. 102025.")
-    return int(m.group(2)) * 100 + int(m.group(1))
-
-
-def period_code(p: int) -> str:
-    return f"{p % 100:02d}{p // 100:04d}"
-
-
-def period_of(d: date) -> int:
-    return d.year * 100 + d.month
-
-
-def period_add(p: int, months: int) -> int:
-    idx = (p // 100) * 12 + (p % 100 - 1) + months
-    return (idx // 12) * 100 + idx % 12 + 1
-
-
-def period_first_day(p: int) -> date:
-    return date(p // 100, p % 100, 1)
-
-
-def period_last_day(p: int) -> date:
-    y, m = divmod(p, 100)
-    return date(y, m, calendar.monthrange(y, m)[1])
-
-
-def quarter_last_month(p: int) -> int:
-    """The period naming the quarter that contains ``p`` (Apr-Jun -> 06, ...)."""
-    m = p % 100
-    return (p // 100) * 100 + ((m - 1) // 3 + 1) * 3
-
-
-def quarter_first_month(p: int) -> int:
-    return period_add(quarter_last_month(p), -2)
-
-
-def is_quarter_first_month(p: int) -> bool:
-    return p % 100 in (1, 4, 7, 10)
-
-
-def is_quarter_last_month(p: int) -> bool:
-    return p % 100 in (3, 6, 9, 12)
-
-
-def fy_start_year(d: date) -> int:
-    """The FY of a date by its first year: 15-01-2026 -> 2025 (FY 2025-26)."""
-    return d.year if d.month >= 4 else d.year - 1
-
-
-def fy_label(start_year: int) -> str:
-    return f"{start_year}-{(start_year + 1) % 100:02d}"
-
-
-def parse_doc_date(raw) -> date:
-    """``DD-MM-YYYY`` -> date; DomainError("INVALID") otherwise."""
-    if isinstance(raw, str) and re.fullmatch(r"\d{2}-\d{2}-\d{4}", raw.strip()):
-        try:
-            return datetime.strptime(raw.strip(), "%d-%m-%Y").date()
-        except ValueError:
-            pass
-    raise DomainError("INVALID", "A date is written DD-MM-YYYY.")
-
-
-def format_date(d: date | None) -> str | None:
-    return d.strftime("%d-%m-%Y") if d else None
 
 
 # --- Filing frequency (R-1.3, R-1.4) ---------------------------------------------------------
@@ -213,21 +136,10 @@ def gstr3b_due_date(p: int, quarterly: bool, state_code: str) -> date:
     return _day_of_next_month(quarter_last_month(p), day)
 
 
-def period_ended(p: int, today: date) -> bool:
-    return today > period_last_day(p)
-
-
-def period_started(p: int, today: date) -> bool:
-    return today >= period_first_day(p)
-
-
-def business_date(moment: datetime) -> date:
-    return moment.astimezone(IST).date()
-
-
-def start_of_day(d: date) -> datetime:
-    return datetime.combine(d, time.min, tzinfo=IST)
-
-
-def day_after(d: date) -> date:
-    return d + timedelta(days=1)
+def previous_return(period: int, *, quarterly: Callable[[int], bool], start_period: int) -> int | None:
+    """The GSTR-3B/2B period before ``period`` (a month, or a quarter's last month); None at the start."""
+    first = quarter_first_month(period) if quarterly(period) else period
+    if first <= start_period:
+        return None
+    prev = period_add(first, -1)
+    return period_add(quarter_first_month(prev), 2) if quarterly(prev) else prev

@@ -1,23 +1,29 @@
 """Writes about taxpayers, members and users (R-1, R-8)."""
 
+from collections.abc import Callable
+
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
-from ims_portal.errors import RuleViolation, ValidationFailed
-from taxpayers import clock
+from core import clock
+from core.errors import DomainError, NotFound, RuleViolation, ValidationFailed
+from core.periods import parse_period
 from taxpayers.domain import (
     IMS_LAUNCH_PERIOD,
-    DomainError,
     frequency_change_error,
     gstin_error,
     normalize_gstin,
-    parse_period,
     start_period_error,
 )
 
 from .models import FilingFrequency, Membership, Role, Taxpayer
 
 User = get_user_model()
+
+# Work that higher apps do, in the same transaction, when a GSTIN registers (the invoices app gives it IMS
+# records for documents already addressed to it, R-1.4). Filled by their AppConfig.ready: this app imports
+# none of them.
+ON_REGISTERED: list[Callable[[Taxpayer], None]] = []
 
 
 @transaction.atomic
@@ -61,9 +67,8 @@ def taxpayer_create(
         raise RuleViolation("ALREADY_EXISTS", f"GSTIN {g} is already registered.") from exc
     FilingFrequency.objects.create(taxpayer=taxpayer, from_period=start, frequency=filing_frequency)
     # R-1.4: documents already addressed to this GSTIN appear in its IMS now.
-    from invoices.services import records_for_new_recipient
-
-    records_for_new_recipient(recipient=taxpayer)
+    for hook in ON_REGISTERED:
+        hook(taxpayer)
     return taxpayer
 
 
@@ -138,8 +143,6 @@ def member_remove(*, taxpayer: Taxpayer, username: str) -> None:
     _keep_an_owner(taxpayer, leaving=username)
     deleted, _ = Membership.objects.filter(taxpayer=taxpayer, user__username=username).delete()
     if not deleted:
-        from ims_portal.errors import NotFound
-
         raise NotFound("No such member.")
 
 

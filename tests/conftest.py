@@ -9,8 +9,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
-from taxpayers import clock
-from taxpayers.domain import IST
+from core import clock
+from core.periods import IST
 from taxpayers.models import Membership, Role
 from taxpayers.services import taxpayer_create
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from invoices.models import ImsRecord
+from ims.models import ImsRecord
 from returns.models import AddBack
 from returns.services.addbacks import addbacks_for_filing
 from returns.services.gstr2b import gstr2b_generate_if_due

@@ -3,7 +3,8 @@
 import pytest
 from django.test import Client
 
-from invoices.models import Document, ImsRecord
+from ims.models import ImsRecord
+from invoices.models import Document
 from tests.conftest import MH, UserFactory, client_for, gstr1, inv, member
 
 
@@ -32,8 +33,8 @@ def saved(set_clock, supplier, recipient):
         "/admin/taxpayers/taxpayer/",
         "/admin/taxpayers/membership/",
         "/admin/invoices/document/",
-        "/admin/invoices/imsrecord/",
-        "/admin/invoices/imsaudit/",
+        "/admin/ims/imsrecord/",
+        "/admin/ims/imsaudit/",
         "/admin/invoices/returnfiling/",
     ],
 )
@@ -55,7 +56,7 @@ def test_r3_8_admin_cannot_edit_or_delete_documents(admin_client_logged, saved):
 
 def test_r4_9_admin_cannot_edit_ims_records(admin_client_logged, saved):
     rec = ImsRecord.objects.get(document=saved)
-    r = admin_client_logged.post(f"/admin/invoices/imsrecord/{rec.id}/change/", {"action": "A"})
+    r = admin_client_logged.post(f"/admin/ims/imsrecord/{rec.id}/change/", {"action": "A"})
     assert r.status_code == 403
     assert ImsRecord.objects.get(id=rec.id).action == "N"
 

@@ -19,9 +19,10 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from invoices.models import ImsRecord
+from ims.models import ImsRecord
 from invoices.services import documents_save, return_file
-from returns.models import Gstr2bVersion, Gstr3bFiling, Job, JobStatus
+from jobs.models import Job, JobStatus
+from returns.models import Gstr2bVersion, Gstr3bFiling
 from returns.services.gstr2b import gstr2b_generate_if_due
 from taxpayers.models import Membership
 from tests.conftest import KA, MH, UserFactory, gstr1, inv, member, note

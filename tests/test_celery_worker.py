@@ -10,11 +10,12 @@ from celery.schedules import crontab
 from celery.signals import task_postrun
 from django.db import connections
 
+from core import clock
 from ims_portal.celery import app
 from invoices.services import documents_save, return_file
-from returns.models import Gstr2bVersion, Gstr3bFiling, Job
+from jobs.models import Job
+from returns.models import Gstr2bVersion, Gstr3bFiling
 from returns.tasks import draft_2b_scheduled
-from taxpayers import clock
 from tests.conftest import KA, gstr1, inv
 
 
@@ -23,7 +24,7 @@ def test_r9_1_beat_schedule_in_ist():
     schedule = {e["task"]: e["schedule"] for e in app.conf.beat_schedule.values()}
     assert schedule == {
         "returns.tasks.draft_2b_scheduled": crontab(minute=5, hour=0, day_of_month=14),
-        "returns.tasks.pending_expiry_scheduled": crontab(minute=15, hour=0),
+        "ims.tasks.pending_expiry_scheduled": crontab(minute=15, hour=0),
     }
     assert set(schedule) <= set(app.tasks)
 

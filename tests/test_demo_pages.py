@@ -10,7 +10,8 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from invoices.models import Document, ImsRecord
+from ims.models import ImsRecord
+from invoices.models import Document
 from taxpayers.access import visible_taxpayers
 from taxpayers.models import Taxpayer
 

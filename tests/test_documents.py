@@ -7,7 +7,8 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from invoices.models import Document, ImsAudit, ImsRecord
+from ims.models import ImsAudit, ImsRecord
+from invoices.models import Document
 from invoices.services import return_file
 from tests.conftest import DL, GJ, KA, MH, client_for, gstr1, inv, member, note
 

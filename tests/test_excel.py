@@ -11,11 +11,14 @@ from django.test import Client
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
-from invoices import api_excel
-from invoices.models import ImsAudit, ImsRecord
-from invoices.services import documents_save, excel, ims_actions_apply
-from returns.models import Job
-from taxpayers.domain import parse_period
+from core import api as core_api
+from core.periods import parse_period
+from ims.api import excel as api_excel
+from ims.models import ImsAudit, ImsRecord
+from ims.services import excel
+from ims.services.actions import ims_actions_apply
+from invoices.services import documents_save
+from jobs.models import Job
 from taxpayers.models import Membership
 from taxpayers.services import taxpayer_create
 from tests.conftest import KA, MH, TN, client_for, gstr1, inv, member, note
@@ -138,7 +141,7 @@ def content(r) -> bytes:
 def export_xlsx(client, query: str = "") -> bytes:
     r = client.get(f"{EXPORT}?format=xlsx{query}")
     assert r.status_code == 200, r.content
-    assert r["Content-Type"] == api_excel.XLSX
+    assert r["Content-Type"] == core_api.XLSX
     assert r["Content-Disposition"] == f'attachment; filename="IMS_{KA}_inward.xlsx"'
     return content(r)
 
@@ -521,8 +524,8 @@ def test_issue5_upload_excel_page_starts_the_job_and_shows_the_outcome(docs, own
 
 
 def test_issue5_one_upload_job_per_gstin_covers_imports_too(docs, owner, recipient):
-    from returns.models import Job, JobStatus
-    from taxpayers import clock
+    from core import clock
+    from jobs.models import Job, JobStatus
 
     Job.objects.create(
         kind="gstr1_upload", taxpayer=recipient, params={}, status=JobStatus.RUNNING, created_at=clock.now()

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from invoices.models import Document, ImsRecord, ReturnFiling
+from ims.models import ImsRecord
+from invoices.models import Document, ReturnFiling
 from returns.models import Gstr3bFiling
 from taxpayers.services import taxpayer_create
 from tests.conftest import GJ, KA, MH, client_for, gstr1, inv, member, note

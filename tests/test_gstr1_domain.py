@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from invoices.gstr1 import DocInput, parse_gstr1
+from invoices.domain.gstr1 import DocInput, parse_gstr1
 
 MH = "27AAPFU0939F1ZV"  # supplier, Maharashtra
 KA = "29AAGCB7383J1Z4"  # Karnataka

@@ -9,12 +9,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from ims_portal.errors import RuleViolation
-from invoices.models import ImsRecord
+from core import clock
+from core.errors import RuleViolation
+from ims.models import ImsRecord
 from returns.models import Gstr2bVersion, Gstr3bFiling
 from returns.selectors import gstr2b_reply
 from returns.services.gstr2b import gstr2b_generate_if_due, gstr2b_recompute
-from taxpayers import clock
 from taxpayers.services import taxpayer_create
 from tests.conftest import DL, GJ, KA, MH, TN, client_for, gstr1, inv, member, note
 

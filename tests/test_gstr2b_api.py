@@ -3,9 +3,10 @@
 
 import pytest
 
-from invoices.models import ImsRecord
-from returns.models import Gstr3bFiling, Job
-from taxpayers import clock
+from core import clock
+from ims.models import ImsRecord
+from jobs.models import Job
+from returns.models import Gstr3bFiling
 from taxpayers.services import taxpayer_create
 from tests.conftest import DL, KA, MH, TN, client_for, gstr1, inv, member
 

@@ -6,11 +6,11 @@ import time
 import pytest
 from django.db import connection
 
+from core import clock
 from invoices.services import documents_save, return_file
 from returns.models import Gstr2bLine, Gstr2bVersion, Gstr3bFiling
 from returns.services import gstr2b as gstr2b_service
 from returns.services.gstr2b import gstr2b_generate_if_due, gstr2b_recompute
-from taxpayers import clock
 from tests.conftest import gstr1, inv
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -7,9 +7,9 @@ from decimal import Decimal as D
 import pytest
 from openpyxl import load_workbook
 
-from invoices.models import ImsRecord
+from core import clock
+from ims.models import ImsRecord
 from returns.models import Gstr3bFiling
-from taxpayers import clock
 from tests.conftest import KA, MH, client_for, gstr1, inv, member, note
 
 BASE = f"/api/v1/gstr2b/{KA}"

@@ -12,7 +12,8 @@ from decimal import Decimal
 
 import pytest
 
-from invoices.models import Document, ImsAudit, ImsRecord
+from ims.models import ImsAudit, ImsRecord
+from invoices.models import Document
 from returns.models import AddBack, Gstr2bVersion, Gstr3bFiling
 from returns.services.gstr2b import gstr2b_generate_if_due, gstr2b_recompute, gstr2b_recompute_refusal
 from returns.services.gstr3b import gstr3b_file, gstr3b_view

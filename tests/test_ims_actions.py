@@ -5,10 +5,11 @@ from decimal import Decimal as D
 
 import pytest
 
-from invoices.models import ImsAudit, ImsRecord
-from invoices.services import documents_save, ims_actions_apply, return_file
+from core.periods import IST, parse_period
+from ims.models import ImsAudit, ImsRecord
+from ims.services.actions import ims_actions_apply
+from invoices.services import documents_save, return_file
 from returns.models import Gstr3bFiling
-from taxpayers.domain import IST, parse_period
 from taxpayers.services import taxpayer_create
 from tests.conftest import DL, KA, TN, client_for, gstr1, inv, member, note
 

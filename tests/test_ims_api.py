@@ -6,9 +6,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from invoices.models import ImsRecord
-from invoices.services import documents_save, ims_actions_apply
-from taxpayers.domain import parse_period
+from core.periods import parse_period
+from ims.models import ImsRecord
+from ims.services.actions import ims_actions_apply
+from invoices.services import documents_save
 from taxpayers.services import taxpayer_create
 from tests.conftest import GJ, KA, MH, TN, client_for, gstr1, inv, member, note
 

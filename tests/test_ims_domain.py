@@ -5,7 +5,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from invoices.domain import (
+from core.periods import IST
+from ims.domain import (
     ActionRequest,
     RecordState,
     action_after_assignment,
@@ -29,7 +30,6 @@ from invoices.domain import (
     section_16_4_last_date,
     window_period,
 )
-from taxpayers.domain import IST
 
 
 def ist(y, m, d, hh=0, mm=0, ss=0, us=0):

@@ -3,7 +3,8 @@
 import pytest
 from django.db import connection
 
-from invoices.selectors import ims_filter, keyset
+from core.api import keyset
+from ims.selectors import ims_filter
 from tests.conftest import MH
 
 

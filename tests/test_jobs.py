@@ -3,12 +3,14 @@ without partial 2B and single execution (R-9.2)."""
 
 import pytest
 
+from core import clock
 from invoices.services import documents_save, return_file
-from returns.models import Gstr2bLine, Gstr2bVersion, Gstr3bFiling, Job
+from jobs import runner
+from jobs import services as jobs
+from jobs.models import Job
+from returns.models import Gstr2bLine, Gstr2bVersion, Gstr3bFiling
 from returns.services import gstr2b as gstr2b_service
-from returns.services import jobs
 from returns.services.gstr2b import gstr2b_recompute
-from taxpayers import clock
 from taxpayers.services import taxpayer_create
 from tests.conftest import DL, GJ, KA, MH, TN, client_for, gstr1, inv, member
 
@@ -213,10 +215,10 @@ def test_r9_2_a_job_claimed_twice_runs_once(set_clock, monkeypatch):
         calls.append(job.id)
         return {"n": len(calls)}
 
-    monkeypatch.setitem(jobs.HANDLERS, "count", count)
+    monkeypatch.setitem(runner.HANDLERS, "count", count)
     job = Job.objects.create(kind="count", params={}, created_at=clock.now())
-    jobs.run_job(job.id)
-    jobs.run_job(job.id)
+    runner.run_job(job.id)
+    runner.run_job(job.id)
     job.refresh_from_db()
     assert (calls, job.status, job.result) == ([job.id], "succeeded", {"n": 1})
 
@@ -224,7 +226,7 @@ def test_r9_2_a_job_claimed_twice_runs_once(set_clock, monkeypatch):
     running = Job.objects.create(
         kind="count", params={}, created_at=clock.now(), status="running", started_at=clock.now()
     )
-    jobs.run_job(running.id)
+    runner.run_job(running.id)
     running.refresh_from_db()
     assert (calls, running.status, running.finished_at) == ([job.id], "running", None)
 
@@ -232,14 +234,14 @@ def test_r9_2_a_job_claimed_twice_runs_once(set_clock, monkeypatch):
 def test_r9_2_a_redelivered_job_of_a_dead_worker_is_taken_over_after_its_lease(set_clock, monkeypatch):
     set_clock("2025-11-14 00:05")
     calls = []
-    monkeypatch.setitem(jobs.HANDLERS, "count", lambda job: calls.append(job.id) or {"n": len(calls)})
+    monkeypatch.setitem(runner.HANDLERS, "count", lambda job: calls.append(job.id) or {"n": len(calls)})
     orphan = Job.objects.create(
         kind="count", params={}, created_at=clock.now(), status="running", started_at=clock.now()
     )
     set_clock("2025-11-14 02:04")  # within the two-hour lease: still its first worker's
-    jobs.run_job(orphan.id)
+    runner.run_job(orphan.id)
     assert calls == []
     set_clock("2025-11-14 02:06")  # the lease ran out: the redelivered task takes the job over
-    jobs.run_job(orphan.id)
+    runner.run_job(orphan.id)
     orphan.refresh_from_db()
     assert (calls, orphan.status, orphan.result) == ([orphan.id], "succeeded", {"n": 1})

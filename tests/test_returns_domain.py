@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from returns import domain
+from taxpayers.domain import previous_return
 
 
 def monthly(_p: int) -> bool:
@@ -49,7 +50,7 @@ def test_r5_2_draft_date_is_the_14th_of_the_next_month(period, expected):
     ],
 )
 def test_r5_3_previous_return(period, freq, start, expected):
-    assert domain.previous_return(period, quarterly=freq, start_period=start) == expected
+    assert previous_return(period, quarterly=freq, start_period=start) == expected
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from invoices.models import Document, ImsAudit, ImsRecord
+from ims.models import ImsAudit, ImsRecord
+from invoices.models import Document
 from invoices.services import documents_save, return_file
 from taxpayers.domain import gstin_check_char
 from taxpayers.models import Taxpayer

@@ -10,15 +10,17 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
-from ims_portal.errors import RuleViolation
-from invoices.models import Document, ImsAudit, ImsRecord, ReturnFiling
+from core import clock
+from core.errors import RuleViolation
+from core.models import SandboxClock
+from core.periods import IST
+from ims.models import ImsAudit, ImsRecord
+from invoices.models import Document, ReturnFiling
 from returns.models import AddBack, Gstr2bVersion, Gstr3bFiling
 from returns.selectors import gstr2b_reply, gstr2b_version
 from returns.services.gstr2b import gstr2b_recompute_refusal
 from returns.services.gstr3b import gstr3b_view
-from taxpayers import clock
-from taxpayers.domain import IST
-from taxpayers.models import Membership, SandboxClock, Taxpayer
+from taxpayers.models import Membership, Taxpayer
 from taxpayers.selectors import Calendar
 from tests.conftest import GJ, KA, MH, TN
 
@@ -312,12 +314,12 @@ def test_seed_twice_changes_nothing(sandbox):
     clock_row = SandboxClock.objects.values_list("business_at", "set_at").get()
     assert counts["auth.User"] == 7
     assert counts["taxpayers.Taxpayer"] == 4
-    assert counts["invoices.ImsRecord"] > 0 and counts["invoices.ImsAudit"] > 0
+    assert counts["ims.ImsRecord"] > 0 and counts["ims.ImsAudit"] > 0
     assert counts["returns.Gstr2bVersion"] == 7
     assert counts["returns.Gstr2bLine"] > 0
     assert counts["returns.Gstr3bFiling"] == 3
     assert counts["returns.AddBack"] == 1
-    assert counts["returns.Job"] == 0  # seeding calls the services; it starts no job
+    assert counts["jobs.Job"] == 0  # seeding calls the services; it starts no job
     versions = list(Gstr2bVersion.objects.order_by("id").values())
     filings = list(Gstr3bFiling.objects.order_by("id").values())
 

@@ -14,9 +14,11 @@ def test_save_act_file_roundtrip(set_clock, supplier, recipient):
     recs = r.json()["records"]
     assert [x["section"] for x in recs] == ["b2b", "b2bcn"]
     assert recs[0]["srcfilstatus"] == "Not Filed"
-    r = rec.post(f"/api/v1/ims/{KA}/inward/actions",
-                 {"actions": [{"id": recs[0]["id"], "action": "A"}, {"id": recs[1]["id"], "action": "P"}]},
-                 format="json")
+    r = rec.post(
+        f"/api/v1/ims/{KA}/inward/actions",
+        {"actions": [{"id": recs[0]["id"], "action": "A"}, {"id": recs[1]["id"], "action": "P"}]},
+        format="json",
+    )
     assert r.status_code == 200, r.content
     assert r.json()["processed"] == 2, r.json()
     set_clock("2025-11-05 10:00")

@@ -3,10 +3,11 @@
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from invoices.models import ImsAudit, ImsRecord
-from invoices.services import documents_save, ims_actions_apply, return_file
-from returns.services.sweeps import pending_expiry_sweep
-from taxpayers.domain import parse_period
+from core.periods import parse_period
+from ims.models import ImsAudit, ImsRecord
+from ims.services.actions import ims_actions_apply
+from ims.services.sweeps import pending_expiry_sweep
+from invoices.services import documents_save, return_file
 from tests.conftest import KA, client_for, gstr1, inv, member, note
 
 

@@ -8,8 +8,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from taxpayers.domain import IST
-from taxpayers.models import Membership, SandboxClock, Taxpayer
+from core.models import SandboxClock
+from core.periods import IST
+from taxpayers.models import Membership, Taxpayer
 from tests.conftest import DL, GJ, KA, MH, TN, UserFactory, client_for, gstr1, inv, member
 
 User = get_user_model()
@@ -662,7 +663,7 @@ def test_r9_4_put_accepts_any_offset_and_replies_in_ist(sandbox, staff):
 
 
 def test_r2_4_business_time_advances_with_real_time(sandbox, staff):
-    from taxpayers import clock
+    from core import clock
 
     c = client_for(staff)
     c.put(f"{API}/admin/clock", {"now": "2025-11-14T09:00:00+05:30"}, format="json")

@@ -4,10 +4,19 @@ from datetime import date
 
 import pytest
 
+from core.errors import DomainError
+from core.periods import (
+    is_quarter_first_month,
+    parse_period,
+    period_code,
+    period_ended,
+    period_started,
+    quarter_first_month,
+    quarter_last_month,
+)
 from taxpayers.domain import (
     GSTIN_STATE_CODES,
     POS_CODES,
-    DomainError,
     FrequencyChange,
     frequency_change_error,
     frequency_for,
@@ -17,15 +26,8 @@ from taxpayers.domain import (
     gstr1_due_date,
     gstr3b_due_date,
     iff_last_date,
-    is_quarter_first_month,
     is_valid_gstin,
     normalize_gstin,
-    parse_period,
-    period_code,
-    period_ended,
-    period_started,
-    quarter_first_month,
-    quarter_last_month,
     start_period_error,
 )
 

@@ -10,10 +10,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from bench.gen_gstr1 import recipient_gstins, write_gstr1
-from invoices.models import Document, ImsRecord, Upload, UploadChunk
+from core import clock
+from ims.models import ImsRecord
+from invoices.models import Document, Upload, UploadChunk
 from invoices.services import uploads
-from returns.models import Job, JobStatus
-from taxpayers import clock
+from jobs.models import Job, JobStatus
 from taxpayers.models import Role
 from taxpayers.services import taxpayer_create
 from tests.conftest import KA, MH, client_for, inv, member

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.test import Client
 
-from invoices.models import ImsRecord
+from ims.models import ImsRecord
 from invoices.services import documents_save, return_file
 from returns.models import Gstr3bFiling
 from tests.conftest import KA, MH, gstr1, inv, member, note

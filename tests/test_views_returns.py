@@ -10,11 +10,12 @@ from datetime import datetime
 import pytest
 from django.test import Client
 
-from invoices.models import ImsRecord
-from invoices.services.actions import ims_actions_apply
-from returns.models import Gstr2bVersion, Gstr3bFiling, Job, JobStatus
-from taxpayers import clock
-from taxpayers.domain import IST
+from core import clock
+from core.periods import IST
+from ims.models import ImsRecord
+from ims.services.actions import ims_actions_apply
+from jobs.models import Job, JobStatus
+from returns.models import Gstr2bVersion, Gstr3bFiling
 from taxpayers.services import taxpayer_create
 from tests.conftest import DL, KA, MH, UserFactory, client_for, gstr1, inv, member
 

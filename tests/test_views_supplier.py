@@ -11,10 +11,12 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from invoices.models import Document, ImsRecord, ReturnFiling
-from invoices.services import documents_save, ims_actions_apply, return_file
+from core.periods import IST
+from ims.models import ImsRecord
+from ims.services.actions import ims_actions_apply
+from invoices.models import Document, ReturnFiling
+from invoices.services import documents_save, return_file
 from returns.models import AddBack
-from taxpayers.domain import IST
 from tests.conftest import GJ, KA, MH, gstr1, inv, member, note
 
 D = Decimal

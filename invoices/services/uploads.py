@@ -16,12 +16,14 @@ from django.conf import settings
 from django.core.files.uploadhandler import StopUpload, TemporaryFileUploadHandler
 from django.db import transaction
 
-from ims_portal.errors import RuleViolation, ValidationFailed
-from invoices.gstr1 import parse_gstr1_sections
-from invoices.models import Channel, Upload, UploadChunk, UploadStatus
-from returns.models import Job
-from returns.services.jobs import job_progress, job_start, register, upload_slot_claim
-from taxpayers import clock
+from core import clock
+from core.errors import RuleViolation, ValidationFailed
+from ims.models import Channel
+from invoices.domain.gstr1 import parse_gstr1_sections
+from invoices.models import Upload, UploadChunk, UploadStatus
+from jobs.models import Job
+from jobs.runner import register
+from jobs.services import job_progress, job_start, upload_slot_claim
 from taxpayers.models import Taxpayer
 
 from .documents import documents_save

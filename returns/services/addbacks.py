@@ -5,12 +5,12 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from invoices.models import Action, ImsRecord
-from invoices.services.records import is_amendment_section, recipients_for
+from core.periods import period_add
+from ims.models import Action, ImsRecord
+from ims.services.records import is_amendment_section
 from returns.models import AddBack
-from taxpayers.domain import period_add
 from taxpayers.models import Taxpayer
-from taxpayers.selectors import Calendar
+from taxpayers.selectors import Calendar, calendars_by_gstin
 
 VALUE_FIELDS = ("txval", "iamt", "camt", "samt", "cess")
 
@@ -64,9 +64,9 @@ def addbacks_for_filing(*, recipient: Taxpayer, period: int, now) -> list[AddBac
         .order_by("id")
     )
     open_entries = _open_entries(recipient, accepted) if accepted else []
-    suppliers = recipients_for({r.stin for r in rejected} | {e.supplier.gstin for e in open_entries})
+    suppliers = calendars_by_gstin({r.stin for r in rejected} | {e.supplier.gstin for e in open_entries})
     first = {
-        s.taxpayer.id: first_unfiled_3b(s.calendar, s.taxpayer.ims_start_period, s.filed_3b)
+        s.taxpayer.id: first_unfiled_3b(s, s.taxpayer.ims_start_period, s.filed_3b)
         for s in suppliers.values()
     }
     entries = []

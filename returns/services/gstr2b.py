@@ -6,12 +6,14 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import Case, F, Max, Q, Sum, When
 
-from ims_portal.errors import RuleViolation
-from invoices.models import ImsRecord
+from core import clock
+from core.errors import RuleViolation
+from core.periods import business_date
+from ims.models import ImsRecord
+from jobs.runner import register
+from jobs.services import job_progress
 from returns import domain
-from returns.models import Gstr2bLine, Gstr2bVersion, Gstr3bFiling
-from taxpayers import clock
-from taxpayers.domain import business_date
+from returns.models import Gstr2bLine, Gstr2bVersion
 from taxpayers.models import Taxpayer
 from taxpayers.selectors import Calendar
 
@@ -41,7 +43,7 @@ _KEY = (
 _COUNTED = "ABS(COALESCE(r.eff_{h}, r.{col}))"
 
 INSERT_LINES = f"""
-INSERT INTO returns_gstr2bline (
+INSERT INTO {Gstr2bLine._meta.db_table} (
     version_id, taxpayer_id, period, record_id, grp, sub, key, section, ims_section, ctin, trdnm, supprd,
     supfildt, number, doc_date, orig_number, orig_date, doc_type, inv_typ, val, pos, rev, rsn,
     txval, igst, cgst, sgst, cess, c_txval, c_igst, c_cgst, c_sgst, c_cess, is_amendment, action, remarks,
@@ -57,26 +59,11 @@ SELECT
     {_COUNTED.format(h="cess", col="cess")},
     r.section IN ('b2ba', 'b2bdna', 'b2bcna', 'ecoma'), r.action, r.remarks,
     r.itc_red_req, r.decl_igst, r.decl_cgst, r.decl_sgst, r.decl_cess
-FROM invoices_imsrecord r
+FROM {ImsRecord._meta.db_table} r
 WHERE r.recipient_id = %(recipient)s AND r.itc_period = %(period)s AND r.filed_at IS NOT NULL
   AND r.removed = %(false)s AND r.superseded = %(false)s AND r.action <> 'P'
   AND r.waiting_on_original = %(false)s
 """
-
-
-class Context:
-    """What the 2B rules need about one recipient, read once."""
-
-    def __init__(self, taxpayer: Taxpayer):
-        self.taxpayer = taxpayer
-        self.calendar = Calendar(taxpayer)
-        self.filed_3b = set(Gstr3bFiling.objects.filter(taxpayer=taxpayer).values_list("period", flat=True))
-
-    def previous_filed(self, period: int) -> bool:
-        prev = domain.previous_return(
-            period, quarterly=self.calendar.quarterly, start_period=self.taxpayer.ims_start_period
-        )
-        return prev is None or prev in self.filed_3b
 
 
 def latest_version(taxpayer: Taxpayer, period: int) -> Gstr2bVersion | None:
@@ -96,10 +83,10 @@ def _lock(taxpayer: Taxpayer) -> None:
     Taxpayer.objects.select_for_update().filter(id=taxpayer.id).values_list("id", flat=True).first()
 
 
-def _generate(ctx: Context, period: int, trigger: str, by: str, now) -> Gstr2bVersion:
-    last = Gstr2bVersion.objects.filter(taxpayer=ctx.taxpayer, period=period).aggregate(m=Max("version"))["m"]
+def _generate(cal: Calendar, period: int, trigger: str, by: str, now) -> Gstr2bVersion:
+    last = Gstr2bVersion.objects.filter(taxpayer=cal.taxpayer, period=period).aggregate(m=Max("version"))["m"]
     version = Gstr2bVersion.objects.create(
-        taxpayer=ctx.taxpayer,
+        taxpayer=cal.taxpayer,
         period=period,
         version=(last or 0) + 1,
         trigger=trigger,
@@ -112,7 +99,7 @@ def _generate(ctx: Context, period: int, trigger: str, by: str, now) -> Gstr2bVe
             INSERT_LINES,
             {
                 "version": version.id,
-                "recipient": ctx.taxpayer.id,
+                "recipient": cal.taxpayer.id,
                 "period": period,
                 "true": True,
                 "false": False,
@@ -156,31 +143,31 @@ def gstr2b_generate_if_due(*, taxpayer: Taxpayer, period: int, trigger: str, by:
     """Scheduled/admin generation (R-5.2, R-5.5): only where no version exists. Returns None when it
     generated, else the skip reason."""
     _lock(taxpayer)
-    ctx = Context(taxpayer)
+    cal = Calendar(taxpayer)
     now = clock.now()
     reason = domain.schedule_skip_reason(
         period=period,
         start_period=taxpayer.ims_start_period,
-        quarterly=ctx.calendar.quarterly,
+        quarterly=cal.quarterly,
         has_version=Gstr2bVersion.objects.filter(taxpayer=taxpayer, period=period).exists(),
         today=business_date(now),
-        previous_3b_filed=ctx.previous_filed(period),
+        previous_3b_filed=cal.previous_filed(period),
     )
     if reason:
         return reason
-    _generate(ctx, period, trigger, by, now)
+    _generate(cal, period, trigger, by, now)
     return None
 
 
 def gstr2b_recompute_refusal(*, taxpayer: Taxpayer, period: int) -> str | None:
-    ctx = Context(taxpayer)
+    cal = Calendar(taxpayer)
     return domain.recompute_refusal(
         period=period,
         start_period=taxpayer.ims_start_period,
-        quarterly=ctx.calendar.quarterly,
-        filed_3b=period in ctx.filed_3b,
+        quarterly=cal.quarterly,
+        filed_3b=period in cal.filed_3b,
         today=clock.today(),
-        previous_3b_filed=ctx.previous_filed(period),
+        previous_3b_filed=cal.previous_filed(period),
     )
 
 
@@ -192,7 +179,7 @@ def gstr2b_recompute(
     _lock(taxpayer)
     if code := gstr2b_recompute_refusal(taxpayer=taxpayer, period=period):
         raise RuleViolation(code, RECOMPUTE_MESSAGES.get(code, code))
-    return _generate(Context(taxpayer), period, trigger, by, clock.now())
+    return _generate(Calendar(taxpayer), period, trigger, by, clock.now())
 
 
 RECOMPUTE_MESSAGES = {
@@ -202,3 +189,47 @@ RECOMPUTE_MESSAGES = {
     "DRAFT_NOT_DUE": "GSTR-2B of this period is first generated on the 14th of the next month.",
     "PREVIOUS_3B_NOT_FILED": "GSTR-3B of the previous period must be filed first.",
 }
+
+
+# --- jobs (R-9.3) -------------------------------------------------------------------------------------
+
+# Taxpayers read per query by the all-GSTIN generation: bounded memory whatever the number of GSTINs.
+TAXPAYER_CHUNK = 500
+
+
+@register("gstr2b_generate")
+def _gstr2b_generate_job(job) -> dict:
+    """Scheduled / admin draft 2B (R-5.2, R-5.5): one transaction per GSTIN, never one for all."""
+    p = job.params
+    period, trigger, by = p["period"], p.get("trigger", "admin"), p.get("by", "system")
+    listed = p.get("gstins")
+    taxpayers = Taxpayer.objects.order_by("id")
+    skipped: list[dict] = []
+    if listed is not None:
+        wanted = list(dict.fromkeys(listed))
+        taxpayers = taxpayers.filter(gstin__in=wanted)
+        known = set(taxpayers.values_list("gstin", flat=True))
+        skipped += [{"gstin": g, "reason": "NOT_FOUND"} for g in wanted if g not in known]
+    total = taxpayers.count()
+    generated: list[str] = []
+    done, last_id = 0, 0
+    job_progress(job, 0, total)
+    while chunk := list(taxpayers.filter(id__gt=last_id)[:TAXPAYER_CHUNK]):
+        for t in chunk:
+            reason = gstr2b_generate_if_due(taxpayer=t, period=period, trigger=trigger, by=by)
+            if reason is None:
+                generated.append(t.gstin)
+            else:
+                skipped.append({"gstin": t.gstin, "reason": reason})
+            done += 1
+            job_progress(job, done, max(total, done))
+        last_id = chunk[-1].id
+    return {"generated": sorted(generated), "skipped": sorted(skipped, key=lambda s: s["gstin"])}
+
+
+@register("gstr2b_recompute")
+def _gstr2b_recompute_job(job) -> dict:
+    job_progress(job, 0, 1)
+    version = gstr2b_recompute(taxpayer=job.taxpayer, period=job.params["period"], by=job.params["by"])
+    job_progress(job, 1, 1)
+    return {"version": version.version}

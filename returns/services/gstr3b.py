@@ -4,21 +4,21 @@ amendments released), R-6.4 (add-backs) and R-5.3 (the next period's 2B generate
 
 from decimal import Decimal
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Q, Sum, Value, When
 from django.db.models.fields import DecimalField
 
-from ims_portal.errors import RuleViolation
-from invoices.models import Action, Document, Form, ImsAudit, ImsRecord
-from invoices.services.documents import rows_update
-from invoices.services.records import apply_amendment_facts, recipients_for, system_audit
+from core import clock
+from core.errors import RuleViolation
+from core.periods import period_add, period_code, quarter_first_month, quarter_last_month
+from ims.services.periods import period_close
+from invoices.models import Document, Form
 from returns import domain
 from returns.models import AddBack, Gstr3bFiling
 from returns.services.addbacks import addbacks_for_filing
-from returns.services.gstr2b import HEADS, Context, gstr2b_generate_if_due, is_stale, latest_version
-from taxpayers import clock
-from taxpayers.domain import period_add, period_code, quarter_first_month, quarter_last_month
+from returns.services.gstr2b import HEADS, gstr2b_generate_if_due, is_stale, latest_version
 from taxpayers.models import Taxpayer
+from taxpayers.selectors import Calendar
 
 ZERO = Decimal("0.00")
 ECO_SECTIONS = ("ecom", "ecoma")
@@ -60,17 +60,17 @@ def return_months(period: int, quarterly: bool) -> list[int]:
     return [first, period_add(first, 1), period_add(first, 2)]
 
 
-def next_return_period(period: int, ctx: Context) -> int:
+def next_return_period(period: int, cal: Calendar) -> int:
     """The 3B/2B period after ``period``: the next month, or the next quarter's last month."""
     nxt = period_add(period, 1)
-    return quarter_last_month(nxt) if ctx.calendar.quarterly(nxt) else nxt
+    return quarter_last_month(nxt) if cal.quarterly(nxt) else nxt
 
 
-def _refuse_reading(taxpayer: Taxpayer, period: int, ctx: Context) -> None:
+def _refuse_reading(taxpayer: Taxpayer, period: int, cal: Calendar) -> None:
     """R-6.5: reading (or filing) answers these before anything else, in the order of R-5.3."""
     if period < taxpayer.ims_start_period:
         raise RuleViolation("BEFORE_START_PERIOD", MESSAGES["BEFORE_START_PERIOD"])
-    if domain.is_quarter_month(period, ctx.calendar.quarterly):
+    if domain.is_quarter_month(period, cal.quarterly):
         raise RuleViolation("QUARTERLY_TAXPAYER", MESSAGES["QUARTERLY_TAXPAYER"])
 
 
@@ -164,9 +164,9 @@ def _thawed(tables: dict) -> dict:
 # --- view ---------------------------------------------------------------------------------------------
 
 
-def _draft(taxpayer: Taxpayer, period: int, ctx: Context) -> tuple[dict, list[str], object]:
+def _draft(taxpayer: Taxpayer, period: int, cal: Calendar) -> tuple[dict, list[str], object]:
     """Tables computed now, the blockers of R-6.3 and the latest 2B version."""
-    quarterly = ctx.calendar.quarterly(period)
+    quarterly = cal.quarterly(period)
     version = latest_version(taxpayer, period)
     gstr1a_unfiled = Document.objects.filter(
         supplier=taxpayer,
@@ -177,10 +177,10 @@ def _draft(taxpayer: Taxpayer, period: int, ctx: Context) -> tuple[dict, list[st
     blockers = domain.gstr3b_blockers(
         period=period,
         start_period=taxpayer.ims_start_period,
-        quarterly=ctx.calendar.quarterly,
+        quarterly=cal.quarterly,
         filed=False,
         today=clock.today(),
-        previous_3b_filed=ctx.previous_filed(period),
+        previous_3b_filed=cal.previous_filed(period),
         has_2b=version is not None,
         stale_2b=version is not None and is_stale(version),
         gstr1a_unfiled=gstr1a_unfiled,
@@ -190,8 +190,8 @@ def _draft(taxpayer: Taxpayer, period: int, ctx: Context) -> tuple[dict, list[st
 
 def gstr3b_view(*, taxpayer: Taxpayer, period: int) -> dict:
     """GET /gstr3b/{gstin}/{period}: frozen tables once filed, else computed now with ``blocked_by``."""
-    ctx = Context(taxpayer)
-    _refuse_reading(taxpayer, period, ctx)
+    cal = Calendar(taxpayer)
+    _refuse_reading(taxpayer, period, cal)
     filing = Gstr3bFiling.objects.filter(taxpayer=taxpayer, period=period).first()
     if filing is not None:
         # A filed return is blocked by its filing only: 2B and GSTR-1A of the period are closed with it.
@@ -203,7 +203,7 @@ def gstr3b_view(*, taxpayer: Taxpayer, period: int) -> dict:
             "gstr2b_version": filing.gstr2b_version,
             "tables": _thawed(filing.tables or {}),
         }
-    tables, blockers, version = _draft(taxpayer, period, ctx)
+    tables, blockers, version = _draft(taxpayer, period, cal)
     return {
         "period": period_code(period),
         "status": "draft",
@@ -224,9 +224,9 @@ def gstr3b_file(*, taxpayer: Taxpayer, period: int, by: str) -> dict:
     Taxpayer.objects.select_for_update().filter(id=taxpayer.id).values_list("id", flat=True).first()
     if Gstr3bFiling.objects.filter(taxpayer=taxpayer, period=period).exists():
         raise RuleViolation("ALREADY_FILED", MESSAGES["ALREADY_FILED"])
-    ctx = Context(taxpayer)
-    _refuse_reading(taxpayer, period, ctx)
-    tables, blockers, version = _draft(taxpayer, period, ctx)
+    cal = Calendar(taxpayer)
+    _refuse_reading(taxpayer, period, cal)
+    tables, blockers, version = _draft(taxpayer, period, cal)
     if blockers:
         raise RuleViolation(blockers[0], MESSAGES.get(blockers[0], blockers[0]))
     now = clock.now()
@@ -241,130 +241,10 @@ def gstr3b_file(*, taxpayer: Taxpayer, period: int, by: str) -> dict:
             )
     except IntegrityError as exc:
         raise RuleViolation("ALREADY_FILED", MESSAGES["ALREADY_FILED"]) from exc
-    ctx.filed_3b.add(period)
-    nxt = next_return_period(period, ctx)
-    _leave_or_carry(taxpayer, period, nxt, now, by)
-    _release_waiting(taxpayer, now)
+    cal.filed_3b.add(period)
+    nxt = next_return_period(period, cal)
+    period_close(recipient=taxpayer, calendar=cal, period=period, next_period=nxt, now=now, by=by)
     addbacks_for_filing(recipient=taxpayer, period=period, now=now)
     # R-5.3: the waiting next 2B is generated at once if its draft date has passed (a skip is no error).
     gstr2b_generate_if_due(taxpayer=taxpayer, period=nxt, trigger="3b_filed", by=by)
     return gstr3b_view(taxpayer=taxpayer, period=period)
-
-
-# Records of the period that filing concerns: filed, in force, not superseded.
-_PERIOD_RECORDS = """
-    recipient_id = %(recipient)s AND itc_period = %(period)s AND filed_at IS NOT NULL
-    AND removed = %(false)s AND superseded = %(false)s"""
-_LEAVING = (
-    _PERIOD_RECORDS
-    + """
-    AND (kept_out = %(true)s OR (active = %(true)s AND action IN ('A', 'R', 'N')
-         AND waiting_on_original = %(false)s))"""
-)
-_CARRIED = (
-    _PERIOD_RECORDS
-    + """
-    AND active = %(true)s AND (action = 'P' OR waiting_on_original = %(true)s)"""
-)
-
-_AUDIT_INSERT = """
-INSERT INTO invoices_imsaudit (recipient_id, record_id, at, by, channel, from_action, to_action, reason)
-SELECT recipient_id, id, %(now)s, %(by)s, 'job', action, action, {reason}
-FROM invoices_imsrecord WHERE {where}"""
-
-
-def _leave_or_carry(taxpayer: Taxpayer, period: int, nxt: int, now, by: str) -> None:
-    """R-4.11 in set-based SQL: A/R/N records leave active IMS (N deemed accepted); P records and
-    amendments waiting on their original move to the next 2B period. Kept-out records (R-4.1) are marked
-    left too: they were never active, and the flag tells the supplier (R-7.1) their 2B period is closed.
-    Audit rows are written first, from the records' state before the change."""
-    params = {
-        "recipient": taxpayer.id,
-        "period": period,
-        "next": nxt,
-        "now": now,
-        "by": by,
-        "true": True,
-        "false": False,
-    }
-    leave_reason = (
-        "CASE WHEN kept_out = %(true)s THEN 'GSTR-3B filed: 2B period closed (kept out of IMS)' "
-        "WHEN action = 'N' THEN 'GSTR-3B filed: left IMS, deemed accepted' "
-        "ELSE 'GSTR-3B filed: left IMS' END"
-    )
-    with connection.cursor() as cur:
-        cur.execute(_AUDIT_INSERT.format(reason=leave_reason, where=_LEAVING), params)
-        cur.execute(
-            "UPDATE invoices_imsrecord SET active = %(false)s, left_ims = %(true)s, updated_at = %(now)s, "
-            "deemed_accepted = (action = 'N' AND kept_out = %(false)s) WHERE" + _LEAVING,
-            params,
-        )
-        cur.execute(
-            _AUDIT_INSERT.format(
-                reason="'GSTR-3B filed: carried forward to the next 2B period'", where=_CARRIED
-            ),
-            params,
-        )
-        cur.execute(
-            "UPDATE invoices_imsrecord SET itc_period = %(next)s, updated_at = %(now)s WHERE" + _CARRIED,
-            params,
-        )
-    _move_unfiled(taxpayer, period, nxt, now)
-
-
-def _move_unfiled(taxpayer: Taxpayer, period: int, nxt: int, now) -> None:
-    """Records of documents not filed yet carry a provisional 2B period (R-4.4); once that period's 3B is
-    filed, R-5.1 can no longer place them there, so the provisional period (and its pending deadline)
-    moves to the next one. Not audited: the action does not change and the period is provisional."""
-    rows = list(
-        ImsRecord.objects.filter(recipient=taxpayer, itc_period=period, filed_at__isnull=True, removed=False)
-    )
-    if not rows:
-        return
-    recipient = recipients_for([taxpayer.gstin])[taxpayer.gstin]
-    for rec in rows:
-        rec.itc_period = nxt
-        rec.pending_deadline = recipient.deadline(itc_reducing=rec.itc_reducing, first_period=nxt)
-        rec.updated_at = now
-    rows_update(ImsRecord, rows, ["itc_period", "pending_deadline", "updated_at"])
-
-
-def _release_waiting(taxpayer: Taxpayer, now) -> None:
-    """R-4.7: an amendment waiting on its original stops waiting once the original is accepted, rejected
-    or deemed accepted and GSTR-3B of the original's 2B period is filed; its counted effect and
-    ITC-reduction are then decided against the original as it stands."""
-    filed = Gstr3bFiling.objects.filter(taxpayer=taxpayer).values("period")
-    waiting = list(
-        ImsRecord.objects.select_related("document", "document__amends", "amends_record").filter(
-            recipient=taxpayer,
-            waiting_on_original=True,
-            removed=False,
-            amends_record__action__in=[Action.ACCEPT, Action.REJECT, Action.NO_ACTION],
-            amends_record__itc_period__in=filed,
-        )
-    )
-    if not waiting:
-        return
-    recipient = recipients_for([taxpayer.gstin])[taxpayer.gstin]
-    audits = []
-    for rec in waiting:
-        doc = rec.document
-        apply_amendment_facts(rec, doc, doc.amends, rec.amends_record, recipient)
-        rec.waiting_on_original = False
-        rec.pending_deadline = recipient.deadline(
-            itc_reducing=rec.itc_reducing, first_period=rec.first_itc_period or rec.itc_period
-        )
-        rec.updated_at = now
-        audits.append(
-            system_audit(
-                rec,
-                at=now,
-                frm=rec.action,
-                to=rec.action,
-                reason="original settled: the amendment can be acted on",
-            )
-        )
-    fields = ["waiting_on_original", "amends_record", "itc_reducing", "pending_deadline", "updated_at"]
-    fields += [f"eff_{h}" for h in HEADS]
-    rows_update(ImsRecord, waiting, fields)
-    ImsAudit.objects.bulk_create(audits)

@@ -1,0 +1,18 @@
+"""API: staff run the pending-expiry sweep now (R-4.4, R-9.1) as a job."""
+
+from rest_framework.views import APIView
+
+from core.api import require_staff
+from jobs.api import job_accepted
+from jobs.models import JobKind
+from jobs.services import job_start
+
+
+class AdminPendingExpiryApi(APIView):
+    """R-4.4: run the daily pending-expiry sweep now (sandbox clock, R-9.1)."""
+
+    def post(self, request):
+        require_staff(request)
+        return job_accepted(
+            job_start(kind=JobKind.PENDING_EXPIRY, user=request.user, params={"by": "system"})
+        )

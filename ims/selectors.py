@@ -1,0 +1,186 @@
+"""Reads of the recipient's IMS records, always scoped by one GSTIN first."""
+
+from decimal import Decimal
+
+from django.db.models import Count, F, Q, Sum
+
+from core.api import keyset, page_args
+from core.errors import DomainError, NotFound, ValidationFailed
+from core.periods import parse_period
+from ims import domain
+from ims.models import Action, ImsAudit, ImsRecord
+from taxpayers.domain import gstin_state, gstr3b_due_date, normalize_gstin
+from taxpayers.models import Taxpayer
+from taxpayers.selectors import Calendar
+
+ACTION_NAMES = {"N": "noaction", "A": "accept", "R": "reject", "P": "pending"}
+
+
+def _period_param(params, key: str) -> int | None:
+    raw = params.get(key)
+    if not raw:
+        return None
+    try:
+        return parse_period(raw)
+    except DomainError as exc:
+        raise ValidationFailed([{"path": key, "code": exc.code, "message": exc.message}])
+
+
+def ims_filter(*, recipient: Taxpayer, params):
+    """The recipient's records matching the list query keys of API.md (every filter has its index)."""
+    qs = ImsRecord.objects.filter(recipient=recipient)
+    left = str(params.get("left") or "").lower()
+    if left in ("true", "1", "yes"):
+        qs = qs.filter(Q(active=True) | Q(left_ims=True))
+    else:
+        qs = qs.filter(active=True)
+    errors = []
+    if section := params.get("section"):
+        if section not in domain.IMS_SECTIONS:
+            errors.append({"path": "section", "code": "INVALID", "message": "Unknown IMS section."})
+        qs = qs.filter(section=section)
+    if action := params.get("action"):
+        if action not in domain.ACTIONS:
+            errors.append({"path": "action", "code": "INVALID", "message": "action is N, A, R or P."})
+        qs = qs.filter(action=action)
+    if stin := params.get("stin"):
+        qs = qs.filter(stin=normalize_gstin(stin))
+    if (p := _period_param(params, "rtnprd")) is not None:
+        qs = qs.filter(rtnprd=p)
+    if (p := _period_param(params, "itc_period")) is not None:
+        qs = qs.filter(itc_period=p)
+    if q := (params.get("q") or "").strip():
+        qs = qs.filter(number_key__startswith=q.upper())
+    if errors:
+        raise ValidationFailed(errors)
+    return qs
+
+
+def ims_list(*, recipient: Taxpayer, params) -> tuple[list[ImsRecord], str | None]:
+    limit, after = page_args(params)
+    return keyset(ims_filter(recipient=recipient, params=params), limit, after)
+
+
+def ims_summary(*, recipient: Taxpayer) -> dict:
+    """Counts by section and action of active records: one GROUP BY."""
+    out = {"ttl_cnt": 0}
+    for section in domain.IMS_SECTIONS:
+        out[section] = {name: 0 for name in ACTION_NAMES.values()}
+    rows = (
+        ImsRecord.objects.filter(recipient=recipient, active=True)
+        .values_list("section", "action")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for section, action, n in rows:
+        out[section][ACTION_NAMES[action]] += n
+        out["ttl_cnt"] += n
+    return out
+
+
+def ims_summary_tax(*, recipient: Taxpayer) -> dict:
+    """Count, taxable value and total tax of active records by section and action: one GROUP BY.
+    ``{section: {action_letter: {"n", "txval", "tax"}}}`` with every section and action present."""
+    zero = Decimal("0.00")
+    out = {s: {a: {"n": 0, "txval": zero, "tax": zero} for a in domain.ACTIONS} for s in domain.IMS_SECTIONS}
+    rows = (
+        ImsRecord.objects.filter(recipient=recipient, active=True)
+        .values_list("section", "action")
+        .annotate(n=Count("id"), txval=Sum("txval"), tax=Sum(F("iamt") + F("camt") + F("samt") + F("cess")))
+        .order_by()
+    )
+    for section, action, n, txval, tax in rows:
+        out[section][action] = {"n": n, "txval": txval or zero, "tax": tax or zero}
+    return out
+
+
+def ims_deemed_outlook(*, recipient: Taxpayer) -> dict | None:
+    """Active records at No action whose 2B period's GSTR-3B is not filed: filing that return marks them
+    deemed accepted (R-4.11), so the banner counts them with their total tax and names the GSTR-3B due
+    date (R-2.2) of the nearest such 2B period. Amendments waiting on their original and records of unfiled
+    documents are carried forward, not deemed accepted, so they stay out. Two queries: one GROUP BY by 2B
+    period and the calendar.
+    ``{"n", "tax", "due", "period", "periods": [{"period", "n", "tax", "due"}]}`` or None."""
+    calendar = Calendar(recipient)
+    rows = list(
+        ImsRecord.objects.filter(
+            recipient=recipient, active=True, action="N", waiting_on_original=False, filed_at__isnull=False
+        )
+        .exclude(itc_period__in=calendar.filed_3b)
+        .values_list("itc_period")
+        .annotate(n=Count("id"), tax=Sum(F("iamt") + F("camt") + F("samt") + F("cess")))
+        .order_by("itc_period")
+    )
+    if not rows:
+        return None
+    state = gstin_state(recipient.gstin)
+    periods = [
+        {"period": p, "n": n, "tax": tax, "due": gstr3b_due_date(p, calendar.quarterly(p), state)}
+        for p, n, tax in rows
+    ]
+    return {
+        "n": sum(r["n"] for r in periods),
+        "tax": sum((r["tax"] for r in periods), Decimal("0.00")),
+        "due": periods[0]["due"],
+        "period": periods[0]["period"],
+        "periods": periods,
+    }
+
+
+def ims_record(*, recipient: Taxpayer, record_id) -> ImsRecord:
+    try:
+        rid = int(record_id)
+    except (TypeError, ValueError):
+        raise NotFound()
+    rec = ImsRecord.objects.filter(recipient=recipient, id=rid, removed=False).first()
+    if rec is None:
+        raise NotFound()
+    return rec
+
+
+def ims_history(*, record: ImsRecord) -> list[ImsAudit]:
+    return list(ImsAudit.objects.filter(record=record).order_by("id"))
+
+
+def ims_action_counts(*, recipient: Taxpayer) -> dict[str, int]:
+    """Active records by action (N, A, R, P): one GROUP BY."""
+    out = {a: 0 for a in (Action.NO_ACTION, Action.ACCEPT, Action.REJECT, Action.PENDING)}
+    rows = (
+        ImsRecord.objects.filter(recipient=recipient, active=True)
+        .values_list("action")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for action, n in rows:
+        out[action] = out.get(action, 0) + n
+    return out
+
+
+def deemed_countdown(cal: Calendar, period: int) -> dict | None:
+    """R-4.11: the records of ``period`` still at No action, which filing its GSTR-3B deems accepted —
+    count, taxable value and tax, in one aggregate. None once the 3B is filed."""
+    if period in cal.filed_3b:
+        return None
+    row = ImsRecord.objects.filter(
+        recipient=cal.taxpayer,
+        itc_period=period,
+        active=True,
+        action=Action.NO_ACTION,
+        kept_out=False,
+        filed_at__isnull=False,
+        removed=False,
+        superseded=False,
+        waiting_on_original=False,
+    ).aggregate(
+        n=Count("id"),
+        txval=Sum("txval"),
+        tax=Sum(F("iamt") + F("camt") + F("samt") + F("cess")),
+    )
+    quarterly = cal.quarterly(period)
+    return {
+        "count": row["n"],
+        "txval": row["txval"] or Decimal("0.00"),
+        "tax": row["tax"] or Decimal("0.00"),
+        "period": period,
+        "due": gstr3b_due_date(period, quarterly, cal.taxpayer.state_code),
+    }

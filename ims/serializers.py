@@ -1,0 +1,115 @@
+"""Output shapes of API.md: IMS records and their history in GSTN's field names."""
+
+from core.periods import format_date, period_code
+from ims import domain
+from ims.models import ImsAudit, ImsRecord
+from ims.services.records import regime_period
+
+NOTE_SECTIONS = ("b2bdn", "b2bdna", "b2bcn", "b2bcna")
+
+
+def _iso(dt):
+    return dt.isoformat() if dt else None
+
+
+def record_out(rec: ImsRecord, today) -> dict:
+    regime = regime_period(rec)
+    is_note = rec.section in NOTE_SECTIONS
+    out = {
+        "id": rec.id,
+        "section": rec.section,
+        "stin": rec.stin,
+        "trdnm": rec.trdnm,
+        "sply_stin": rec.sply_stin or None,
+        "rtnprd": period_code(rec.rtnprd),
+        "srcform": rec.srcform,
+        "srcfilstatus": "Filed" if rec.filed_at else "Not Filed",
+    }
+    if is_note:
+        out.update(
+            {
+                "nt_num": rec.number,
+                "nt_dt": format_date(rec.doc_date),
+                "ont_num": rec.orig_number or None,
+                "ont_dt": format_date(rec.orig_date),
+            }
+        )
+        out["typ"] = "C" if rec.doc_type == "CN" else "D"
+    else:
+        out.update(
+            {
+                "inum": rec.number,
+                "idt": format_date(rec.doc_date),
+                "oinum": rec.orig_number or None,
+                "oidt": format_date(rec.orig_date),
+            }
+        )
+    pend_blocked = (
+        rec.itc_reducing
+        and domain.pending_refusal(
+            itc_reducing=True, itc_period=regime, deadline=rec.pending_deadline, today=today
+        )
+        is not None
+    )
+    out.update(
+        {
+            "inv_typ": rec.inv_typ,
+            "pos": rec.pos,
+            "rchrg": "Y" if rec.rchrg else "N",
+            "val": rec.val,
+            "txval": rec.txval,
+            "iamt": rec.iamt,
+            "camt": rec.camt,
+            "samt": rec.samt,
+            "cess": rec.cess,
+            "action": rec.action,
+            "ispendactblocked": "Y" if pend_blocked else "N",
+            "pending_deadline": format_date(rec.pending_deadline),
+            "remarks": rec.remarks,
+            "itcRedReq": rec.itc_red_req,
+            "isItcRedReqBlocked": "Y"
+            if domain.declaration_blocked(itc_reducing=rec.itc_reducing, itc_period=regime)
+            else "N",
+            "declIgst": rec.decl_igst,
+            "declCgst": rec.decl_cgst,
+            "declSgst": rec.decl_sgst,
+            "declCess": rec.decl_cess,
+            "itc_period": period_code(rec.itc_period),
+            "left_ims": rec.left_ims,
+            "deemed_accepted": rec.deemed_accepted,
+            "kept_out": rec.kept_out,
+            "rsn": rec.rsn,
+            "superseded": rec.superseded,
+            "waiting_on_original": rec.waiting_on_original,
+            "itc_reducing": rec.itc_reducing,
+            "hash": rec.hash,
+            "updated_at": _iso(rec.updated_at),
+        }
+    )
+    return out
+
+
+def audit_out(a: ImsAudit) -> dict:
+    return {
+        "at": _iso(a.at),
+        "by": a.by,
+        "channel": a.channel,
+        "from": a.from_action or None,
+        "to": a.to_action or None,
+        "remarks": a.remarks,
+        "decl": a.decl,
+        "reason": a.reason or None,
+    }
+
+
+def number_fields(section: str, number: str, doc_date=None) -> dict:
+    """A document's number and date under its IMS section's keys: inum/idt or nt_num/nt_dt."""
+    if section in NOTE_SECTIONS:  # IMS section names
+        out = {"nt_num": number}
+        if doc_date is not None:
+            out["nt_dt"] = format_date(doc_date)
+    else:
+        out = {"inum": number}
+        if doc_date is not None:
+            out["idt"] = format_date(doc_date)
+    return out

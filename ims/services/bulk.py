@@ -1,0 +1,191 @@
+"""Bulk action by filter (issue 5, R-4.10, R-9.2, R-9.3): one action on every active record matching the
+list filters, as a job. Set-based: per chunk of records one transaction that locks the chunk, decides each
+record with the same rule function as the synchronous batch (``actions.decide``), then writes the changed rows
+with one UPDATE per group of equal new values, the declarations (which differ per record) with one
+``UPDATE … FROM (VALUES …)``, and the audit rows with one INSERT. Queries grow with chunks, not records."""
+
+from django.db import transaction
+
+from core import clock
+from core.db import rows_update
+from core.errors import DomainError, ValidationFailed
+from core.periods import business_date, parse_period
+from ims import domain
+from ims.models import Channel, ImsAudit, ImsRecord
+from ims.selectors import ims_filter
+from ims.services.actions import decide, decl_json
+from ims.services.records import audit
+from jobs.runner import register
+from jobs.services import job_progress
+from taxpayers.domain import gstin_error
+from taxpayers.models import Taxpayer
+from taxpayers.selectors import Calendar
+
+CHUNK = 2_000
+# The list query keys of API.md that select records. ``left`` is not one: only active records can change.
+FILTER_KEYS = ("section", "action", "stin", "rtnprd", "itc_period", "q")
+DECL_FIELDS = ["itc_red_req", "decl_igst", "decl_cgst", "decl_sgst", "decl_cess", "updated_at"]
+
+
+def bulk_request_errors(*, filter, action, remarks) -> list[dict]:
+    """Problems of a bulk request, each with its path (``filter.section``, ``action``, ``remarks``). An
+    unknown filter key is refused rather than ignored: a misspelt key would widen the action to every
+    record. Remarks are checked once here (R-4.5) instead of being refused on every record."""
+    errors = []
+    if not isinstance(filter, dict):
+        errors.append(
+            {"path": "filter", "code": "REQUIRED", "message": "filter is an object of list filters."}
+        )
+    else:
+        for key, value in filter.items():
+            path = f"filter.{key}"
+            if key not in FILTER_KEYS:
+                errors.append(
+                    {"path": path, "code": "UNKNOWN", "message": f"Filters are {', '.join(FILTER_KEYS)}."}
+                )
+            elif value is None or value == "":
+                continue
+            elif not isinstance(value, str):
+                errors.append({"path": path, "code": "INVALID", "message": f"{key} is text."})
+            elif key == "section" and value not in domain.IMS_SECTIONS:
+                errors.append({"path": path, "code": "INVALID", "message": "Unknown IMS section."})
+            elif key == "action" and value not in domain.ACTIONS:
+                errors.append({"path": path, "code": "INVALID", "message": "action is N, A, R or P."})
+            elif key == "stin" and (problem := gstin_error(value)):
+                errors.append({"path": path, "code": problem[0], "message": problem[1]})
+            elif key in ("rtnprd", "itc_period"):
+                try:
+                    parse_period(value)
+                except DomainError as exc:
+                    errors.append({"path": path, "code": exc.code, "message": exc.message})
+    if action not in domain.ACTIONS:
+        errors.append({"path": "action", "code": "INVALID_ACTION", "message": "action is one of N, A, R, P."})
+    elif remarks is not None and not isinstance(remarks, str):
+        errors.append({"path": "remarks", "code": "INVALID_REMARKS", "message": "remarks must be text."})
+    elif refusal := domain.remarks_refusal(action=action, remarks=remarks):
+        errors.append({"path": "remarks", "code": refusal[0], "message": refusal[1]})
+    return errors
+
+
+def bulk_queryset(*, recipient: Taxpayer, filter: dict):
+    """The active records a bulk request selects (the IMS list filters, without ``left``)."""
+    params = {k: v for k, v in filter.items() if k in FILTER_KEYS and isinstance(v, str) and v}
+    try:
+        qs = ims_filter(recipient=recipient, params=params)
+    except ValidationFailed as exc:
+        raise ValidationFailed([{**d, "path": f"filter.{d['path']}"} for d in exc.details])
+    return qs.filter(active=True)
+
+
+def bulk_count(*, recipient: Taxpayer, filter: dict) -> int:
+    """ "Select all N matching": one COUNT, asked for only when the user wants it."""
+    return bulk_queryset(recipient=recipient, filter=filter).count()
+
+
+def ims_bulk_apply(
+    *,
+    recipient: Taxpayer,
+    filter: dict,
+    action: str,
+    remarks: str | None,
+    by: str,
+    channel: str = Channel.BULK,
+    job=None,
+    chunk_size: int = CHUNK,
+) -> dict:
+    """Apply ``action`` to every active record matching ``filter`` (R-4.10): ``{"processed", "errors"}``.
+
+    Each chunk is one transaction, so a job that dies part-way leaves whole chunks applied and each record
+    changed fully or not at all (R-9.2); a rerun finds the applied records already at the action, which
+    are no-ops (counted as processed, not audited), and finishes the rest."""
+    if errors := bulk_request_errors(filter=filter, action=action, remarks=remarks):
+        raise ValidationFailed(errors)
+    qs = bulk_queryset(recipient=recipient, filter=filter)
+    total = qs.count()
+    cal = Calendar(recipient)
+    request = domain.ActionRequest(action=action, remarks=remarks)
+    processed, errors, done, last_id = 0, [], 0, 0
+    if job is not None:
+        job_progress(job, 0, total)
+    while True:
+        with transaction.atomic():
+            # The filter is applied again under the lock: a record changed meanwhile so that it no longer
+            # matches is left alone. Keyset by id: records this job moved are never read twice.
+            chunk = list(qs.filter(id__gt=last_id).order_by("id").select_for_update()[:chunk_size])
+            if not chunk:
+                break
+            n, refused = _apply_chunk(chunk, request, cal, by=by, channel=channel)
+        processed += n
+        errors += refused
+        done += len(chunk)
+        last_id = chunk[-1].id
+        if job is not None:
+            job_progress(job, done, max(total, done))
+        if len(chunk) < chunk_size:
+            break
+    return {"processed": processed, "errors": errors}
+
+
+def _apply_chunk(
+    chunk: list[ImsRecord], request, cal: Calendar, *, by: str, channel: str
+) -> tuple[int, list[dict]]:
+    now = clock.now()
+    today = business_date(now)
+    processed, refused, audits = 0, [], []
+    # Changed records by their new (action, remarks): the same for the whole request, so one UPDATE.
+    plain: dict[tuple, list[int]] = {}
+    declared: list[ImsRecord] = []  # accepted ITC-reducing records: amounts per record (R-4.6)
+    for rec in chunk:
+        decision = decide(rec, request, cal, today)
+        if decision.refusal:
+            refused.append({"id": rec.id, "code": decision.refusal[0], "message": decision.refusal[1]})
+            continue
+        processed += 1
+        if not decision.changed:
+            continue
+        rec.updated_at = now
+        if rec.itc_red_req is None:
+            plain.setdefault((rec.action, rec.remarks), []).append(rec.id)
+        else:
+            declared.append(rec)
+        audits.append(
+            audit(
+                rec,
+                at=now,
+                by=by,
+                channel=channel,
+                frm=decision.before,
+                to=rec.action,
+                remarks=rec.remarks,
+                decl=decl_json(rec),
+            )
+        )
+    for (new_action, new_remarks), ids in plain.items():
+        ImsRecord.objects.filter(id__in=ids).update(
+            action=new_action,
+            remarks=new_remarks,
+            itc_red_req=None,
+            decl_igst=None,
+            decl_cgst=None,
+            decl_sgst=None,
+            decl_cess=None,
+            updated_at=now,
+        )
+    if declared:
+        rows_update(ImsRecord, declared, ["action", "remarks", *DECL_FIELDS], batch_size=len(declared))
+    if audits:
+        ImsAudit.objects.bulk_create(audits, batch_size=len(audits))
+    return processed, refused
+
+
+@register("ims_bulk")
+def _ims_bulk_job(job) -> dict:
+    p = job.params
+    return ims_bulk_apply(
+        recipient=job.taxpayer,
+        filter=p.get("filter") or {},
+        action=p.get("action"),
+        remarks=p.get("remarks"),
+        by=p.get("by") or "system",
+        job=job,
+    )

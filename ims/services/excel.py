@@ -1,0 +1,361 @@
+"""The IMS Excel round trip (issue 5, R-4.10, R-9.3), like GSTN's IMS offline tool.
+
+Export: the filtered records as a workbook (openpyxl write-only mode: rows go to temporary files, not
+memory), one sheet per non-empty IMS section, with an editable Action column (list validation A/R/P/N)
+and Remarks column, and hidden id and hash columns. Import: the edited workbook is stored as a job file
+and applied by the ``ims_import`` job through ``ims_actions_apply`` — the same rules, codes and audit as
+the API, with the row's hash as the STALE guard. Refused rows go to an error workbook.
+
+The upload and the error workbook are job files (``jobs.files``).
+"""
+
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from rest_framework.utils.encoders import JSONEncoder
+
+from core import clock
+from core.errors import RuleViolation
+from ims import domain
+from ims.models import Channel, ImsRecord
+from ims.serializers import record_out
+from ims.services.actions import MAX_ACTIONS, ims_actions_apply
+from jobs.files import job_file_url, jobfiles_dir
+from jobs.models import Job
+from jobs.runner import register
+from jobs.services import job_progress
+from taxpayers.models import Taxpayer
+
+EXPORT_CHUNK = 2_000
+IMPORT_CHUNK = MAX_ACTIONS
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+ZIP_MAGIC = b"PK\x03\x04"
+
+ACTION, REMARKS, ID, HASH = "Action", "Remarks", "id", "hash"
+ERROR_CODE, REASON = "Error code", "Reason"
+# record_out keys shown through the editable and hidden columns rather than as plain fields.
+SPECIAL_FIELDS = ("id", "hash", "action", "remarks")
+VALIDATED_ROWS = 1_048_576  # Excel's last row: the Action list applies to rows typed in later too.
+NO_ID = "This row has no record id; export the workbook again rather than adding rows."
+
+
+# --- export ------------------------------------------------------------------------------------------------
+
+
+def export_filename(recipient: Taxpayer, ext: str) -> str:
+    return f"IMS_{recipient.gstin}_inward.{ext}"
+
+
+def ims_export_json(qs) -> Iterator[str]:
+    """``{"records": [...], "next_cursor": null}`` of every record of ``qs`` (a validated ims_filter query),
+    ordered by id like the list, read 2,000 rows per fetch and sent as it is produced."""
+    today = clock.today()
+    yield '{"records":['
+    buf: list[str] = []
+    first = True
+    for rec in qs.order_by("id").iterator(chunk_size=EXPORT_CHUNK):
+        buf.append(json.dumps(record_out(rec, today), cls=JSONEncoder, ensure_ascii=False))
+        if len(buf) == EXPORT_CHUNK:
+            yield ("" if first else ",") + ",".join(buf)
+            buf, first = [], False
+    if buf:
+        yield ("" if first else ",") + ",".join(buf)
+    yield '],"next_cursor":null}'
+
+
+def xlsx_value(ws, value):
+    """Text stays text: openpyxl would turn a value starting with ``=`` (a trade name, a remark) into a
+    formula, and refuses control characters."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if value.startswith("="):
+            cell = WriteOnlyCell(ws, value=value)
+            cell.data_type = "s"
+            return cell
+    return value
+
+
+def _sheet(wb: Workbook, title: str, header: list[str]):
+    """A sheet with the Action list validation, the id and hash columns hidden, the header frozen."""
+    ws = wb.create_sheet(title)
+    for name in (ID, HASH):
+        if name in header:
+            ws.column_dimensions[get_column_letter(header.index(name) + 1)].hidden = True
+    if ACTION in header:
+        col = get_column_letter(header.index(ACTION) + 1)
+        dv = DataValidation(
+            type="list",
+            formula1='"A,R,P,N"',
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="Action",
+            error="Action is A (accept), R (reject), P (pending) or N (no action); blank means N.",
+        )
+        dv.add(f"{col}2:{col}{VALIDATED_ROWS}")
+        ws.data_validations.append(dv)
+    ws.freeze_panes = "C2"
+    ws.append(header)
+    return ws
+
+
+def ims_export_xlsx(qs, out) -> None:
+    """Write the records of ``qs`` (a validated ims_filter query) as a workbook to the file object ``out``.
+    One sheet per non-empty section in IMS order; columns Action, Remarks, every other record field, then
+    the hidden id and hash. Amounts are numbers; dates stay text (DD-MM-YYYY) as in GSTN's layout."""
+    today = clock.today()
+    wb = Workbook(write_only=True)
+    present = set(qs.order_by().values_list("section", flat=True).distinct())
+    for section in (s for s in domain.IMS_SECTIONS if s in present):
+        ws, fields = None, []
+        for rec in qs.filter(section=section).order_by("id").iterator(chunk_size=EXPORT_CHUNK):
+            row = record_out(rec, today)
+            if ws is None:
+                fields = [k for k in row if k not in SPECIAL_FIELDS]
+                ws = _sheet(wb, section, [ACTION, REMARKS, *fields, ID, HASH])
+            values = [row["action"], row["remarks"], *(row[k] for k in fields), row["id"], row["hash"]]
+            ws.append([xlsx_value(ws, v) for v in values])
+    if not wb.worksheets:
+        wb.create_sheet("IMS").append(["No records match the filters."])
+    wb.save(out)
+
+
+# --- import: the upload ------------------------------------------------------------------------------------
+
+
+def _unsupported(message: str) -> RuleViolation:
+    return RuleViolation("UNSUPPORTED_FORMAT", message, status=400)
+
+
+def _columns(header) -> dict[str, int] | None:
+    """Positions of the columns the import reads, found by header name; None for a sheet that is not an
+    IMS export sheet (no id or no Action column)."""
+    names = [h.strip() if isinstance(h, str) else h for h in (header or ())]
+    if ID not in names or ACTION not in names:
+        return None
+    return {n: names.index(n) for n in (ID, HASH, ACTION, REMARKS) if n in names}
+
+
+def _open(source):
+    try:
+        return load_workbook(source, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many types for a damaged or foreign zip
+        raise _unsupported("The file is not an Excel workbook (.xlsx) that can be read.")
+
+
+def import_file_store(*, upload) -> str:
+    """Check that ``upload`` (a Django UploadedFile) is an IMS export workbook and store it as a job file;
+    returns its name. 413 TOO_LARGE over 20 MB; 400 UNSUPPORTED_FORMAT for anything else than an xlsx with
+    at least one sheet having id and Action columns."""
+    if upload.size > MAX_IMPORT_BYTES:
+        raise RuleViolation("TOO_LARGE", "The workbook is larger than 20 MB.", status=413)
+    upload.seek(0)
+    if upload.read(4) != ZIP_MAGIC:
+        raise _unsupported("The file is not an Excel workbook (.xlsx).")
+    upload.seek(0)
+    wb = _open(upload)
+    try:
+        usable = any(_columns(next(ws.iter_rows(max_row=1, values_only=True), None)) for ws in wb.worksheets)
+    finally:
+        wb.close()
+    if not usable:
+        raise _unsupported("No sheet has the id and Action columns of an IMS export workbook.")
+    name = f"import-{uuid.uuid4().hex}.xlsx"
+    folder = jobfiles_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    upload.seek(0)
+    with open(folder / name, "wb") as fh:
+        for part in upload.chunks():
+            fh.write(part)
+    return name
+
+
+# --- import: the job ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    sheet: int
+    line: int  # the row number in its sheet (1 = header)
+    id: int | None
+    hash: str | None
+    action: str
+    remarks: str | None
+
+
+def _record_id(value) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def _text(value) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return value if isinstance(value, str) else str(value)
+
+
+def _blank(values) -> bool:
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+
+
+def _at(values, cols: dict[str, int], name: str):
+    i = cols.get(name)
+    return values[i] if i is not None and i < len(values) else None
+
+
+def _read_rows(wb) -> list[Row]:
+    """The data rows of every IMS sheet (blank rows skipped): id, hash, Action (blank = N), Remarks."""
+    rows = []
+    for s, ws in enumerate(wb.worksheets):
+        it = ws.iter_rows(values_only=True)
+        cols = _columns(next(it, None))
+        if cols is None:
+            continue
+        for line, values in enumerate(it, start=2):
+            if _blank(values):
+                continue
+            action = _text(_at(values, cols, ACTION))
+            rows.append(
+                Row(
+                    sheet=s,
+                    line=line,
+                    id=_record_id(_at(values, cols, ID)),
+                    hash=_text(_at(values, cols, HASH)),
+                    action=action.strip().upper() if action and action.strip() else "N",
+                    remarks=_text(_at(values, cols, REMARKS)),
+                )
+            )
+    return rows
+
+
+def ims_import_apply(*, recipient: Taxpayer, rows: list[Row], by: str, job=None) -> tuple[dict, dict]:
+    """Apply the changed rows in batches of at most 5,000 through ims_actions_apply (each batch one
+    transaction, R-4.10), counting rows whose Action and Remarks equal the record's as unchanged.
+    Returns the counts and the refusals keyed by (sheet, line)."""
+    processed = unchanged = 0
+    refused: dict[tuple[int, int], dict] = {}
+    seen: set[int] = set()
+    total = len(rows)
+    if job is not None:
+        job_progress(job, 0, total)
+    for start in range(0, total, IMPORT_CHUNK):
+        chunk = rows[start : start + IMPORT_CHUNK]
+        ids = [r.id for r in chunk if r.id is not None]
+        current = {
+            rid: (action, remarks)
+            for rid, action, remarks in ImsRecord.objects.filter(
+                recipient=recipient, id__in=ids, removed=False
+            ).values_list("id", "action", "remarks")
+        }
+        batch, batch_rows = [], []
+        for r in chunk:
+            if r.id is None:
+                refused[(r.sheet, r.line)] = {"id": None, "code": "NOT_FOUND", "message": NO_ID}
+                continue
+            if r.id in seen:
+                refused[(r.sheet, r.line)] = {
+                    "id": r.id,
+                    "code": "INVALID_ACTION",
+                    "message": "This record appears twice in the workbook.",
+                }
+                continue
+            seen.add(r.id)
+            if current.get(r.id) == (r.action, r.remarks):
+                unchanged += 1
+                continue
+            item = {"id": r.id, "action": r.action}
+            if r.remarks is not None:
+                item["remarks"] = r.remarks
+            if r.hash is not None:
+                item["hash"] = r.hash
+            batch.append(item)
+            batch_rows.append(r)
+        if batch:
+            result = ims_actions_apply(recipient=recipient, actions=batch, by=by, channel=Channel.UPLOAD)
+            errors = {e["id"]: e for e in result["errors"]}
+            for r in batch_rows:
+                if r.id in errors:
+                    e = errors[r.id]
+                    refused[(r.sheet, r.line)] = {"id": r.id, "code": e["code"], "message": e["message"]}
+                else:
+                    processed += 1
+        if job is not None:
+            job_progress(job, start + len(chunk), total)
+    return {"processed": processed, "unchanged": unchanged}, refused
+
+
+def _error_workbook(wb, refused: dict[tuple[int, int], dict], out) -> None:
+    """The refused rows with their original columns plus Error code and Reason, one sheet per source sheet.
+    The columns keep their names, so the corrected error workbook can be imported again."""
+    book = Workbook(write_only=True)
+    for s, ws in enumerate(wb.worksheets):
+        lines = {line: e for (sheet, line), e in refused.items() if sheet == s}
+        if not lines:
+            continue
+        it = ws.iter_rows(values_only=True)
+        header = list(next(it, None) or ())
+        while header and header[-1] is None:
+            header.pop()
+        width = len(header)
+        target = _sheet(book, ws.title, [*header, ERROR_CODE, REASON])
+        for line, values in enumerate(it, start=2):
+            if line in lines:
+                e = lines[line]
+                row = (list(values[:width]) + [None] * width)[:width]
+                target.append([xlsx_value(target, v) for v in [*row, e["code"], e["message"]]])
+    book.save(out)
+
+
+def ims_import_run(job) -> dict:
+    """The ``ims_import`` job: read the stored workbook, apply it, write the error workbook if any row was
+    refused. Result ``{"processed","unchanged","errors","error_file"}``; the three counts add up to the
+    data rows. Each batch commits on its own, so a retry after a crash finds the applied rows unchanged."""
+    source = jobfiles_dir() / job.params["file"]
+    if not source.is_file():
+        raise RuleViolation("NOT_FOUND", "The uploaded workbook is no longer stored.", status=404)
+    wb = _open(source)
+    try:
+        rows = _read_rows(wb)
+    finally:
+        wb.close()
+    counts, refused = ims_import_apply(recipient=job.taxpayer, rows=rows, by=job.params["by"], job=job)
+    error_file = None
+    if refused:
+        wb = _open(source)
+        try:
+            with open(jobfiles_dir() / f"{job.id}-errors.xlsx", "wb") as out:
+                _error_workbook(wb, refused, out)
+        finally:
+            wb.close()
+        error_file = job_file_url(job.id, "errors.xlsx")
+    ordered = [refused[k] for k in sorted(refused)]
+    return {**counts, "errors": ordered, "error_file": error_file}
+
+
+def _upload_delete(job_id: int, failure: Exception | None) -> None:
+    """Once the job has ended (either way) its upload is no longer needed: the error workbook, if any,
+    already holds the refused rows."""
+    params = Job.objects.filter(id=job_id).values_list("params", flat=True).first()
+    name = params.get("file") if isinstance(params, dict) else None
+    if isinstance(name, str) and "/" not in name and name.startswith("import-"):
+        (jobfiles_dir() / name).unlink(missing_ok=True)
+
+
+@register("ims_import", finish=_upload_delete)
+def _ims_import(job) -> dict:
+    return ims_import_run(job)

@@ -1,0 +1,75 @@
+"""The daily pending-expiry sweep (R-4.4, R-9.1): set-based, a few queries per chunk of records."""
+
+from django.db import transaction
+
+from core import clock
+from core.periods import business_date
+from ims.models import Action, Channel, ImsAudit, ImsRecord
+from ims.services.records import RecordRef, audit
+from jobs.runner import register
+
+# Records expired per transaction: bounded locks and memory whatever the backlog.
+CHUNK = 1000
+REASON = "pending expired"
+
+
+def pending_expiry_sweep(*, by: str = "system") -> int:
+    """R-4.4: active records at P whose ``pending_deadline`` is before today (so from 00:00 IST the day
+    after the deadline) return to N, remarks cleared, one audit row each; at GSTR-3B filing they are
+    then deemed accepted. Records without a deadline (invoices, 2B periods before 102025) never
+    expire. Running it again expires nothing more. Returns the number of records expired."""
+    now = clock.now()
+    today = business_date(now)
+    due = ImsRecord.objects.filter(active=True, action=Action.PENDING, pending_deadline__lt=today)
+    recipients = list(due.order_by().values_list("recipient_id", flat=True).distinct())
+    expired = 0
+    for recipient_id in recipients:
+        last_id = 0
+        while True:
+            n, last_id = _expire_chunk(due.filter(recipient_id=recipient_id, id__gt=last_id), now, by)
+            expired += n
+            if n < CHUNK:
+                break
+    return expired
+
+
+@transaction.atomic
+def _expire_chunk(due, now, by: str) -> tuple[int, int]:
+    # FOR UPDATE waits for a concurrent action on the same records and re-checks the filter
+    # afterwards, so a record the recipient just moved off P is left alone, and a second sweep
+    # running at the same time finds nothing left to expire.
+    rows = list(due.select_for_update().order_by("id").values_list("id", "recipient_id")[:CHUNK])
+    if not rows:
+        return 0, 0
+    ids = [rid for rid, _ in rows]
+    ImsRecord.objects.filter(id__in=ids).update(
+        action=Action.NO_ACTION,
+        remarks=None,
+        itc_red_req=None,
+        decl_igst=None,
+        decl_cgst=None,
+        decl_sgst=None,
+        decl_cess=None,
+        updated_at=now,
+    )
+    ImsAudit.objects.bulk_create(
+        [
+            audit(
+                RecordRef(rid, recipient_id),
+                at=now,
+                by=by,
+                channel=Channel.JOB,
+                frm=Action.PENDING,
+                to=Action.NO_ACTION,
+                reason=REASON,
+            )
+            for rid, recipient_id in rows
+        ],
+        batch_size=2000,
+    )
+    return len(ids), ids[-1]
+
+
+@register("pending_expiry")
+def _pending_expiry_job(job) -> dict:
+    return {"expired": pending_expiry_sweep(by="system")}

@@ -1,0 +1,76 @@
+"""Pages: sign-in landing, GSTIN switcher and the dashboard ("what do I need to do before the 20th?")."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from core import clock
+from core.errors import NotFound, RuleViolation
+from ims import selectors as ims_selectors
+from returns import selectors
+from returns.services.gstr3b import gstr3b_view
+from returns.views.gstr2b import label, not_generated_words
+from returns.views.gstr3b import blocker_rows
+from taxpayers.access import taxpayer_for, visible_taxpayers
+from taxpayers.domain import normalize_gstin
+from taxpayers.pages import gstin_page
+from taxpayers.selectors import Calendar
+
+
+@login_required
+def home(request):
+    gstin = request.session.get("gstin")
+    if not gstin:
+        first = visible_taxpayers(request.user).order_by("gstin").first()
+        if first is None:
+            return render(request, "home_empty.html")
+        gstin = first.gstin
+    return redirect("dashboard", gstin)
+
+
+@login_required
+def switch(request):
+    try:
+        taxpayer = taxpayer_for(request.user, normalize_gstin(request.GET.get("gstin")))
+    except NotFound:
+        raise Http404("Not found")
+    return redirect("dashboard", taxpayer.gstin)
+
+
+@gstin_page()
+def dashboard(request, taxpayer):
+    """What to do before the 20th: records by action, what filing the 3B will deem accepted, and where the
+    2B and 3B of the return period that is due stand, each one click from its page."""
+    cal = Calendar(taxpayer)
+    today = clock.today()
+    period = selectors.relevant_period(cal, today)
+    status_2b = selectors.gstr2b_status(cal, period, today)
+    if status_2b["reason"]:
+        status_2b["words"] = not_generated_words(status_2b["reason"], period, cal)
+    try:
+        view_3b = gstr3b_view(taxpayer=taxpayer, period=period)
+    except RuleViolation as exc:
+        view_3b = {"status": "refused", "words": not_generated_words(exc.code, period, cal)}
+    else:
+        if view_3b["status"] == "draft":
+            view_3b["blockers"] = blocker_rows(view_3b["blocked_by"], taxpayer, period, cal)
+    counts = ims_selectors.ims_action_counts(recipient=taxpayer)
+    tiles = [
+        {"action": a, "label": name, "count": counts.get(a, 0)}
+        for a, name in (("N", "No action"), ("P", "Pending"), ("A", "Accepted"), ("R", "Rejected"))
+    ]
+    return render(
+        request,
+        "dashboard.html",
+        {
+            "nav": "dashboard",
+            "period": period,
+            "period_label": label(period, cal),
+            "quarterly": cal.quarterly(period),
+            "tiles": tiles,
+            "total": sum(t["count"] for t in tiles),
+            "deemed": ims_selectors.deemed_countdown(cal, period),
+            "s2b": status_2b,
+            "s3b": view_3b,
+        },
+    )

@@ -1,0 +1,50 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from taxpayers.models import Taxpayer
+
+
+class JobKind(models.TextChoices):
+    """Every kind of long work (R-9.3). Apps register a handler per kind at start-up (jobs.runner)."""
+
+    GSTR2B_GENERATE = "gstr2b_generate", "GSTR-2B generation"
+    GSTR2B_RECOMPUTE = "gstr2b_recompute", "GSTR-2B recompute"
+    PENDING_EXPIRY = "pending_expiry", "Pending expiry sweep"
+    GSTR1_UPLOAD = "gstr1_upload", "GSTR-1 upload"
+    IMS_BULK = "ims_bulk", "Bulk IMS action"
+    IMS_IMPORT = "ims_import", "IMS Excel import"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class Job(models.Model):
+    """Long work (R-9.3): status, progress and outcome, readable at /jobs/{id}."""
+
+    kind = models.CharField(max_length=40, choices=JobKind.choices)
+    taxpayer = models.ForeignKey(
+        Taxpayer, null=True, blank=True, on_delete=models.CASCADE, related_name="jobs"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    params = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    result = models.JSONField(null=True, blank=True)
+    error = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(done__lte=models.F("total")) | Q(total=0), name="job_progress_sane"
+            ),
+        ]
+        indexes = [models.Index(fields=["taxpayer", "-id"], name="job_taxpayer_recent")]

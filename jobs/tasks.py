@@ -1,0 +1,10 @@
+"""The one Celery task of the job system: an id in, the runner called (R-9.2)."""
+
+from celery import shared_task
+
+from jobs import runner
+
+
+@shared_task(name="jobs.tasks.run_job")
+def run_job(job_id: int) -> None:
+    runner.run_job(job_id)

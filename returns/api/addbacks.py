@@ -1,0 +1,37 @@
+"""API: the supplier's add-back entries (R-6.4): rejections of ITC-reducing records that raised its
+liability, and their reversals."""
+
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.periods import period_code
+from ims.serializers import number_fields
+from returns.models import AddBack
+from returns.selectors import addbacks_list
+from taxpayers.access import taxpayer_for
+
+
+def _addback_row(e: AddBack) -> dict:
+    return {
+        "id": e.id,
+        "record_id": e.record_id,
+        "ctin": e.ctin,
+        "section": e.section,
+        **number_fields(e.section, e.number),
+        "txval": e.txval,
+        "igst": e.igst,
+        "cgst": e.cgst,
+        "sgst": e.sgst,
+        "cess": e.cess,
+        "rejected_in_period": period_code(e.rejected_in_period),
+        "added_in_period": period_code(e.added_in_period),
+        "reversal": e.reversal,
+        "negates": e.negates_id,
+    }
+
+
+class OutwardAddbacksApi(APIView):
+    def get(self, request, gstin):
+        t = taxpayer_for(request.user, gstin)
+        rows, nxt = addbacks_list(supplier=t, params=request.query_params)
+        return Response({"records": [_addback_row(e) for e in rows], "next_cursor": nxt})

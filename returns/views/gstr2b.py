@@ -1,0 +1,249 @@
+"""Pages of GSTR-2B: a period's ITC summary, documents and versions, and recompute as a job the page
+follows. Refusals are shown in words."""
+
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from core import clock
+from core.errors import RuleViolation
+from core.pages import is_htmx, page_period
+from core.periods import (
+    period_add,
+    period_code,
+    period_of,
+    quarter_last_month,
+)
+from core.templatetags.portal import period_label
+from jobs.services import job_start
+from jobs.views import job_row
+from returns import domain, selectors
+from returns.services.gstr2b import RECOMPUTE_MESSAGES, gstr2b_recompute_refusal
+from taxpayers.access import Perm
+from taxpayers.pages import gstin_page
+from taxpayers.selectors import Calendar
+
+HEADS = ("txval", "igst", "cgst", "sgst", "cess")
+
+
+# A section of a 2B page shows this many lines unless all are asked for (?all=1): a 2B can hold tens of
+# thousands of lines, and the totals above say the rest.
+LINES_SHOWN = 500
+
+
+GROUPS = (
+    (
+        "itcavl",
+        "ITC available",
+        (
+            ("nonrevsup", "Part A — All other ITC: supplies from registered persons"),
+            ("revsup", "Part A — Inward supplies liable to reverse charge"),
+            ("othersup", "Part B — ITC reversal: credit notes and reductions"),
+        ),
+    ),
+    (
+        "itcunavl",
+        "ITC not available",
+        (
+            ("nonrevsup", "All other supplies"),
+            ("revsup", "Inward supplies liable to reverse charge"),
+            ("othersup", "Credit notes and reductions"),
+        ),
+    ),
+    (
+        "itcRejected",
+        "ITC rejected",
+        (
+            ("nonrevsup", "All other supplies"),
+            ("othersup", "Credit notes and reductions"),
+        ),
+    ),
+)
+
+
+KEY_LABELS = {
+    "b2b": "B2B invoices",
+    "b2ba": "B2B invoices — Amendments",
+    "cdnr": "Credit / Debit notes",
+    "cdnra": "Credit / Debit notes — Amendments",
+    "ecom": "ECO documents",
+    "ecoma": "ECO documents — Amendments",
+    "cdnrrev": "Credit notes — reverse charge",
+}
+
+
+SECTION_LABELS = {
+    "b2b": "B2B invoices",
+    "b2ba": "B2B invoices — Amendments",
+    "cdnr": "Credit / Debit notes",
+    "cdnra": "Credit / Debit notes — Amendments",
+    "ecom": "ECO documents",
+    "ecoma": "ECO documents — Amendments",
+}
+
+
+TRIGGER_LABELS = {
+    "schedule": "Schedule (14th)",
+    "admin": "Admin",
+    "recompute": "Recompute",
+    "3b_filed": "3B filed",
+}
+
+
+def label(p: int, cal: Calendar) -> str:
+    return period_label(p, cal.quarterly(p))
+
+
+def not_generated_words(reason: str, period: int, cal: Calendar) -> str:
+    """R-5.3 / R-5.2 / R-5.6: why no 2B exists, in the words of the portal."""
+    t = cal.taxpayer
+    if reason == "PREVIOUS_3B_NOT_FILED":
+        return "GSTR-3B of the previous period is not filed yet: file it first."
+    if reason == "QUARTERLY_TAXPAYER":
+        last = quarter_last_month(period)
+        return f"Quarterly taxpayers have one GSTR-2B per quarter: see {period_label(last, True)}."
+    if reason == "DRAFT_NOT_DUE":
+        due = domain.draft_date(period).strftime("%d-%m-%Y")
+        return f"GSTR-2B of {label(period, cal)} is first generated on {due}."
+    if reason == "BEFORE_START_PERIOD":
+        start = period_label(t.ims_start_period)
+        return f"This period is before the start period of {t.display_name} ({start})."
+    return "GSTR-2B of this period is not generated yet; recompute it to generate it now."
+
+
+def recompute_refusal_words(code: str, period: int, cal: Calendar) -> str:
+    if code in ("PREVIOUS_3B_NOT_FILED", "QUARTERLY_TAXPAYER", "DRAFT_NOT_DUE", "BEFORE_START_PERIOD"):
+        return not_generated_words(code, period, cal)
+    if code == "RETURN_FILED":
+        return f"GSTR-3B of {label(period, cal)} is filed: its GSTR-2B is final and cannot be recomputed."
+    return RECOMPUTE_MESSAGES.get(code, code)
+
+
+def _summary_blocks(itcsumm: dict) -> list[dict]:
+    blocks = []
+    for grp, grp_label, subs in GROUPS:
+        for sub, sub_label in subs:
+            block = itcsumm.get(grp, {}).get(sub, {})
+            keys = domain.GROUP_KEYS[(grp, sub)]
+            blocks.append(
+                {
+                    "grp": grp,
+                    "group": grp_label,
+                    "title": sub_label,
+                    "rows": [(KEY_LABELS[k], block.get(k, {})) for k in keys],
+                    "total": block.get("total", {}),
+                }
+            )
+    return blocks
+
+
+def _doc_sections(docdata: dict, show_all: bool) -> list[dict]:
+    out = []
+    for section in domain.DOC_SECTIONS:
+        lines = []
+        for supplier in docdata.get(section, []):
+            for doc in supplier.get("inv") or supplier.get("nt") or []:
+                lines.append(
+                    {"supplier": supplier, "doc": doc, "number": doc.get("inum") or doc.get("ntnum")}
+                )
+        if lines:
+            out.append(
+                {
+                    "section": section,
+                    "title": SECTION_LABELS[section],
+                    "count": len(lines),
+                    "lines": lines if show_all else lines[:LINES_SHOWN],
+                    "cut": not show_all and len(lines) > LINES_SHOWN,
+                }
+            )
+    return out
+
+
+def period_choices(cal: Calendar) -> list[tuple[str, str]]:
+    """Return periods from the start period to the current month, newest first, for a period picker."""
+    periods = selectors.return_periods(cal, period_of(clock.today()))
+    return [(period_code(p), label(p, cal)) for p in reversed(periods)]
+
+
+@gstin_page()
+def gstr2b_home(request, taxpayer):
+    """Pick a period (?period=MMYYYY); default the latest period with a version, else last month's."""
+    if raw := request.GET.get("period"):
+        return redirect("gstr2b_period", taxpayer.gstin, period_code(page_period(raw)))
+    period = selectors.latest_2b_period(taxpayer)
+    if period is None:
+        period = Calendar(taxpayer).return_period(period_add(period_of(clock.today()), -1))
+    return redirect("gstr2b_period", taxpayer.gstin, period_code(period))
+
+
+@gstin_page()
+def gstr2b_period(request, taxpayer, period):
+    p = page_period(period)
+    cal = Calendar(taxpayer)
+    raw_version = request.GET.get("version")
+    if raw_version is not None and not raw_version.isdigit():
+        raise Http404("Not found")
+    context = {
+        "nav": "gstr2b",
+        "period": p,
+        "period_label": label(p, cal),
+        "quarterly": cal.quarterly(p),
+        "choices": period_choices(cal),
+        "versions": selectors.gstr2b_version_rows(taxpayer=taxpayer, period=p),
+        "trigger_labels": TRIGGER_LABELS,
+    }
+    try:
+        version = selectors.gstr2b_version(
+            taxpayer=taxpayer, period=p, version=int(raw_version) if raw_version else None
+        )
+    except RuleViolation as exc:
+        if raw_version:
+            raise Http404("Not found")
+        reason = (exc.details or [{}])[0].get("reason", "NOT_YET_GENERATED")
+        if reason in ("PREVIOUS_3B_NOT_FILED", "NOT_YET_GENERATED") and clock.today() < domain.draft_date(p):
+            reason = "DRAFT_NOT_DUE"
+        context.update({"reason": reason, "reason_words": not_generated_words(reason, p, cal)})
+        if reason == "QUARTERLY_TAXPAYER":
+            context["quarter_code"] = period_code(quarter_last_month(p))
+    else:
+        version.taxpayer = taxpayer  # already read by the access check
+        data = selectors.gstr2b_reply(version)["data"]
+        context.update(
+            {
+                "version": version,
+                "data": data,
+                "is_latest": bool(context["versions"]) and context["versions"][0].id == version.id,
+                "blocks": _summary_blocks(data["itcsumm"]),
+                "sections": _doc_sections(data["docdata"], request.GET.get("all") == "1"),
+                "rejected_sections": _doc_sections(data["docRejdata"], request.GET.get("all") == "1"),
+            }
+        )
+    if context.get("data", {}).get("status") != "final" and context.get("reason") != "QUARTERLY_TAXPAYER":
+        code = gstr2b_recompute_refusal(taxpayer=taxpayer, period=p)
+        context["refusal"] = recompute_refusal_words(code, p, cal) if code else None
+    return render(request, "returns/gstr2b.html", context)
+
+
+@require_POST
+@gstin_page(Perm.WRITE)
+def gstr2b_recompute(request, taxpayer, period):
+    """R-5.5: refusals answer at once in words; the recompute itself runs as a job the page follows."""
+    p = page_period(period)
+    if code := gstr2b_recompute_refusal(taxpayer=taxpayer, period=p):
+        words = recompute_refusal_words(code, p, Calendar(taxpayer))
+        if is_htmx(request):
+            return render(request, "jobs/_refused.html", {"message": words, "code": code})
+        back = reverse("gstr2b_period", args=[taxpayer.gstin, period_code(p)])
+        return render(
+            request, "returns/refused.html", {"message": words, "code": code, "back": back}, status=409
+        )
+    job = job_start(
+        kind="gstr2b_recompute",
+        taxpayer=taxpayer,
+        user=request.user,
+        params={"period": p, "by": request.user.username},
+    )
+    if is_htmx(request):
+        return render(request, "jobs/_progress.html", {"j": job_row(job)})
+    return redirect("job_detail", job.id)
