@@ -48,7 +48,7 @@ export PORT_OPEN
 help:
 	@echo "make run    install, migrate, seed demo data, serve on http://$(HOST):$(PORT)/"
 	@echo "make test   lint + migrations check + full pytest suite on PostgreSQL and Redis"
-	@echo "make lint   ruff check . and makemigrations --check"
+	@echo "make lint   ruff check ., the import layers (lint-imports) and makemigrations --check"
 	@echo "make clean  remove .venv, caches and the local SQLite database"
 
 $(PY):
@@ -68,6 +68,7 @@ run: install
 # The migrations check needs no server: an in-memory SQLite has no history to compare against.
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 	DEBUG=0 SECRET_KEY=lint-only-secret-key-0123456789abcdef DATABASE_URL=sqlite:///:memory: \
 		$(PY) manage.py makemigrations --check --dry-run
 
@@ -116,4 +117,4 @@ clean:
 # Screenshots of the main pages for the README: the browser tests write them when IMS_SCREENSHOTS_DIR is set.
 .PHONY: screenshots
 screenshots: install services browser
-	IMS_SCREENSHOTS_DIR=docs/screenshots $(TEST_ENV) $(PY) -m pytest tests/test_browser.py -q
+	IMS_SCREENSHOTS_DIR=docs/screenshots $(TEST_ENV) $(PY) -m pytest tests/ims_portal/test_browser.py -q

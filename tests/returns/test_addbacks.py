@@ -10,7 +10,7 @@ from returns.services.addbacks import addbacks_for_filing
 from returns.services.gstr2b import gstr2b_generate_if_due
 from returns.services.gstr3b import gstr3b_file, gstr3b_view
 from tests.conftest import KA, MH, client_for, gstr1, member, note
-from tests.test_gstr3b import ZERO, act, body, file_gstr1, october, rec, save, september_3bs, total
+from tests.returns.test_gstr3b import ZERO, act, body, file_gstr1, october, rec, save, september_3bs, total
 
 D = Decimal
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from tests.conftest import DL, KA, MH, client_for, gstr1, inv, member
-from tests.test_gstr3b import body, october, save, september_3bs
+from tests.returns.test_gstr3b import body, october, save, september_3bs
 
 D = Decimal
 
