@@ -8,22 +8,13 @@ from django.urls import reverse
 from core.errors import NotFound
 from core.periods import period_code
 from core.templatetags.portal import indian_grouping
-from jobs.models import Job, JobStatus
+from jobs.models import Job, JobKind, JobStatus
 from jobs.services import job_visible, jobs_for
 
 REFUSALS_SHOWN = 10
 
 
-JOB_KINDS = {
-    "gstr2b_generate": "GSTR-2B generation",
-    "gstr2b_recompute": "GSTR-2B recompute",
-    "pending_expiry": "Pending expiry sweep",
-    "upload": "Upload",
-    "gstr1_upload": "GSTR-1 upload",
-    "bulk_action": "Bulk IMS action",
-    "ims_bulk": "Bulk IMS action",
-    "ims_import": "IMS Excel import",
-}
+JOB_KINDS = dict(JobKind.choices)
 
 
 def count(n: int) -> str:

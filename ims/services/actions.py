@@ -11,22 +11,13 @@ from core.money import parse_amount
 from core.periods import business_date
 from ims import domain
 from ims.models import ImsAudit, ImsRecord
-from ims.services.records import audit, record_state
+from ims.services.records import ACTION_STATE, audit, record_state
 from taxpayers.models import Taxpayer
 from taxpayers.selectors import Calendar
 
 MAX_ACTIONS = 5_000
 DECL_KEYS = {"igst": "declIgst", "cgst": "declCgst", "sgst": "declSgst", "cess": "declCess"}
-ACTION_FIELDS = [
-    "action",
-    "remarks",
-    "itc_red_req",
-    "decl_igst",
-    "decl_cgst",
-    "decl_sgst",
-    "decl_cess",
-    "updated_at",
-]
+ACTION_FIELDS = [*ACTION_STATE, "updated_at"]
 
 
 def _error(rid, code: str, message: str) -> dict:
@@ -61,6 +52,20 @@ def _parse_request(item: dict) -> tuple[domain.ActionRequest | None, tuple[str, 
     return domain.ActionRequest(
         action=action if isinstance(action, str) else "", remarks=remarks, itc_red_req=red, decl=decl
     ), None
+
+
+def action_audit(rec: ImsRecord, decision: "Decision", *, at, by: str, channel: str):
+    """The audit row of an applied action (R-4.9): who, how, from and to, remarks and declaration."""
+    return audit(
+        rec,
+        at=at,
+        by=by,
+        channel=channel,
+        frm=decision.before,
+        to=rec.action,
+        remarks=rec.remarks,
+        decl=decl_json(rec),
+    )
 
 
 def decl_json(rec: ImsRecord):
@@ -126,18 +131,7 @@ def ims_actions_apply(*, recipient: Taxpayer, actions, by: str, channel: str) ->
         if decision.changed:
             rec.updated_at = now
             changed.append(rec)
-            audits.append(
-                audit(
-                    rec,
-                    at=now,
-                    by=by,
-                    channel=channel,
-                    frm=decision.before,
-                    to=rec.action,
-                    remarks=rec.remarks,
-                    decl=decl_json(rec),
-                )
-            )
+            audits.append(action_audit(rec, decision, at=now, by=by, channel=channel))
     if changed:
         rows_update(ImsRecord, changed, ACTION_FIELDS)
         ImsAudit.objects.bulk_create(audits, batch_size=2000)

@@ -13,8 +13,7 @@ from core.periods import business_date, parse_period
 from ims import domain
 from ims.models import Channel, ImsAudit, ImsRecord
 from ims.selectors import ims_filter
-from ims.services.actions import decide, decl_json
-from ims.services.records import audit
+from ims.services.actions import action_audit, decide
 from jobs.runner import register
 from jobs.services import job_progress
 from taxpayers.domain import gstin_error
@@ -148,18 +147,7 @@ def _apply_chunk(
             plain.setdefault((rec.action, rec.remarks), []).append(rec.id)
         else:
             declared.append(rec)
-        audits.append(
-            audit(
-                rec,
-                at=now,
-                by=by,
-                channel=channel,
-                frm=decision.before,
-                to=rec.action,
-                remarks=rec.remarks,
-                decl=decl_json(rec),
-            )
-        )
+        audits.append(action_audit(rec, decision, at=now, by=by, channel=channel))
     for (new_action, new_remarks), ids in plain.items():
         ImsRecord.objects.filter(id__in=ids).update(
             action=new_action,

@@ -12,6 +12,8 @@ from core.periods import business_date
 from ims import domain
 from ims.models import Action, ImsAudit, ImsRecord
 from ims.services.records import (
+    ACTION_STATE,
+    EFFECT,
     SRCFORM,
     SYSTEM,
     DocFacts,
@@ -23,10 +25,21 @@ from ims.services.records import (
     regime_period,
     reset_to_no_action,
     system_audit,
+    system_reset,
 )
 from taxpayers.models import Taxpayer
 from taxpayers.selectors import Calendar, calendars_by_gstin
 
+# Decided anew from the document and the amended record (a fresh build) when a supplier edits it.
+PLACEMENT_FIELDS = (
+    "amends_record",
+    *EFFECT,
+    "itc_reducing",
+    "itc_period",
+    "pending_deadline",
+    "kept_out",
+    "rsn",
+)
 # Written back when a supplier edit keeps the record.
 EDIT_FIELDS = (
     "document",
@@ -53,40 +66,10 @@ EDIT_FIELDS = (
     "samt",
     "cess",
     "hash",
-    "amends_record",
-    "eff_txval",
-    "eff_igst",
-    "eff_cgst",
-    "eff_sgst",
-    "eff_cess",
-    "itc_reducing",
-    "action",
-    "remarks",
-    "itc_red_req",
-    "decl_igst",
-    "decl_cgst",
-    "decl_sgst",
-    "decl_cess",
-    "itc_period",
-    "pending_deadline",
-    "kept_out",
-    "rsn",
+    *PLACEMENT_FIELDS,
+    *ACTION_STATE,
     "active",
     "updated_at",
-)
-# Decided anew from the document and the amended record (a fresh build) when a supplier edits it.
-PLACEMENT_FIELDS = (
-    "amends_record",
-    "eff_txval",
-    "eff_igst",
-    "eff_cgst",
-    "eff_sgst",
-    "eff_cess",
-    "itc_reducing",
-    "itc_period",
-    "pending_deadline",
-    "kept_out",
-    "rsn",
 )
 FILING_FIELDS = (
     "filed_at",
@@ -99,33 +82,12 @@ FILING_FIELDS = (
     "active",
     "itc_reducing",
     "amends_record",
-    "eff_txval",
-    "eff_igst",
-    "eff_cgst",
-    "eff_sgst",
-    "eff_cess",
+    *EFFECT,
     "waiting_on_original",
-    "action",
-    "remarks",
-    "itc_red_req",
-    "decl_igst",
-    "decl_cgst",
-    "decl_sgst",
-    "decl_cess",
+    *ACTION_STATE,
     "updated_at",
 )
-SUPERSEDED_FIELDS = (
-    "active",
-    "superseded",
-    "action",
-    "remarks",
-    "itc_red_req",
-    "decl_igst",
-    "decl_cgst",
-    "decl_sgst",
-    "decl_cess",
-    "updated_at",
-)
+SUPERSEDED_FIELDS = ("active", "superseded", *ACTION_STATE, "updated_at")
 
 
 def recipient_calendars(gstins: Iterable[str]) -> dict[str, Calendar]:
@@ -293,28 +255,11 @@ def records_filed(*, docs: list[DocFacts], now, channel: str) -> None:
             rec.waiting_on_original = order == "wait"
             if order == "supersede" and amended_rec.active:
                 superseded.append(amended_rec)
-                audits.append(
-                    system_audit(
-                        amended_rec,
-                        at=now,
-                        frm=amended_rec.action,
-                        to=Action.NO_ACTION,
-                        reason="superseded by an amendment in the same 2B period",
-                    )
-                )
-                reset_to_no_action(amended_rec)
+                reason = "superseded by an amendment in the same 2B period"
+                audits.append(system_reset(amended_rec, at=now, reason=reason))
                 amended_rec.active, amended_rec.superseded, amended_rec.updated_at = False, True, now
             if rec.waiting_on_original and rec.action != Action.NO_ACTION:
-                audits.append(
-                    system_audit(
-                        rec,
-                        at=now,
-                        frm=rec.action,
-                        to=Action.NO_ACTION,
-                        reason="amendment waits for its original",
-                    )
-                )
-                reset_to_no_action(rec)
+                audits.append(system_reset(rec, at=now, reason="amendment waits for its original"))
         # an action the newly assigned 2B period does not allow returns to N.
         after = domain.action_after_assignment(
             action=rec.action,
@@ -324,16 +269,7 @@ def records_filed(*, docs: list[DocFacts], now, channel: str) -> None:
             today=today,
         )
         if after != rec.action:
-            audits.append(
-                system_audit(
-                    rec,
-                    at=now,
-                    frm=rec.action,
-                    to=after,
-                    reason="pending not allowed in the assigned 2B period",
-                )
-            )
-            reset_to_no_action(rec)
+            audits.append(system_reset(rec, at=now, reason="pending not allowed in the assigned 2B period"))
         if domain.declaration_blocked(itc_reducing=rec.itc_reducing, itc_period=regime_period(rec)):
             rec.itc_red_req = None
             rec.decl_igst = rec.decl_cgst = rec.decl_sgst = rec.decl_cess = None

@@ -6,11 +6,9 @@ from django.db import connection
 
 from core.db import rows_update
 from ims.models import Action, ImsAudit, ImsRecord
-from ims.services.records import apply_amendment_facts, deadline, regime_period, system_audit
+from ims.services.records import EFFECT, apply_amendment_facts, deadline, regime_period, system_audit
 from taxpayers.models import Taxpayer
 from taxpayers.selectors import Calendar
-
-EFFECT_FIELDS = ("eff_txval", "eff_igst", "eff_cgst", "eff_sgst", "eff_cess")
 
 # Records of the period that filing concerns: filed, in force, not superseded.
 _PERIOD_RECORDS = """
@@ -128,5 +126,5 @@ def _release_waiting(taxpayer: Taxpayer, cal: Calendar, now) -> None:
             )
         )
     fields = ["waiting_on_original", "amends_record", "itc_reducing", "pending_deadline", "updated_at"]
-    rows_update(ImsRecord, waiting, [*fields, *EFFECT_FIELDS])
+    rows_update(ImsRecord, waiting, [*fields, *EFFECT])
     ImsAudit.objects.bulk_create(audits)

@@ -16,6 +16,10 @@ from ims.models import Action, ImsAudit, ImsRecord
 from taxpayers.selectors import Calendar
 
 SRCFORM = {"GSTR1": "R1", "IFF": "IFF", "GSTR1A": "R1A"}
+# The recipient's side of a record: what an action sets and a reset clears.
+ACTION_STATE = ("action", "remarks", "itc_red_req", "decl_igst", "decl_cgst", "decl_sgst", "decl_cess")
+# An amendment's counted effect (R-5.4).
+EFFECT = ("eff_txval", "eff_igst", "eff_cgst", "eff_sgst", "eff_cess")
 SYSTEM = "system"
 AMENDMENT_SECTIONS = ("b2ba", "b2bdna", "b2bcna", "ecoma")
 
@@ -294,3 +298,10 @@ def reset_to_no_action(rec: ImsRecord) -> None:
     rec.remarks = None
     rec.itc_red_req = None
     rec.decl_igst = rec.decl_cgst = rec.decl_sgst = rec.decl_cess = None
+
+
+def system_reset(rec: ImsRecord, *, at, reason: str) -> ImsAudit:
+    """The system returns a record to N (remarks and declaration cleared); its audit row, to be written."""
+    row = system_audit(rec, at=at, frm=rec.action, to=Action.NO_ACTION, reason=reason)
+    reset_to_no_action(rec)
+    return row

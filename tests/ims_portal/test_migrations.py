@@ -118,7 +118,9 @@ def test_a_database_of_the_previous_main_migrates_with_nothing_lost(old_database
         assert _rows(cur, "ims_imsaudit") == audits_before
         assert _rows(cur, "core_sandboxclock") == clock_before
         # The moved models keep their content types (permissions and admin history follow them).
-        cur.execute("SELECT app_label FROM django_content_type WHERE model IN ('imsrecord', 'imsaudit', 'job')")
+        cur.execute(
+            "SELECT app_label FROM django_content_type WHERE model IN ('imsrecord', 'imsaudit', 'job')"
+        )
         assert sorted(r[0] for r in cur.fetchall()) == ["ims", "ims", "jobs"]
 
     # Today's code reads the migrated demo: seed_demo finds it complete and changes nothing.
