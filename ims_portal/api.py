@@ -3,16 +3,32 @@
 from datetime import datetime
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import clock
-from core.api import body, require_staff
+from core.api import require_staff, validated
 from core.errors import NotFound, ValidationFailed
+from core.periods import IST
+from core.schema import errors
+
+TAG = ["Administration"]
+
+
+class ClockSerializer(serializers.Serializer):
+    now = serializers.DateTimeField(help_text="Business time, ISO 8601 with the IST offset.")
+    sandbox = serializers.BooleanField()
 
 
 class ClockApi(APIView):
     """R-9.4: staff set business time; 404 unless the sandbox clock is enabled."""
+
+    class InputSerializer(serializers.Serializer):
+        now = serializers.CharField(
+            required=False, allow_null=True, help_text="ISO 8601 with an offset: `2025-11-14T09:00:00+05:30`."
+        )
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -21,13 +37,21 @@ class ClockApi(APIView):
         require_staff(request)
 
     def _reply(self):
-        return Response({"now": clock.now().astimezone(clock_tz()).isoformat(), "sandbox": True})
+        return Response({"now": clock.now().astimezone(IST).isoformat(), "sandbox": True})
 
+    @extend_schema(tags=TAG, operation_id="admin_clock_read", responses={200: ClockSerializer, **errors(403)})
     def get(self, request):
         return self._reply()
 
+    @extend_schema(
+        tags=TAG,
+        operation_id="admin_clock_set",
+        summary="Set the sandbox business time (staff)",
+        request=InputSerializer,
+        responses={200: ClockSerializer, **errors(400, 403)},
+    )
     def put(self, request):
-        raw = body(request).get("now")
+        raw = validated(request, self.InputSerializer).get("now")
         try:
             moment = datetime.fromisoformat(raw) if isinstance(raw, str) else None
         except ValueError:
@@ -39,12 +63,12 @@ class ClockApi(APIView):
         clock.clock_set(business_at=moment)
         return self._reply()
 
+    @extend_schema(
+        tags=TAG,
+        operation_id="admin_clock_reset",
+        summary="Back to real time",
+        responses={200: ClockSerializer, **errors(403)},
+    )
     def delete(self, request):
         clock.clock_reset()
         return self._reply()
-
-
-def clock_tz():
-    from core.periods import IST
-
-    return IST

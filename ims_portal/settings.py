@@ -184,7 +184,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["core.api.DecimalJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "core.api.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": False,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -197,6 +197,17 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI served by the app itself (closed office networks have no CDN).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Bodies and replies are separate components where they differ (a request has no `id`, …).
+    "COMPONENT_SPLIT_REQUEST": True,
+    # One name per shared set of codes, so clients get one enum each.
+    "ENUM_NAME_OVERRIDES": {
+        "YesNoEnum": ["Y", "N"],
+        "NoteTypeEnum": ["C", "D"],
+        "ImsActionEnum": ["N", "A", "R", "P"],
+        "RoleEnum": ["owner", "preparer", "viewer"],
+        "ImsSectionEnum": ["b2b", "b2ba", "b2bdn", "b2bdna", "b2bcn", "b2bcna", "ecom", "ecoma"],
+    },
+    "SORT_OPERATIONS": False,
 }
 
 LOGGING = {

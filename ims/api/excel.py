@@ -1,17 +1,21 @@
 """API: the IMS Excel round trip and JSON export (issue 5, API.md ``/ims/{gstin}/inward/export`` and
-``/import``), and the files a job leaves (``/jobs/{id}/files/{name}``). Routes of this module are included
-under /api/v1/ by ims_portal/urls.py, before the record detail route that would capture ``export``."""
+``/import``)."""
 
 from django.db import transaction
 from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.views import APIView
 
 from core.api import FormatParamIgnored, export_format, xlsx_response
 from core.errors import RuleViolation, ValidationFailed
+from core.schema import GSTIN, MULTIPART_FILE, errors, job_started, query
 from ims import selectors
+from ims.api.schemas import FILTERS
 from ims.services import excel
 from jobs.api import job_accepted
+from jobs.models import JobKind
 from jobs.services import job_start, upload_slot_claim
 from taxpayers.access import Perm, taxpayer_for
 
@@ -22,6 +26,26 @@ MAX_BODY = excel.MAX_IMPORT_BYTES + 64 * 1024
 class ImsExportApi(APIView):
     content_negotiation_class = FormatParamIgnored
 
+    @extend_schema(
+        tags=["IMS inward"],
+        operation_id="ims_inward_export",
+        summary="The filtered records as JSON (all of them) or an Excel workbook",
+        parameters=[
+            GSTIN,
+            query("format", "`json` (default) or `xlsx`.", enum=["json", "xlsx"]),
+            *[query(k, v) for k, v in FILTERS.items()],
+            query("left", "`true`: records that left IMS too.", OpenApiTypes.BOOL),
+        ],
+        responses={
+            (200, "application/json"): OpenApiResponse(
+                OpenApiTypes.OBJECT, description="`{records, next_cursor}`"
+            ),
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="One sheet per section, editable Action and Remarks."
+            ),
+            **errors(400),
+        },
+    )
     def get(self, request, gstin):
         t = taxpayer_for(request.user, gstin)
         fmt = export_format(request)
@@ -36,6 +60,14 @@ class ImsExportApi(APIView):
 class ImsImportApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
+    @extend_schema(
+        tags=["IMS inward"],
+        operation_id="ims_inward_import",
+        summary="Apply an edited export workbook, as a job",
+        parameters=[GSTIN],
+        request=MULTIPART_FILE,
+        responses=job_started(400, 403, 409, 413),
+    )
     def post(self, request, gstin):
         t = taxpayer_for(request.user, gstin, Perm.WRITE)
         job = import_start(request, t)
@@ -60,7 +92,7 @@ def import_start(request, taxpayer):
         upload_slot_claim(taxpayer=taxpayer)
         name = excel.import_file_store(upload=upload)
         return job_start(
-            kind="ims_import",
+            kind=JobKind.IMS_IMPORT,
             taxpayer=taxpayer,
             user=request.user,
             params={"file": name, "by": request.user.username},

@@ -1,10 +1,14 @@
 """API: the supplier's outward view (R-7.1): each document with its recipient's current action."""
 
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.periods import period_code
+from core.schema import GSTIN, LIST_ARGS, Money, errors, page_of, query
 from ims import domain as ims_domain
+from ims.domain import ACTIONS, IMS_SECTIONS
 from ims.models import ImsRecord
 from ims.serializers import number_fields
 from invoices.models import Document
@@ -37,7 +41,45 @@ def _outward_row(doc: Document, rec: ImsRecord | None) -> dict:
     }
 
 
+class OutwardRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The document's id.")
+    ctin = serializers.CharField()
+    section = serializers.ChoiceField(IMS_SECTIONS)
+    inum = serializers.CharField(required=False)
+    idt = serializers.CharField(required=False)
+    nt_num = serializers.CharField(required=False)
+    nt_dt = serializers.CharField(required=False)
+    rtnprd = serializers.CharField()
+    form = serializers.CharField()
+    status = serializers.ChoiceField(["saved", "filed"])
+    txval = Money()
+    iamt = Money()
+    camt = Money()
+    samt = Money()
+    cess = Money()
+    action = serializers.ChoiceField(ACTIONS, allow_null=True)
+    rsn = serializers.ChoiceField(["P", "C"], allow_null=True)
+    remarks = serializers.CharField(allow_null=True)
+    itc_period = serializers.CharField(allow_null=True)
+    left_ims = serializers.BooleanField()
+    deemed_accepted = serializers.BooleanField()
+
+
 class OutwardApi(APIView):
+    @extend_schema(
+        tags=["IMS outward"],
+        operation_id="ims_outward_list",
+        summary="The supplier's documents with each recipient's action (R-7.1)",
+        parameters=[
+            GSTIN,
+            query("period", "Supplier return period `MMYYYY`."),
+            query("ctin", "Recipient GSTIN."),
+            query("section", "IMS section."),
+            query("action", "`N`, `A`, `R` or `P`."),
+            *LIST_ARGS,
+        ],
+        responses={200: page_of("OutwardPage", OutwardRowSerializer), **errors(400)},
+    )
     def get(self, request, gstin):
         t = taxpayer_for(request.user, gstin)
         rows, nxt = outward_list(supplier=t, params=request.query_params)

@@ -1,10 +1,11 @@
-"""API: large GSTR-1 uploads as jobs (API.md ``POST /gstr1/{gstin}/{period}/uploads``). Included under
-/api/v1/ by ims_portal/urls.py."""
+"""API: large GSTR-1 uploads as jobs (API.md ``POST /gstr1/{gstin}/{period}/uploads``)."""
 
+from drf_spectacular.utils import extend_schema
 from rest_framework.parsers import MultiPartParser
 from rest_framework.views import APIView
 
 from core.api import path_period
+from core.schema import GSTIN, MULTIPART_FILE, PERIOD, job_started
 from invoices.services import uploads
 from jobs.api import job_accepted
 from taxpayers.access import Perm, taxpayer_for
@@ -18,6 +19,14 @@ class UploadsApi(APIView):
         self.upload_handler = uploads.install_upload_handler(request)
         return super().dispatch(request, *args, **kwargs)
 
+    @extend_schema(
+        tags=["GSTR-1"],
+        operation_id="gstr1_uploads",
+        summary="Upload a GSTR-1 JSON file (up to 100 MB) as a job",
+        parameters=[GSTIN, PERIOD],
+        request=MULTIPART_FILE,
+        responses=job_started(400, 403, 409, 413),
+    )
     def post(self, request, gstin, period):
         t = taxpayer_for(request.user, gstin, Perm.WRITE)
         p = path_period(period)

@@ -1,11 +1,14 @@
 """API: the supplier's add-back entries (R-6.4): rejections of ITC-reducing records that raised its
 liability, and their reversals."""
 
+from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.periods import period_code
+from core.schema import GSTIN, LIST_ARGS, errors, page_of
 from ims.serializers import number_fields
+from returns.api.schemas import AddBackSerializer
 from returns.models import AddBack
 from returns.selectors import addbacks_list
 from taxpayers.access import taxpayer_for
@@ -31,6 +34,13 @@ def _addback_row(e: AddBack) -> dict:
 
 
 class OutwardAddbacksApi(APIView):
+    @extend_schema(
+        tags=["IMS outward"],
+        operation_id="ims_outward_addbacks",
+        summary="Add-back entries of the supplier's liability (R-6.4)",
+        parameters=[GSTIN, *LIST_ARGS],
+        responses={200: page_of("AddBackPage", AddBackSerializer), **errors(400)},
+    )
     def get(self, request, gstin):
         t = taxpayer_for(request.user, gstin)
         rows, nxt = addbacks_list(supplier=t, params=request.query_params)

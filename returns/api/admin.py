@@ -1,10 +1,13 @@
 """API: staff run GSTR-2B generation for a period (R-5.2, R-5.5) as a job."""
 
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.views import APIView
 
 from core.api import body, require_staff
 from core.errors import DomainError, ValidationFailed
 from core.periods import parse_period
+from core.schema import job_started
 from jobs.api import job_accepted
 from jobs.models import JobKind
 from jobs.services import job_start
@@ -14,6 +17,19 @@ from taxpayers.domain import gstin_error, normalize_gstin
 class AdminGstr2bGenerateApi(APIView):
     """R-5.2 / R-5.5: generate the 2B of a period where none exists, for every or the listed GSTINs."""
 
+    class InputSerializer(serializers.Serializer):
+        period = serializers.CharField(help_text="`MMYYYY`")
+        gstins = serializers.ListField(
+            child=serializers.CharField(), required=False, help_text="Omit for every GSTIN."
+        )
+
+    @extend_schema(
+        tags=["Administration"],
+        operation_id="admin_gstr2b_generate",
+        summary="Generate the draft GSTR-2B of a period where none exists (staff)",
+        request=InputSerializer,
+        responses=job_started(400, 403),
+    )
     def post(self, request):
         require_staff(request)
         data = body(request)

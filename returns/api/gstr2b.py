@@ -1,17 +1,33 @@
 """API: GSTR-2B of a recipient (API.md "Recipient: GSTR-2B and GSTR-3B")."""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import FormatParamIgnored, export_format, path_period, xlsx_response
 from core.errors import NotFound, RuleViolation
+from core.schema import GSTIN, PERIOD, errors, job_started, page_of, query
+from jobs.api import job_accepted
+from jobs.models import JobKind
+from jobs.services import job_start
 from returns import selectors
+from returns.api.schemas import Gstr2bSerializer, Gstr2bVersionSerializer
 from returns.exports import gstr2b_workbook
 from returns.services import gstr2b
 from taxpayers.access import Perm, taxpayer_for
 
+TAG = ["GSTR-2B"]
+
 
 class Gstr2bApi(APIView):
+    @extend_schema(
+        tags=TAG,
+        operation_id="gstr2b_read",
+        summary="The latest GSTR-2B version (404 NOT_GENERATED with the reason)",
+        parameters=[GSTIN, PERIOD],
+        responses={200: Gstr2bSerializer, **errors()},
+    )
     def get(self, request, gstin, period):
         t = taxpayer_for(request.user, gstin)
         return Response(
@@ -20,6 +36,12 @@ class Gstr2bApi(APIView):
 
 
 class Gstr2bVersionsApi(APIView):
+    @extend_schema(
+        tags=TAG,
+        operation_id="gstr2b_versions_list",
+        parameters=[GSTIN, PERIOD],
+        responses={200: page_of("Gstr2bVersionPage", Gstr2bVersionSerializer), **errors()},
+    )
     def get(self, request, gstin, period):
         t = taxpayer_for(request.user, gstin)
         return Response(
@@ -31,6 +53,12 @@ class Gstr2bVersionsApi(APIView):
 
 
 class Gstr2bVersionApi(APIView):
+    @extend_schema(
+        tags=TAG,
+        operation_id="gstr2b_versions_read",
+        parameters=[GSTIN, PERIOD, OpenApiParameter("version", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        responses={200: Gstr2bSerializer, **errors()},
+    )
     def get(self, request, gstin, period, version: int):
         t = taxpayer_for(request.user, gstin)
         v = selectors.gstr2b_version(taxpayer=t, period=path_period(period), version=version)
@@ -40,21 +68,26 @@ class Gstr2bVersionApi(APIView):
 class Gstr2bGenerateApi(APIView):
     """Recompute (R-5.5) as a job: refusals answer at once with 409, the work runs in the job."""
 
+    @extend_schema(
+        tags=TAG,
+        operation_id="gstr2b_generate",
+        summary="Recompute GSTR-2B (R-5.5), as a job",
+        parameters=[GSTIN, PERIOD],
+        request=None,
+        responses=job_started(403, 409),
+    )
     def post(self, request, gstin, period):
-        from jobs.services import job_out, job_start
-
         t = taxpayer_for(request.user, gstin, Perm.WRITE)
         p = path_period(period)
         if code := gstr2b.gstr2b_recompute_refusal(taxpayer=t, period=p):
             raise RuleViolation(code, gstr2b.RECOMPUTE_MESSAGES[code])
         job = job_start(
-            kind="gstr2b_recompute",
+            kind=JobKind.GSTR2B_RECOMPUTE,
             taxpayer=t,
             user=request.user,
             params={"period": p, "by": request.user.username},
         )
-        job.refresh_from_db()
-        return Response(job_out(job), status=202, headers={"Location": f"/api/v1/jobs/{job.id}"})
+        return job_accepted(job)
 
 
 class Gstr2bExportApi(APIView):
@@ -62,6 +95,24 @@ class Gstr2bExportApi(APIView):
 
     content_negotiation_class = FormatParamIgnored
 
+    @extend_schema(
+        tags=TAG,
+        operation_id="gstr2b_export",
+        summary="GSTR-2B as JSON or an Excel workbook",
+        parameters=[
+            GSTIN,
+            PERIOD,
+            query("format", "`json` (default) or `xlsx`.", enum=["json", "xlsx"]),
+            query("version", "A version number; the latest by default.", OpenApiTypes.INT),
+        ],
+        responses={
+            (200, "application/json"): Gstr2bSerializer,
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="A Summary sheet and one sheet per section."
+            ),
+            **errors(400),
+        },
+    )
     def get(self, request, gstin, period):
         t = taxpayer_for(request.user, gstin)
         p = path_period(period)
