@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from core import clock
-from core.periods import IST
+from core.periods import IST, parse_period
 from taxpayers.models import Membership, Role
 from taxpayers.services import taxpayer_create
 
@@ -32,6 +32,12 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     password = factory.django.Password("secret123")
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Users are made by the hundred in tests: a fast hasher instead of PBKDF2's deliberate slowness."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -156,3 +162,28 @@ def gstr1(*, b2b=None, cdnr=None, b2ba=None, cdnra=None, ctin=KA, **sections) ->
         out["cdnra"] = [{"ctin": ctin, "nt": cdnra}]
     out.update(sections)
     return out
+
+
+# --- the helpers most modules use ------------------------------------------------------------------------
+
+
+def save(supplier, period, body: dict, *, by: str = "sup") -> dict:
+    """Save GSTR-1 JSON through the service; ``period`` as ``MMYYYY`` or an int ``yyyymm``."""
+    from invoices.services import documents_save
+
+    p = parse_period(period) if isinstance(period, str) else period
+    return documents_save(supplier=supplier, period=p, payload=body, by=by, channel="api")
+
+
+def act(recipient, *actions: dict, by: str = "rec-clerk") -> dict:
+    """Apply IMS actions through the batch service."""
+    from ims.services.actions import ims_actions_apply
+
+    return ims_actions_apply(recipient=recipient, actions=list(actions), by=by, channel="api")
+
+
+def record(recipient, number: str):
+    """The recipient's current (not removed) record of a document number."""
+    from ims.models import ImsRecord
+
+    return ImsRecord.objects.get(recipient=recipient, number=number, removed=False)

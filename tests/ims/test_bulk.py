@@ -12,27 +12,15 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from core import clock
-from core.periods import parse_period
 from ims.models import ImsAudit, ImsRecord
 from ims.services.bulk import ims_bulk_apply
-from invoices.services import documents_save
 from jobs.models import Job
-from tests.conftest import GJ, KA, MH, client_for, gstr1, inv, member, note
+from tests.conftest import GJ, KA, MH, client_for, gstr1, inv, member, note, record, save
 
 BULK = f"/api/v1/ims/{KA}/inward/bulk"
 PAGE_BULK = f"/g/{KA}/ims/inward/bulk"
 PAGE_COUNT = f"/g/{KA}/ims/inward/count"
 PENDING_92025 = "An ITC-reducing record of a 2B period before 10-2025 cannot be kept pending."
-
-
-def save(supplier, period: str, body: dict) -> dict:
-    return documents_save(
-        supplier=supplier, period=parse_period(period), payload=body, by="sup", channel="api"
-    )
-
-
-def record(recipient, number: str) -> ImsRecord:
-    return ImsRecord.objects.get(recipient=recipient, number=number, removed=False)
 
 
 def mass(recipient, n: int, *, stin: str, prefix: str) -> None:

@@ -12,16 +12,14 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
 from core import api as core_api
-from core.periods import parse_period
 from ims.api import excel as api_excel
 from ims.models import ImsAudit, ImsRecord
 from ims.services import excel
 from ims.services.actions import ims_actions_apply
-from invoices.services import documents_save
 from jobs.models import Job
 from taxpayers.models import Membership
 from taxpayers.services import taxpayer_create
-from tests.conftest import KA, MH, TN, client_for, gstr1, inv, member, note
+from tests.conftest import KA, MH, TN, client_for, gstr1, inv, member, note, save
 
 EXPORT = f"/api/v1/ims/{KA}/inward/export"
 IMPORT = f"/api/v1/ims/{KA}/inward/import"
@@ -85,12 +83,6 @@ COMMON_FIELDS = [
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-def save(supplier, period: str, body: dict) -> dict:
-    return documents_save(
-        supplier=supplier, period=parse_period(period), payload=body, by="sup", channel="api"
-    )
 
 
 def rec(recipient, number: str) -> ImsRecord:

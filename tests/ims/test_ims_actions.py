@@ -5,35 +5,20 @@ from decimal import Decimal as D
 
 import pytest
 
-from core.periods import IST, parse_period
+from core.periods import IST
 from ims.models import ImsAudit, ImsRecord
-from ims.services.actions import ims_actions_apply
-from invoices.services import documents_save, return_file
+from invoices.services import return_file
 from returns.models import Gstr3bFiling
 from taxpayers.services import taxpayer_create
-from tests.conftest import DL, KA, TN, client_for, gstr1, inv, member, note
+from tests.conftest import DL, KA, TN, act, client_for, gstr1, inv, member, note, record, save
 
 KA_SUPPLIER = "29AAPFU0939F1ZR"  # a second Karnataka GSTIN: intra-state CGST/SGST documents to KA
-
-
-def save(supplier, period: str, body: dict) -> dict:
-    return documents_save(
-        supplier=supplier, period=parse_period(period), payload=body, by="sup", channel="api"
-    )
-
-
-def act(recipient, *actions: dict, by: str = "rec-clerk") -> dict:
-    return ims_actions_apply(recipient=recipient, actions=list(actions), by=by, channel="api")
 
 
 def code_of(out: dict) -> str:
     assert out["processed"] == 0, out
     assert len(out["errors"]) == 1, out
     return out["errors"][0]["code"]
-
-
-def record(recipient, number: str) -> ImsRecord:
-    return ImsRecord.objects.get(recipient=recipient, number=number, removed=False)
 
 
 @pytest.fixture

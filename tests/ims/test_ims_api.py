@@ -6,21 +6,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from core.periods import parse_period
 from ims.models import ImsRecord
 from ims.services.actions import ims_actions_apply
-from invoices.services import documents_save
 from taxpayers.services import taxpayer_create
-from tests.conftest import GJ, KA, MH, TN, client_for, gstr1, inv, member, note
+from tests.conftest import GJ, KA, MH, TN, client_for, gstr1, inv, member, note, record, save
 
 UNREGISTERED = "33AANFA2641L1ZG"  # valid, never registered
 BASE = "/api/v1/ims"
-
-
-def save(supplier, period: str, body: dict) -> dict:
-    return documents_save(
-        supplier=supplier, period=parse_period(period), payload=body, by="sup", channel="api"
-    )
 
 
 def act(recipient, *actions: dict) -> dict:
@@ -30,10 +22,6 @@ def act(recipient, *actions: dict) -> dict:
 def ids_of(response) -> list[int]:
     assert response.status_code == 200, response.content
     return [x["id"] for x in response.json()["records"]]
-
-
-def record(recipient, number: str) -> ImsRecord:
-    return ImsRecord.objects.get(recipient=recipient, number=number, removed=False)
 
 
 @pytest.fixture

@@ -7,33 +7,23 @@ import pytest
 
 from core.periods import IST, parse_period
 from ims.models import ImsAudit, ImsRecord
-from ims.services.actions import ims_actions_apply
-from invoices.services import document_delete, documents_save, return_file
+from invoices.services import document_delete, return_file
 from returns.models import Gstr3bFiling
 from taxpayers.services import taxpayer_create
-from tests.conftest import DL, GJ, KA, MH, TN, client_for, gstr1, inv, member, note
+from tests.conftest import DL, GJ, KA, MH, TN, act, client_for, gstr1, inv, member, note, record
+from tests.conftest import save as _save
 
 SUP_USER = "sup-clerk"
 
 
-def save(supplier, period: str, body: dict) -> dict:
-    return documents_save(
-        supplier=supplier, period=parse_period(period), payload=body, by=SUP_USER, channel="api"
-    )
+def save(supplier, period, body: dict) -> dict:
+    return _save(supplier, period, body, by=SUP_USER)
 
 
 def file(supplier, period: str, form: str = "GSTR1") -> dict:
     return return_file(
         supplier=supplier, period=parse_period(period), form=form, by="sup-owner", channel="api"
     )
-
-
-def act(recipient, *actions: dict) -> dict:
-    return ims_actions_apply(recipient=recipient, actions=list(actions), by="rec-clerk", channel="api")
-
-
-def record(recipient, number: str) -> ImsRecord:
-    return ImsRecord.objects.get(recipient=recipient, number=number, removed=False)
 
 
 def trail(rec: ImsRecord) -> list[tuple]:

@@ -7,12 +7,8 @@ from core.periods import parse_period
 from ims.models import ImsAudit, ImsRecord
 from ims.services.actions import ims_actions_apply
 from ims.services.sweeps import pending_expiry_sweep
-from invoices.services import documents_save, return_file
-from tests.conftest import KA, client_for, gstr1, inv, member, note
-
-
-def save(supplier, period: str, body: dict) -> None:
-    documents_save(supplier=supplier, period=parse_period(period), payload=body, by="sup", channel="api")
+from invoices.services import return_file
+from tests.conftest import KA, client_for, gstr1, inv, member, note, save
 
 
 def pend(recipient, *records: ImsRecord) -> None:

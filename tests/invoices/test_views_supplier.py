@@ -15,12 +15,17 @@ from core.periods import IST
 from ims.models import ImsRecord
 from ims.services.actions import ims_actions_apply
 from invoices.models import Document, ReturnFiling
-from invoices.services import documents_save, return_file
+from invoices.services import return_file
 from returns.models import AddBack
 from tests.conftest import GJ, KA, MH, gstr1, inv, member, note
+from tests.conftest import save as _save
 
 D = Decimal
 PERIOD_URL = f"/g/{MH}/gstr1/102025"
+
+
+def save(supplier, period, body: dict) -> dict:
+    return _save(supplier, period, body, by="t")
 
 
 def web(user) -> Client:
@@ -37,10 +42,6 @@ def oct_clock(set_clock):
 @pytest.fixture
 def users(supplier):
     return {role: web(member(supplier, role)) for role in ("owner", "preparer", "viewer")}
-
-
-def save(supplier, period, payload):
-    return documents_save(supplier=supplier, period=period, payload=payload, by="t", channel="api")
 
 
 def form_data(**over) -> dict:
