@@ -32,6 +32,9 @@ STATES_DUE_22 = frozenset(
 )
 
 _ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# the 14th character: Z for a normal taxpayer, else the kind of registration (GSTN's pattern
+# `Z`, `1-9`, `A`, `B`, `D-J`, plus `C` that e-commerce operators collecting tax carry).
+GSTIN_KIND_CHARS = frozenset("Z123456789ABCDEFGHIJ")
 
 
 # --- GSTIN (R-1.1) ---------------------------------------------------------------------------
@@ -61,8 +64,12 @@ def gstin_error(raw) -> tuple[str, str] | None:
         return "GSTIN_PAN", "Characters 3-12 must be a PAN: 5 letters, 4 digits, 1 letter."
     if not re.fullmatch(r"[1-9A-Z]", g[12]):
         return "GSTIN_ENTITY", "Character 13 (entity number) must be 1-9 or A-Z."
-    if g[13] != "Z":
-        return "GSTIN_Z", "Character 14 must be the letter Z."
+    if g[13] not in GSTIN_KIND_CHARS:
+        return (
+            "GSTIN_Z",
+            "Character 14 must be Z for a normal taxpayer, or 1-9, A-J for other kinds of registration "
+            "(C for an e-commerce operator collecting tax).",
+        )
     if g[14] not in _ALNUM or gstin_check_char(g[:14]) != g[14]:
         return "GSTIN_CHECK", "The check character does not match."
     return None

@@ -12,6 +12,8 @@ class Taxpayer(models.Model):
     # yyyymm of the first period of every sequence.
     ims_start_period = models.PositiveIntegerField(default=202410)
     created_at = models.DateTimeField(null=True, blank=True)
+    # registered as an e-commerce operator (set by staff): only such a taxpayer reports ECO documents.
+    eco_operator = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["gstin"]

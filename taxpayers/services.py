@@ -28,7 +28,7 @@ ON_REGISTERED: list[Callable[[Taxpayer], None]] = []
 
 @transaction.atomic
 def taxpayer_create(
-    *, gstin, legal_name, trade_name="", filing_frequency="M", ims_start_period=None
+    *, gstin, legal_name, trade_name="", filing_frequency="M", ims_start_period=None, eco_operator=False
 ) -> Taxpayer:
     errors = []
     g = normalize_gstin(gstin)
@@ -49,6 +49,10 @@ def taxpayer_create(
         else:
             if filing_frequency in ("M", "Q") and (err := start_period_error(start, filing_frequency)):
                 errors.append({"path": "ims_start_period", "code": err[0], "message": err[1]})
+    if not isinstance(eco_operator, bool):
+        errors.append(
+            {"path": "eco_operator", "code": "INVALID", "message": "eco_operator is true or false."}
+        )
     if errors:
         raise ValidationFailed(errors)
     if Taxpayer.objects.filter(gstin=g).exists():
@@ -61,6 +65,7 @@ def taxpayer_create(
                 trade_name=(trade_name or "").strip(),
                 state_code=g[:2],
                 ims_start_period=start,
+                eco_operator=eco_operator,
                 created_at=clock.now(),
             )
     except IntegrityError as exc:
@@ -69,6 +74,18 @@ def taxpayer_create(
     # R-1.4: documents already addressed to this GSTIN appear in its IMS now.
     for hook in ON_REGISTERED:
         hook(taxpayer)
+    return taxpayer
+
+
+@transaction.atomic
+def taxpayer_update(*, taxpayer: Taxpayer, eco_operator) -> Taxpayer:
+    """Staff set whether a taxpayer is registered as an e-commerce operator (R-3.14)."""
+    if not isinstance(eco_operator, bool):
+        raise ValidationFailed(
+            [{"path": "eco_operator", "code": "INVALID", "message": "eco_operator is true or false."}]
+        )
+    Taxpayer.objects.filter(id=taxpayer.id).update(eco_operator=eco_operator)
+    taxpayer.eco_operator = eco_operator
     return taxpayer
 
 

@@ -31,6 +31,7 @@ class TaxpayerSerializer(serializers.Serializer):
     trade_name = serializers.CharField()
     state_code = serializers.CharField()
     ims_start_period = serializers.CharField(help_text="`MMYYYY` (R-1.4).")
+    eco_operator = serializers.BooleanField(help_text="Registered as an e-commerce operator (R-3.14).")
     frequencies = FrequencySerializer(many=True)
 
 
@@ -44,6 +45,7 @@ def taxpayer_out(t: Taxpayer) -> dict:
         "trade_name": t.trade_name,
         "state_code": t.state_code,
         "ims_start_period": period_code(t.ims_start_period),
+        "eco_operator": t.eco_operator,
         "frequencies": freqs,
     }
 
@@ -55,6 +57,7 @@ class TaxpayerListApi(APIView):
         trade_name = _text()
         filing_frequency = _text(help_text="`M` (default) or `Q` (R-1.3).")
         ims_start_period = _text(help_text="`MMYYYY`, default `102024` (R-1.4).")
+        eco_operator = serializers.BooleanField(required=False, default=False, help_text="R-3.14.")
 
     @extend_schema(
         tags=TAG,
@@ -83,11 +86,29 @@ class TaxpayerListApi(APIView):
             trade_name=data.get("trade_name") or "",
             filing_frequency=data.get("filing_frequency") or "M",
             ims_start_period=data.get("ims_start_period"),
+            eco_operator=data.get("eco_operator", False),
         )
         return created(taxpayer_out(t))
 
 
 class TaxpayerDetailApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        eco_operator = serializers.BooleanField(help_text="Registered as an e-commerce operator (R-3.14).")
+
+    @extend_schema(
+        tags=TAG,
+        operation_id="taxpayers_update",
+        summary="Set whether the GSTIN is an e-commerce operator (staff)",
+        parameters=[GSTIN],
+        request=InputSerializer,
+        responses={200: TaxpayerSerializer, **errors(400, 403)},
+    )
+    def patch(self, request, gstin):
+        t = taxpayer_for(request.user, gstin)  # outsiders: the same 404 as for an unknown GSTIN
+        require_staff(request)
+        data = validated(request, self.InputSerializer)
+        return Response(taxpayer_out(services.taxpayer_update(taxpayer=t, eco_operator=data["eco_operator"])))
+
     @extend_schema(
         tags=TAG,
         operation_id="taxpayers_read",

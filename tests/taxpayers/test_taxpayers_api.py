@@ -100,6 +100,7 @@ def test_r1_1_staff_creates_taxpayer_with_defaults(staff):
         "trade_name": "",
         "state_code": "24",
         "ims_start_period": "102024",
+        "eco_operator": False,
         "frequencies": [{"from_period": "102024", "frequency": "M"}],
     }
     assert Taxpayer.objects.filter(gstin=GJ).exists()
@@ -246,6 +247,7 @@ def test_r8_1_member_reads_taxpayer(supplier, role):
         "trade_name": "Acme",
         "state_code": "27",
         "ims_start_period": "092025",
+        "eco_operator": False,
         "frequencies": [{"from_period": "092025", "frequency": "M"}],
     }
 

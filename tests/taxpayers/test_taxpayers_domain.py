@@ -95,9 +95,11 @@ def test_r1_1_lower_case_with_spaces_is_valid():
         # entity character 1-9 or A-Z
         ("27AAPFU0939F0ZV", "GSTIN_ENTITY"),
         ("27AAPFU0939F-ZV", "GSTIN_ENTITY"),
-        # 14th is Z
+        # 14th is Z, or the kind of registration (1-9, A-J); never 0 or K-Y
         ("27AAPFU0939F1YV", "GSTIN_Z"),
-        ("27AAPFU0939F15V", "GSTIN_Z"),
+        ("27AAPFU0939F10V", "GSTIN_Z"),
+        ("27AAPFU0939F1KV", "GSTIN_Z"),
+        ("27AAPFU0939F1-V", "GSTIN_Z"),
         # check character
         ("27AAPFU0939F1ZW", "GSTIN_CHECK"),
         ("29AAGCB7383J1Z5", "GSTIN_CHECK"),
@@ -112,6 +114,24 @@ def test_r1_1_invalid_gstin_names_the_part(raw, code):
     assert err[0] == code
     assert err[1]
     assert not is_valid_gstin(raw)
+
+
+@pytest.mark.parametrize(
+    "gstin",
+    # Check characters worked out by hand with the mod-36 scheme of.
+    [
+        "27AAPFU0939F1C6",
+        "07AAGFF2194N1CC",
+        "27AAPFU0939F11S",
+        "27AAPFU0939F1D4",
+        "27AAPFU0939F1JR",
+        "27AAPFU0939F1AA",
+        "27AAPFU0939F1B8",
+    ],  # fmt: skip
+)
+def test_r1_1_other_kinds_of_registration_are_valid(gstin):
+    # An e-commerce operator collecting tax (C, as in a supeco etin), and the other kinds GSTN allows.
+    assert gstin_error(gstin) is None
 
 
 def test_r1_1_first_problem_wins_state_before_check():
