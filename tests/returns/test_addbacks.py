@@ -131,9 +131,10 @@ def test_r6_4_reversal_negates(set_clock, supplier, recipient, sup, buyer):
         original.id,
         supplier.id,
     )
+    # R-6.4(b): the negatives of the entry it reverses, txval included.
     assert (reversal.txval, reversal.igst, reversal.rejected_in_period, reversal.added_in_period) == (
-        D("50.00"),
-        D("9.00"),
+        D("-50.00"),
+        D("-9.00"),
         202510,
         202511,
     )
@@ -146,9 +147,38 @@ def test_r6_4_reversal_negates(set_clock, supplier, recipient, sup, buyer):
         for x in rows
     ] == [
         ("CN-3", False, "102025", "112025", D("50.00"), D("9.00")),
-        ("CN-3", True, "102025", "112025", D("50.00"), D("9.00")),
+        ("CN-3", True, "102025", "112025", D("-50.00"), D("-9.00")),
     ]
     assert rows[1]["record_id"] == amendment.id and rows[1]["section"] == "b2bcna" and rows[1]["ctin"] == KA
+
+
+def test_r6_4_b_a_reversal_in_a_later_period_makes_its_addback_negative(
+    set_clock, supplier, recipient, sup, buyer
+):
+    """Acme has already filed 3B 11 when Bharat accepts the unchanged re-report: the reversal goes to Acme's
+    first unfiled 3B (12), whose add-back is the negative of the entry: -50.00 / -9.00."""
+    from core import clock
+    from returns.models import Gstr3bFiling
+
+    rejected_and_final(set_clock, supplier, recipient, sup, buyer, supplier_files_10=True)
+    save(
+        sup,
+        MH,
+        "112025",
+        gstr1(cdnra=[note("CN-3", "11-10-2025", txval="50.00", ont_num="CN-3", ont_dt="11-10-2025")]),
+    )
+    set_clock("2025-12-05 10:00")
+    file_gstr1(sup, MH, "112025")
+    act(buyer, KA, (ImsRecord.objects.get(recipient=recipient, section="b2bcna").id, "A"))
+    set_clock("2025-12-14 00:10")
+    Gstr3bFiling.objects.create(taxpayer=supplier, period=202511, filed_at=clock.now())
+    gstr2b_generate_if_due(taxpayer=recipient, period=202511, trigger="schedule", by="system")
+    assert buyer.post(f"/api/v1/gstr3b/{KA}/112025/file").status_code == 200
+    reversal = AddBack.objects.get(reversal=True)
+    assert (reversal.added_in_period, reversal.txval, reversal.igst) == (202512, D("-50.00"), D("-9.00"))
+    assert gstr3b_view(taxpayer=supplier, period=202512)["tables"]["liability"]["addback"] == total(
+        txval="-50.00", igst="-9.00"
+    )
 
 
 def test_r6_4_changed_re_report_does_not_reverse(set_clock, supplier, recipient, sup, buyer):
