@@ -40,7 +40,8 @@ class Document(models.Model):
     period = models.PositiveIntegerField()
     form = models.CharField(max_length=6, choices=Form.choices)
     filed_at = models.DateTimeField(null=True, blank=True)
-    section = models.CharField(max_length=6)  # GSTR-1 section: b2b, b2ba, cdnr, cdnra, ecom, ecoma
+    # GSTR-1 section: b2b, b2ba, cdnr, cdnra, ecom, ecoma (in IMS); b2cl(a), exp(a), cdnur(a) (never in IMS).
+    section = models.CharField(max_length=6)
     doc_type = models.CharField(max_length=3, choices=DocType.choices)
     ctin = models.CharField(max_length=15)
     stin = models.CharField(max_length=15, blank=True, default="")
@@ -66,6 +67,14 @@ class Document(models.Model):
     inv_typ = models.CharField(max_length=5, default="R")
     diff_percent = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
     items = models.JSONField(default=list)
+    # Exports and notes to unregistered persons (R-3.13): export type (WPAY/WOPAY), shipping bill, the note's
+    # table (B2CL/EXPWP/EXPWOP), and a B2C large invoice's e-commerce operator.
+    exp_typ = models.CharField(max_length=5, blank=True, default="")
+    sbpcode = models.CharField(max_length=6, blank=True, default="")
+    sbnum = models.CharField(max_length=7, blank=True, default="")
+    sbdt = models.DateField(null=True, blank=True)
+    ur_typ = models.CharField(max_length=6, blank=True, default="")
+    etin = models.CharField(max_length=15, blank=True, default="")
     content_hash = models.CharField(max_length=32)
     created_at = models.DateTimeField()  # set from the business clock
     updated_at = models.DateTimeField()
@@ -101,6 +110,54 @@ class Document(models.Model):
             ),
             # A recipient registering late picks up documents addressed to it (R-1.4).
             models.Index(fields=["ctin"], name="document_ctin"),
+        ]
+
+
+class SummaryRow(models.Model):
+    """A row of a GSTR-1 summary table (R-3.13): B2C small, advances received and adjusted, nil-rated /
+    exempt / non-GST, HSN summary, documents issued, supplies through e-commerce operators, and their
+    amendments. Owned by the supplier; keyed within its return by the row's natural key (``key``), so saving
+    the same key again edits it while the return is open (R-3.8). ``data`` keeps the row as GSTN shapes it;
+    the columns carry what the returns sum."""
+
+    supplier = models.ForeignKey(Taxpayer, on_delete=models.CASCADE, related_name="summary_rows")
+    period = models.PositiveIntegerField()
+    form = models.CharField(max_length=6, choices=Form.choices)
+    filed_at = models.DateTimeField(null=True, blank=True)
+    section = models.CharField(max_length=10)
+    key = models.CharField(max_length=120)
+    data = models.JSONField()
+    content_hash = models.CharField(max_length=32)
+    pos = models.CharField(max_length=2, blank=True, default="")
+    sply_ty = models.CharField(max_length=8, blank=True, default="")
+    rt = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    # Amendments: the original month and the row amended (counted by difference, R-6.2).
+    omon = models.PositiveIntegerField(null=True, blank=True)
+    amends = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    txval = models.DecimalField(default=0, **MONEY)
+    iamt = models.DecimalField(default=0, **MONEY)
+    camt = models.DecimalField(default=0, **MONEY)
+    samt = models.DecimalField(default=0, **MONEY)
+    csamt = models.DecimalField(default=0, **MONEY)
+    nil_amt = models.DecimalField(default=0, **MONEY)
+    expt_amt = models.DecimalField(default=0, **MONEY)
+    ngsup_amt = models.DecimalField(default=0, **MONEY)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supplier", "period", "form", "section", "key"], name="summary_row_once_per_return"
+            ),
+            *[
+                models.CheckConstraint(condition=Q(**{f"{f}__gte": 0}), name=f"summary_row_{f}_non_negative")
+                for f in ("txval", "iamt", "camt", "samt", "csamt", "nil_amt", "expt_amt", "ngsup_amt")
+            ],
+        ]
+        indexes = [
+            # GSTR-1 screens, filing and 3B: a supplier's rows of one return period.
+            models.Index(fields=["supplier", "period", "form"], name="summary_row_return"),
         ]
 
 

@@ -187,3 +187,10 @@ def record(recipient, number: str):
     from ims.models import ImsRecord
 
     return ImsRecord.objects.get(recipient=recipient, number=number, removed=False)
+
+
+def make_operator(taxpayer) -> None:
+    """Register the taxpayer as an e-commerce operator (R-3.14), so it may report ECO documents."""
+    from taxpayers.services import taxpayer_update
+
+    taxpayer_update(taxpayer=taxpayer, eco_operator=True)

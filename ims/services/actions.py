@@ -1,5 +1,6 @@
 """The recipient's IMS actions (R-4.2 to R-4.10): one record at a time in rules, one batch in SQL."""
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -88,17 +89,15 @@ def ims_actions_apply(*, recipient: Taxpayer, actions, by: str, channel: str) ->
         raise RuleViolation("TOO_LARGE", f"At most {MAX_ACTIONS} actions per request.", status=413)
     now = clock.now()
     today = business_date(now)
-    ids = []
-    for item in actions:
-        rid = _record_id(item)
-        if rid is not None:
-            ids.append(rid)
+    ids = [rid for item in actions if (rid := _record_id(item)) is not None]
+    # R-4.10: a record named twice is refused at every occurrence and stays as it was.
+    repeated = {rid for rid, n in Counter(ids).items() if n > 1}
     records = {
         r.id: r
         for r in ImsRecord.objects.select_for_update().filter(recipient=recipient, id__in=ids, removed=False)
     }
     cal = Calendar(recipient)
-    processed, errors, changed, audits, seen = 0, [], [], [], set()
+    processed, errors, changed, audits = 0, [], [], []
     for i, item in enumerate(actions):
         if not isinstance(item, dict):
             errors.append(_error(None, "INVALID_ACTION", f"actions[{i}] is not an object."))
@@ -108,10 +107,9 @@ def ims_actions_apply(*, recipient: Taxpayer, actions, by: str, channel: str) ->
         if rec is None:
             errors.append(_error(item.get("id"), "NOT_FOUND", "No such record in this GSTIN's IMS."))
             continue
-        if rid in seen:
-            errors.append(_error(rid, "INVALID_ACTION", "This record appears twice in the batch."))
+        if rid in repeated:
+            errors.append(_error(rid, "INVALID_ACTION", "This record appears more than once in the batch."))
             continue
-        seen.add(rid)
         if item.get("action") not in domain.ACTIONS:
             errors.append(_error(rid, "INVALID_ACTION", "action is one of N, A, R, P."))
             continue

@@ -236,15 +236,13 @@ def records_filed(*, docs: list[DocFacts], now, channel: str) -> None:
         place_record(rec, doc, cal)
         rec.updated_at = now
         if was_active and not rec.active:
-            audits.append(
-                system_audit(
-                    rec,
-                    at=now,
-                    frm=before,
-                    to=before,
-                    reason="kept out of IMS at filing: filed after the section 16(4) time limit",
-                )
-            )
+            # a record kept out at filing leaves IMS and goes back to N whatever was chosen before,
+            # so it is always in "ITC not available".
+            reason = "kept out of IMS at filing: filed after the section 16(4) time limit"
+            if rec.action == Action.NO_ACTION:
+                audits.append(system_audit(rec, at=now, frm=before, to=before, reason=reason))
+            else:
+                audits.append(system_reset(rec, at=now, reason=reason))
         if rec.active and doc.is_amendment and amended_rec is not None:
             order = domain.amendment_order(
                 original_itc_period=amended_rec.itc_period,

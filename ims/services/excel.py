@@ -11,6 +11,7 @@ The upload and the error workbook are job files (``jobs.files``).
 
 import json
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -249,7 +250,9 @@ def ims_import_apply(*, recipient: Taxpayer, rows: list[Row], by: str, job=None)
     Returns the counts and the refusals keyed by (sheet, line)."""
     processed = unchanged = 0
     refused: dict[tuple[int, int], dict] = {}
-    seen: set[int] = set()
+    # R-4.10: a record on two rows is refused on both and stays as it was.
+    counts = Counter(r.id for r in rows if r.id is not None)
+    repeated = {rid for rid, n in counts.items() if n > 1}
     total = len(rows)
     if job is not None:
         job_progress(job, 0, total)
@@ -267,14 +270,13 @@ def ims_import_apply(*, recipient: Taxpayer, rows: list[Row], by: str, job=None)
             if r.id is None:
                 refused[(r.sheet, r.line)] = {"id": None, "code": "NOT_FOUND", "message": NO_ID}
                 continue
-            if r.id in seen:
+            if r.id in repeated:
                 refused[(r.sheet, r.line)] = {
                     "id": r.id,
                     "code": "INVALID_ACTION",
-                    "message": "This record appears twice in the workbook.",
+                    "message": "This record is on more than one row of the workbook.",
                 }
                 continue
-            seen.add(r.id)
             if current.get(r.id) == (r.action, r.remarks):
                 unchanged += 1
                 continue

@@ -109,6 +109,8 @@ class Gstr1Api(APIView):
                     {**f, "filed_at": f["filed_at"].isoformat() if f["filed_at"] else None}
                     for f in s["forms"]
                 ],
+                "tables": s["tables"],
+                "nil": s["nil"],
                 "totals": s["totals"],
             }
         )

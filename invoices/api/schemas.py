@@ -143,7 +143,26 @@ class FormStatusSerializer(serializers.Serializer):
     documents = serializers.IntegerField()
 
 
+class TableFigureSerializer(Totals):
+    section = serializers.CharField(
+        help_text="The GSTR-1 section (`b2b`, `b2cs`, …, `rcm` for reverse charge)."
+    )
+    label = serializers.CharField()
+    count = serializers.IntegerField(help_text="Documents or rows.")
+
+
+class NilFiguresSerializer(serializers.Serializer):
+    nil_amt = Money()
+    expt_amt = Money()
+    ngsup_amt = Money()
+
+
 class Gstr1SummarySerializer(serializers.Serializer):
     period = serializers.CharField()
     forms = FormStatusSerializer(many=True)
-    totals = Totals()
+    tables = TableFigureSerializer(
+        many=True,
+        help_text="Each table's effect: credit notes and adjusted advances reduce, amendments by difference.",
+    )
+    nil = NilFiguresSerializer()
+    totals = Totals(help_text="The period's liability as GSTR-3B counts it (reverse charge excluded).")

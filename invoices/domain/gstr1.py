@@ -1,10 +1,12 @@
-"""Validation of a GSTR-1 JSON batch (RULES.md R-3.2 to R-3.7 and R-3.11). Pure Python, no Django.
+"""Validation of a GSTR-1 JSON batch (RULES.md R-3.2 to R-3.7, R-3.11, R-3.13, R-3.14). Pure Python.
 
 ``parse_gstr1`` walks the whole payload once, in request order, and reports every problem it finds
 as ``{"path", "code", "message"}`` with the path of the offending value as typed in the request
-(``b2b[0].inv[2].itms[0].itm_det.iamt``). Documents that passed every check come back as
-``DocInput``. Checks that need the database (numbers already saved or filed, originals of
-amendments) belong to the caller.
+(``b2b[0].inv[2].itms[0].itm_det.iamt``) and a message that names the table, the row or document and
+the field in a practitioner's words. Documents that passed every check come back as ``DocInput``
+(B2B, B2C large, export and unregistered-note documents) and summary rows as ``SummaryInput`` (B2C
+small, advances, nil-rated, HSN, documents issued, e-commerce tables; ``gstr1_tables``). Checks that
+need the database (numbers already saved or filed, originals of amendments) belong to the caller.
 """
 
 from __future__ import annotations
@@ -19,11 +21,16 @@ from decimal import Decimal, InvalidOperation
 from core.errors import DomainError
 from core.money import ZERO, money, parse_amount
 from core.periods import fy_start_year, parse_doc_date, period_code, period_last_day
+from invoices.domain.gstr1_tables import ALL_SECTIONS, TablesMixin, describe
 from taxpayers.domain import GST_START, POS_CODES, gstin_error, normalize_gstin
 
 SECTIONS = ("b2b", "b2ba", "cdnr", "cdnra", "ecom", "ecoma")
-AMENDMENT_SECTIONS = frozenset({"b2ba", "cdnra", "ecoma"})
-NOTE_SECTIONS = frozenset({"cdnr", "cdnra"})
+# R-3.13: IFF carries only these (the B2B sections); every other section is WRONG_FORM there.
+IFF_SECTIONS = frozenset(SECTIONS)
+AMENDMENT_SECTIONS = frozenset({"b2ba", "cdnra", "ecoma", "b2cla", "expa", "cdnura"})
+NOTE_SECTIONS = frozenset({"cdnr", "cdnra", "cdnur", "cdnura"})
+# Documents to unregistered persons and exporters: no recipient GSTIN, never in anyone's IMS (R-3.13).
+UNREGISTERED_SECTIONS = frozenset({"b2cl", "b2cla", "exp", "expa", "cdnur", "cdnura"})
 ECO_SECTIONS = frozenset({"ecom", "ecoma"})
 ECO_SUBSECTION = {"ecom": "b2b", "ecoma": "b2ba"}
 METADATA_KEYS = frozenset({"gt", "cur_gt", "version", "hash"})
@@ -85,6 +92,13 @@ class DocInput:
     camt: Decimal | None = None
     samt: Decimal | None = None
     csamt: Decimal | None = None
+    # Exports and notes to unregistered persons (R-3.13): export type, shipping bill, note's table type.
+    exp_typ: str | None = None
+    sbpcode: str | None = None
+    sbnum: str | None = None
+    sbdt: date | None = None
+    ur_typ: str | None = None
+    etin: str | None = None
 
     def __post_init__(self) -> None:
         # Sums over the items, unless given.
@@ -148,6 +162,16 @@ class DocInput:
                 for it in self.items
             ],
         }
+        # Fields of the later tables join the hash only when set, so a B2B document's hash stays as it was.
+        extra = {
+            "exp_typ": self.exp_typ,
+            "sbpcode": self.sbpcode,
+            "sbnum": self.sbnum,
+            "sbdt": self.sbdt.isoformat() if self.sbdt else None,
+            "ur_typ": self.ur_typ,
+            "etin": self.etin,
+        }
+        content.update({k: v for k, v in extra.items() if v is not None})
         canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32]
 
@@ -156,22 +180,31 @@ def _dec_str(d: Decimal) -> str:
     return format(d.normalize(), "f")
 
 
-def parse_gstr1(payload, *, supplier_gstin: str, period: int) -> tuple[list[DocInput], list[dict]]:
-    """Validate the whole batch. Returns (documents, errors); errors are
+def parse_gstr1(
+    payload, *, supplier_gstin: str, period: int, sections=None, eco_operator: bool = True
+) -> tuple[list, list[dict]]:
+    """Validate the whole batch. Returns (documents and summary rows, errors); errors are
     {"path": ..., "code": ..., "message": ...} in request order, one per problem (report ALL
-    problems, not just the first). Only documents without any error are returned."""
-    v = _Validator(normalize_gstin(supplier_gstin), period)
+    problems, not just the first). Only documents and rows without any error are returned.
+
+    ``sections``: the sections the target return takes (IFF: the B2B ones, R-3.13), None for all;
+    ``eco_operator``: whether the supplier may report ECO documents (R-3.14)."""
+    v = _Validator(normalize_gstin(supplier_gstin), period, sections=sections, eco_operator=eco_operator)
     v.run(payload)
+    v.finish()
     return v.docs, v.errors
 
 
-def parse_gstr1_sections(sections, *, supplier_gstin: str, period: int) -> tuple[list[DocInput], list[dict]]:
+def parse_gstr1_sections(
+    sections, *, supplier_gstin: str, period: int, allowed=None, eco_operator: bool = True
+) -> tuple[list, list[dict]]:
     """``parse_gstr1`` over the top-level ``(key, value)`` pairs as a streamed file yields them: the same
     rules and paths, and each section's raw value can be dropped once it is validated."""
-    v = _Validator(normalize_gstin(supplier_gstin), period)
+    v = _Validator(normalize_gstin(supplier_gstin), period, sections=allowed, eco_operator=eco_operator)
     for key, value in sections:
         v.run({key: value})
         del value  # not kept alive while the next section is read
+    v.finish()
     return v.docs, v.errors
 
 
@@ -182,18 +215,46 @@ class _Group:
     ok: bool
 
 
-class _Validator:
-    def __init__(self, supplier: str, period: int):
+class _Validator(TablesMixin):
+    BAD = BAD
+
+    def __init__(self, supplier: str, period: int, *, sections=None, eco_operator: bool = True):
         self.supplier = supplier
         self.period = period
         self.last_day = period_last_day(period)
+        self.allowed = sections
+        self.eco_operator = eco_operator
         self.errors: list[dict] = []
-        self.docs: list[DocInput] = []
+        self.docs: list = []
+        self.saw_section = False
+        # path of a document -> its number, so messages can name the document
+        self.numbers: dict[str, str] = {}
         # (number owner, fy, series, number upper) -> path of the first document using it
         self.seen_numbers: dict[tuple[str, int, str, str], str] = {}
+        # (section, row key) -> path of the first summary row with that key
+        self.seen_rows: dict[tuple, str] = {}
 
     def err(self, path: str, code: str, message: str) -> None:
         self.errors.append({"path": path, "code": code, "message": message})
+
+    @staticmethod
+    def nobody() -> _Group:
+        """The party of a document to an unregistered person or an exporter (no recipient GSTIN)."""
+        return _Group(ctin="", stin=None, ok=True)
+
+    @staticmethod
+    def make_doc(**fields) -> DocInput:
+        return DocInput(stin=None, sply_ty=None, rchrg=False, **fields)
+
+    def finish(self) -> None:
+        """R-3.11: a body with no section at all is REQUIRED at the root; every message is prefixed with
+        where it is, in words (the table, the row or document, the field)."""
+        if not self.saw_section and not self.errors:
+            self.err("", "REQUIRED", "The GSTR-1 JSON has no section: there is nothing to save.")
+        for e in self.errors:
+            where = describe(e["path"], self.numbers)
+            if where:
+                e["message"] = f"{where}: {e['message']}"
 
     # --- structure ---------------------------------------------------------------------------
 
@@ -211,12 +272,31 @@ class _Validator:
                     self.err("fp", "FP_MISMATCH", f"fp must be {code}, the period in the path.")
             elif key in METADATA_KEYS:
                 continue
-            elif key in ECO_SUBSECTION:
-                self.eco_section(key, value)
-            elif key in SECTIONS:
-                self.section(key, key, value)
+            elif key not in ALL_SECTIONS:
+                self.err(str(key), "UNSUPPORTED_SECTION", f"'{key}' is not a GSTR-1 section.")
+            elif self.allowed is not None and key not in self.allowed:
+                self.saw_section = True
+                self.err(
+                    key,
+                    "WRONG_FORM",
+                    "IFF carries only B2B invoices, credit/debit notes, ECO documents and their amendments; "
+                    "report this table in the quarterly GSTR-1.",
+                )
+            elif key in ECO_SUBSECTION and not self.eco_operator:
+                self.saw_section = True
+                self.err(
+                    key,
+                    "NOT_ECO_OPERATOR",
+                    "Only a taxpayer registered as an e-commerce operator reports ECO documents (table 15).",
+                )
             else:
-                self.err(str(key), "UNSUPPORTED_SECTION", f"Section '{key}' is not supported.")
+                self.saw_section = True
+                if key in ECO_SUBSECTION:
+                    self.eco_section(key, value)
+                elif key in SECTIONS:
+                    self.section(key, key, value)
+                else:
+                    self.table(key, value)
 
     def eco_section(self, section: str, value) -> None:
         if value is None:
@@ -282,6 +362,8 @@ class _Validator:
             doc_type = self.choice(raw, path, "ntty", NOTE_TYPES)
         number_key, date_key = ("nt_num", "nt_dt") if is_note else ("inum", "idt")
         number = self.number(raw, path, number_key)
+        if number is not BAD:
+            self.numbers[path] = number
         doc_date = self.date(raw, path, date_key, in_period=True)
         self.check_duplicate(f"{path}.{number_key}", number, doc_date, is_note, group, is_eco)
 
@@ -358,32 +440,56 @@ class _Validator:
         else:
             self.err(path, "NUMBER_DUPLICATE", f"Number {number} is already used in this FY at {first}.")
 
-    def item(self, ip: str, raw, doc_date, inv_typ, intra: bool | None, diff) -> dict | None:
+    def item(
+        self,
+        ip: str,
+        raw,
+        doc_date,
+        inv_typ,
+        intra: bool | None,
+        diff,
+        *,
+        flat: bool = False,
+        no_tax: str | None = None,
+        base_key: str = "txval",
+    ) -> dict | None:
+        """One rate-wise item: ``{"num", "itm_det": {...}}``, or (``flat``, as exports and advances carry
+        them) the amounts on the item itself. ``no_tax``: the code when the supply carries no tax (SEZ or
+        export without payment); ``base_key``: the amount the tax is on (``ad_amt`` for advances)."""
         start = len(self.errors)
         if not isinstance(raw, dict):
             self.err(ip, "INVALID", "Each item must be an object.")
             return None
         num = raw.get("num")
-        if num is None:
-            self.err(f"{ip}.num", "REQUIRED", "num is required.")
-        elif isinstance(num, bool) or not isinstance(num, int) or num < 1:
-            self.err(f"{ip}.num", "INVALID", "num must be a whole number from 1.")
-        det = raw.get("itm_det")
-        if det is None:
-            self.err(f"{ip}.itm_det", "REQUIRED", "itm_det is required.")
-            return None
-        if not isinstance(det, dict):
-            self.err(f"{ip}.itm_det", "INVALID", "itm_det must be an object.")
-            return None
-        dp = f"{ip}.itm_det"
+        if flat:
+            det, dp = raw, ip
+            if num is not None and (isinstance(num, bool) or not isinstance(num, int) or num < 1):
+                self.err(f"{ip}.num", "INVALID", "num must be a whole number from 1.")
+        else:
+            if num is None:
+                self.err(f"{ip}.num", "REQUIRED", "num is required.")
+            elif isinstance(num, bool) or not isinstance(num, int) or num < 1:
+                self.err(f"{ip}.num", "INVALID", "num must be a whole number from 1.")
+            det = raw.get("itm_det")
+            if det is None:
+                self.err(f"{ip}.itm_det", "REQUIRED", "itm_det is required.")
+                return None
+            if not isinstance(det, dict):
+                self.err(f"{ip}.itm_det", "INVALID", "itm_det must be an object.")
+                return None
+            dp = f"{ip}.itm_det"
         rt = self.rate(det, dp, doc_date)
-        txval = self.amount(det, dp, "txval", required=True)
+        txval = self.amount(det, dp, base_key, required=True)
         heads = {h: self.amount(det, dp, h, required=False) for h in TAX_HEADS}
-
         if inv_typ == "SEWOP":
+            no_tax = no_tax or "TAX_ON_SEWOP"
+
+        if no_tax:
             for h in TAX_HEADS:
                 if heads[h] is not BAD and heads[h] != 0:
-                    self.err(f"{dp}.{h}", "TAX_ON_SEWOP", "An export without payment of tax carries no tax.")
+                    self.err(
+                        f"{dp}.{h}", no_tax, "An export or SEZ supply without payment of tax carries no tax."
+                    )
         elif intra is not None and rt is not BAD and txval is not BAD and diff is not BAD:
             expected = txval * rt / 100
             if diff is not None:
@@ -402,7 +508,7 @@ class _Validator:
 
         if len(self.errors) != start:
             return None
-        return {"num": num, "rt": rt, "txval": txval, **heads}
+        return {"num": num if num is not None else 0, "rt": rt, "txval": txval, **heads}
 
     def head_zero(self, dp: str, head: str, value, message: str) -> None:
         if value is not BAD and value != 0:

@@ -20,8 +20,9 @@ from core.periods import (
 )
 from ims.services import copies
 from ims.services.records import DocFacts
-from invoices.domain.gstr1 import DocInput, parse_gstr1
-from invoices.models import Document, Form, ReturnFiling
+from invoices.domain.gstr1 import IFF_SECTIONS, DocInput, parse_gstr1
+from invoices.domain.gstr1_tables import B2B_SECTIONS, SummaryInput
+from invoices.models import Document, Form, ReturnFiling, SummaryRow
 from taxpayers.domain import iff_last_date
 from taxpayers.models import Taxpayer
 from taxpayers.selectors import Calendar
@@ -54,12 +55,56 @@ DOC_FIELDS = (
     "inv_typ",
     "diff_percent",
     "items",
+    "exp_typ",
+    "sbpcode",
+    "sbnum",
+    "sbdt",
+    "ur_typ",
+    "etin",
     "content_hash",
 )
-FAMILY = {"b2b": "b2b", "b2ba": "b2b", "cdnr": "cdnr", "cdnra": "cdnr", "ecom": "ecom", "ecoma": "ecom"}
+# An amendment amends a document of its own family (R-3.9).
+FAMILY = {
+    "b2b": "b2b",
+    "b2ba": "b2b",
+    "cdnr": "cdnr",
+    "cdnra": "cdnr",
+    "ecom": "ecom",
+    "ecoma": "ecom",
+    "b2cl": "b2cl",
+    "b2cla": "b2cl",
+    "exp": "exp",
+    "expa": "exp",
+    "cdnur": "cdnur",
+    "cdnura": "cdnur",
+}
+SUMMARY_FIELDS = (
+    "data",
+    "content_hash",
+    "pos",
+    "sply_ty",
+    "rt",
+    "omon",
+    "amends",
+    "txval",
+    "iamt",
+    "camt",
+    "samt",
+    "csamt",
+    "nil_amt",
+    "expt_amt",
+    "ngsup_amt",
+    "updated_at",
+)
 # Documents written per round: a 100,000-document upload never holds every model object at once (issue 5:
 # under 1 GB); a batch up to this size costs the same queries whatever its size (R-9 scale).
 WRITE_CHUNK = 5_000
+
+
+def in_ims(doc: Document) -> bool:
+    """Only B2B documents reach a recipient's IMS; B2C, export and unregistered-note documents never do
+    (R-3.13)."""
+    return doc.section in B2B_SECTIONS
 
 
 def doc_facts(doc: Document, supplier: Taxpayer, *, quarterly_return: bool = False) -> DocFacts:
@@ -164,20 +209,34 @@ def documents_save(
     iff_close_sweep(supplier=supplier, today=today)
     filed = filed_forms(supplier)
     form, return_period = target_return(period=period, calendar=calendar, filed=filed, today=today)
+    # R-3.13: IFF takes only the B2B sections; R-3.14: only an operator reports ECO documents.
+    rules = {"eco_operator": supplier.eco_operator}
+    allowed = IFF_SECTIONS if form == Form.IFF else None
     if parse is not None:
-        docs, errors = parse()
+        docs, errors = parse(allowed=allowed, **rules)
     else:
-        docs, errors = parse_gstr1(payload, supplier_gstin=supplier.gstin, period=period)
+        docs, errors = parse_gstr1(
+            payload, supplier_gstin=supplier.gstin, period=period, sections=allowed, **rules
+        )
     if errors:
         raise ValidationFailed(errors)
+    rows = [d for d in docs if isinstance(d, SummaryInput)]
+    docs = [d for d in docs if isinstance(d, DocInput)]
     plan = plan_batch(supplier, docs, form, return_period)
-    if plan.errors:
-        raise ValidationFailed(plan.errors)
-    count = len(docs)
-    del docs  # the plan holds what is written; _write lets go of each chunk once it is saved
+    row_plan = plan_rows(supplier, rows, form, return_period)
+    if plan.errors or row_plan.errors:
+        raise ValidationFailed(plan.errors + row_plan.errors)
+    count = len(docs) + len(rows)
+    del docs, rows  # the plans hold what is written; _write lets go of each chunk once it is saved
     if progress is not None:
         progress("validated", count)
     result = _write(supplier, plan, form, return_period, now, channel)
+    _write_rows(supplier, row_plan, form, return_period, now)
+    result["created"] += len(row_plan.creates)
+    result["updated"] += len(row_plan.updates)
+    result["unchanged"] += row_plan.unchanged
+    if row_plan.deletes:  # only a batch that deletes rows (GSTN's flag "D") says how many
+        result["deleted"] = len(row_plan.deletes)
     if progress is not None:
         progress("saved", count)
     return result
@@ -191,11 +250,11 @@ def _err(path: str, code: str, message: str) -> dict:
 
 
 def _number_path(d: DocInput) -> str:
-    return f"{d.path}.{'nt_num' if d.section in ('cdnr', 'cdnra') else 'inum'}"
+    return f"{d.path}.{'nt_num' if d.doc_type in ('CN', 'DN') else 'inum'}"
 
 
 def _orig_path(d: DocInput) -> str:
-    return f"{d.path}.{'ont_num' if d.section == 'cdnra' else 'oinum'}"
+    return f"{d.path}.{'ont_num' if d.doc_type in ('CN', 'DN') else 'oinum'}"
 
 
 @dataclass
@@ -344,6 +403,110 @@ def plan_batch(supplier: Taxpayer, docs: list[DocInput], form: str, return_perio
     return plan
 
 
+@dataclass
+class RowPlan:
+    """Create / update / delete / unchanged for each summary row of a batch (R-3.13, R-3.8)."""
+
+    errors: list[dict] = field(default_factory=list)
+    creates: list[tuple[SummaryInput, SummaryRow | None]] = field(default_factory=list)  # (row, amended)
+    updates: list[tuple[SummaryInput, SummaryRow, SummaryRow | None]] = field(default_factory=list)
+    deletes: list[SummaryRow] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def plan_rows(supplier: Taxpayer, rows: list[SummaryInput], form: str, return_period: int) -> RowPlan:
+    """Match each row with the saved row of the same key in this return (an edit), and each amendment with
+    the filed row it amends; two queries whatever the number of rows."""
+    plan = RowPlan()
+    if not rows:
+        return plan
+    existing = {
+        (r.section, r.key): r
+        for r in SummaryRow.objects.filter(
+            supplier=supplier, period=return_period, form=form, section__in={x.section for x in rows}
+        )
+    }
+    originals = _original_rows(supplier, [x for x in rows if x.original_section])
+    for x in rows:
+        old = existing.get((x.section, x.key_str))
+        if x.delete:
+            if old is None:
+                plan.errors.append(
+                    _err(f"{x.path}.flag", "NOT_FOUND", "There is no saved row with this key to delete.")
+                )
+            else:
+                plan.deletes.append(old)
+            continue
+        amended = None
+        if x.original_section:
+            amended = originals.get((x.original_section, x.omon, x.original_key_str))
+            if amended is None:
+                message = "No filed row of that month with the same key to amend."
+                plan.errors.append(_err(f"{x.path}.omon", "ORIGINAL_NOT_FOUND", message))
+                continue
+        if old is None:
+            plan.creates.append((x, amended))
+        elif old.content_hash == x.content_hash:
+            plan.unchanged += 1
+        else:
+            plan.updates.append((x, old, amended))
+    return plan
+
+
+def _original_rows(supplier: Taxpayer, rows: list[SummaryInput]) -> dict:
+    """The filed rows these amend, by (section, original month, key). A quarterly supplier's rows are in its
+    quarter's return: a month of the quarter names it too."""
+    if not rows:
+        return {}
+    months = {x.omon for x in rows} | {quarter_last_month(x.omon) for x in rows}
+    found = {}
+    candidates = SummaryRow.objects.filter(
+        supplier=supplier,
+        section__in={x.original_section for x in rows},
+        period__in=months,
+        key__in={x.original_key_str for x in rows},
+        filed_at__isnull=False,
+    ).order_by("filed_at", "id")
+    for r in candidates:
+        for month in {r.period} | ({m for m in months if quarter_last_month(m) == r.period}):
+            found[(r.section, month, r.key)] = r  # the latest filed wins (a GSTR-1A row after GSTR-1)
+    return found
+
+
+def _fill_row(row: SummaryRow, x: SummaryInput, amended: SummaryRow | None, now) -> SummaryRow:
+    row.data, row.content_hash = x.data, x.content_hash
+    row.pos, row.sply_ty, row.rt, row.omon, row.amends = x.pos, x.sply_ty, x.rt, x.omon, amended
+    row.txval, row.iamt, row.camt, row.samt, row.csamt = x.txval, x.iamt, x.camt, x.samt, x.csamt
+    row.nil_amt, row.expt_amt, row.ngsup_amt = x.nil_amt, x.expt_amt, x.ngsup_amt
+    row.updated_at = now
+    return row
+
+
+def _write_rows(supplier: Taxpayer, plan: RowPlan, form: str, return_period: int, now) -> None:
+    new = [
+        _fill_row(
+            SummaryRow(
+                supplier=supplier,
+                period=return_period,
+                form=form,
+                section=x.section,
+                key=x.key_str,
+                created_at=now,
+            ),
+            x,
+            amended,
+            now,
+        )
+        for x, amended in plan.creates
+    ]
+    SummaryRow.objects.bulk_create(new, batch_size=2000)
+    rows_update(
+        SummaryRow, [_fill_row(old, x, amended, now) for x, old, amended in plan.updates], SUMMARY_FIELDS
+    )
+    if plan.deletes:
+        SummaryRow.objects.filter(id__in=[r.id for r in plan.deletes]).delete()
+
+
 # --- writing the plan ---------------------------------------------------------------------------------------
 
 
@@ -365,6 +528,8 @@ def _fill(doc: Document, d: DocInput, supplier: Taxpayer, root, amends) -> Docum
     )
     doc.pos, doc.rchrg, doc.inv_typ, doc.diff_percent = d.pos, d.rchrg, d.inv_typ, d.diff_percent
     doc.items = [{k: (str(v) if not isinstance(v, int) else v) for k, v in it.items()} for it in d.items]
+    doc.exp_typ, doc.sbpcode, doc.sbnum, doc.sbdt = d.exp_typ or "", d.sbpcode or "", d.sbnum or "", d.sbdt
+    doc.ur_typ, doc.etin = d.ur_typ or "", d.etin or ""
     doc.content_hash = d.content_hash
     return doc
 
@@ -389,16 +554,18 @@ def _write_chunk(supplier, creates, updates, calendars, form, return_period, now
         for d, r, a in creates
     ]
     Document.objects.bulk_create(new_docs, batch_size=2000)
-    saved: list[tuple[DocFacts, tuple | None]] = [(doc_facts(doc, supplier), None) for doc in new_docs]
+    saved = [(doc_facts(doc, supplier), None) for doc in new_docs if in_ims(doc)]
     changed = []
     for d, old, root, amends in updates:
         before = (old.ctin, old.pos, old.rchrg)
         doc = _fill(old, d, supplier, root, amends)
         doc.updated_at = now
         changed.append(doc)
-        saved.append((doc_facts(doc, supplier), before))
+        if in_ims(doc):
+            saved.append((doc_facts(doc, supplier), before))
     rows_update(Document, changed, [*DOC_FIELDS, "updated_at"])
-    copies.records_saved(saved=saved, calendars=calendars, now=now, channel=channel)
+    if saved:
+        copies.records_saved(saved=saved, calendars=calendars, now=now, channel=channel)
 
 
 @transaction.atomic

@@ -1,10 +1,11 @@
 """Filing GSTR-1, IFF and GSTR-1A (R-3.10, R-3.12); what filing does to the recipients' IMS records (R-4.1,
 R-4.4, R-4.7, R-5.1) is decided by the IMS app (``ims.services.copies.records_filed``)."""
 
+from collections import defaultdict
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, DecimalField, F, Sum, When
+from django.db.models import Count
 
 from core import clock
 from core.errors import RuleViolation
@@ -17,8 +18,9 @@ from core.periods import (
     quarter_last_month,
 )
 from ims.services import copies
-from invoices.models import Document, Form, ReturnFiling
-from invoices.services.documents import doc_facts, filed_forms, iff_close_sweep
+from invoices.figures import TABLES, outward_figures
+from invoices.models import Document, Form, ReturnFiling, SummaryRow
+from invoices.services.documents import doc_facts, filed_forms, iff_close_sweep, in_ims
 from taxpayers.domain import iff_last_date
 from taxpayers.models import Taxpayer
 from taxpayers.selectors import Calendar
@@ -110,11 +112,15 @@ def return_file(*, supplier: Taxpayer, period: int, form: str, by: str, channel:
     except IntegrityError as exc:
         raise RuleViolation("ALREADY_FILED", "This return is already filed.") from exc
     Document.objects.filter(id__in=[d.id for d in docs]).update(filed_at=now, updated_at=now)
+    # R-3.13: the summary tables (B2CS, advances, nil, HSN, documents issued, e-commerce) are filed with it.
+    rows = SummaryRow.objects.filter(
+        supplier=supplier, period=period, form=form, filed_at__isnull=True
+    ).update(filed_at=now, updated_at=now)
     for d in docs:
         d.filed_at = now
-    facts = [doc_facts(d, supplier, quarterly_return=quarterly) for d in docs]
+    facts = [doc_facts(d, supplier, quarterly_return=quarterly) for d in docs if in_ims(d)]
     copies.records_filed(docs=facts, now=now, channel=channel)
-    return {"form": form, "filed_at": now, "documents": len(docs)}
+    return {"form": form, "filed_at": now, "documents": len(docs), "rows": rows}
 
 
 def gstr1_summary(*, supplier: Taxpayer, period: int) -> dict:
@@ -143,24 +149,32 @@ def gstr1_summary(*, supplier: Taxpayer, period: int) -> dict:
                 "documents": counts.get(name, 0),
             }
         )
-    # Net of the period as a practitioner reads GSTR-1: invoices and debit notes minus credit notes.
-    signed = {
-        f: Sum(Case(When(doc_type="CN", then=-F(f)), default=F(f), output_field=DecimalField()))
-        for f in ("txval", "iamt", "camt", "samt", "csamt")
-    }
-    totals = Document.objects.filter(supplier=supplier, period=period).aggregate(**signed)
+    # The GSTR-1 summary: each table's effect (credit notes and adjusted advances reduce, amendments by
+    # their difference), and the total as GSTR-3B counts it (R-6.2), saved documents included.
+    figures = outward_figures(supplier=supplier, months=[period], filed_only=False)
+    tables = [
+        {"section": section, "label": label, **figures.tables[section]}
+        for section, label in TABLES
+        if section in figures.tables
+    ]
     return {
         "period": period,
         "quarterly": quarterly,
         "forms": forms,
-        "totals": {k: v or Decimal("0.00") for k, v in totals.items()},
+        "tables": tables,
+        "nil": figures.nil,
+        "totals": figures.total(),
         "quarter": quarter_last_month(period) if quarterly else None,
     }
 
 
 def _count_by_form(supplier: Taxpayer, period: int):
-    from django.db.models import Count
-
-    return (
-        Document.objects.filter(supplier=supplier, period=period).values_list("form").annotate(n=Count("id"))
-    )
+    """Documents and summary rows of the period, by form."""
+    counts = defaultdict(int)
+    for model in (Document, SummaryRow):
+        rows = (
+            model.objects.filter(supplier=supplier, period=period).values_list("form").annotate(n=Count("id"))
+        )
+        for form, n in rows.order_by():
+            counts[form] += n
+    return counts.items()

@@ -307,9 +307,9 @@ def gstr1_upload_run(job: Job) -> dict:
         parsed += count_documents(dict([pair]))
         job_progress(job, parsed, 0)
 
-    def parse():
+    def parse(**rules):
         sections = upload_sections(params["upload_id"], on_section)
-        return parse_gstr1_sections(sections, supplier_gstin=supplier.gstin, period=params["period"])
+        return parse_gstr1_sections(sections, supplier_gstin=supplier.gstin, period=params["period"], **rules)
 
     def progress(stage: str, _documents: int) -> None:
         total = max(parsed, 1) * PHASES

@@ -109,15 +109,22 @@ class LiabilitySerializer(serializers.Serializer):
     pass
 
 
-for _key in ("3_1_a", "3_1_1_i", "3_1_d", "addback"):
+class InterUnregisteredSerializer(serializers.Serializer):
+    pos = serializers.CharField(help_text="Place of supply, state code.")
+    txval = Money()
+    igst = Money()
+
+
+for _key in ("3_1_a", "3_1_b", "3_1_c", "3_1_d", "3_1_e", "3_1_1_i", "addback"):
     LiabilitySerializer._declared_fields[_key] = TotalSerializer()
+LiabilitySerializer._declared_fields["3_2"] = InterUnregisteredSerializer(many=True)
 
 
 class ItcTablesSerializer(serializers.Serializer):
     pass
 
 
-for _key in ("4A3", "4A5", "4B2", "4D2", "net"):
+for _key in ("4A1", "4A3", "4A5", "4B2", "4D2", "net"):
     ItcTablesSerializer._declared_fields[_key] = TotalSerializer()
 
 

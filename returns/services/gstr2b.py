@@ -20,8 +20,9 @@ from taxpayers.selectors import Calendar
 HEADS = ("txval", "igst", "cgst", "sgst", "cess")
 ZERO_TOTAL = {h: Decimal("0.00") for h in HEADS}
 
-# Placement of a record (R-5.4). Records at P, amendments waiting on their original, superseded and
-# removed records, and unfiled documents are left out by the WHERE clause.
+# Placement of a record (R-5.4). Records at P (unless kept out of IMS: those are always in ITC not
+# available, R-4.1), amendments waiting on their original, superseded and removed records, and unfiled
+# documents are left out by the WHERE clause.
 _GRP = "CASE WHEN r.rsn IS NOT NULL THEN 'itcunavl' WHEN r.action = 'R' THEN 'itcRejected' ELSE 'itcavl' END"
 _SUB = (
     "CASE WHEN r.itc_reducing = %(true)s THEN 'othersup' WHEN r.rchrg = %(true)s THEN 'revsup' "
@@ -61,7 +62,7 @@ SELECT
     r.itc_red_req, r.decl_igst, r.decl_cgst, r.decl_sgst, r.decl_cess
 FROM {ImsRecord._meta.db_table} r
 WHERE r.recipient_id = %(recipient)s AND r.itc_period = %(period)s AND r.filed_at IS NOT NULL
-  AND r.removed = %(false)s AND r.superseded = %(false)s AND r.action <> 'P'
+  AND r.removed = %(false)s AND r.superseded = %(false)s AND (r.action <> 'P' OR r.kept_out = %(true)s)
   AND r.waiting_on_original = %(false)s
 """
 

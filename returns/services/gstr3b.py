@@ -5,13 +5,13 @@ amendments released), R-6.4 (add-backs) and R-5.3 (the next period's 2B generate
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Q, Sum, Value, When
-from django.db.models.fields import DecimalField
+from django.db.models import Sum
 
 from core import clock
 from core.errors import RuleViolation
 from core.periods import period_add, period_code, quarter_first_month, quarter_last_month
 from ims.services.periods import period_close
+from invoices.figures import outward_figures
 from invoices.models import Document, Form
 from returns import domain
 from returns.models import AddBack, Gstr3bFiling
@@ -21,11 +21,8 @@ from taxpayers.models import Taxpayer
 from taxpayers.selectors import Calendar
 
 ZERO = Decimal("0.00")
-ECO_SECTIONS = ("ecom", "ecoma")
-# Document amount columns by GSTR-3B head.
-DOC_COLUMNS = {"txval": "txval", "igst": "iamt", "cgst": "camt", "sgst": "samt", "cess": "csamt"}
-LIABILITY_KEYS = ("3_1_a", "3_1_1_i", "3_1_d", "addback")
-ITC_KEYS = ("4A3", "4A5", "4B2", "4D2", "net")
+LIABILITY_KEYS = ("3_1_a", "3_1_b", "3_1_c", "3_1_d", "3_1_e", "3_1_1_i", "3_2", "addback")
+ITC_KEYS = ("4A1", "4A3", "4A5", "4B2", "4D2", "net")
 
 MESSAGES = {
     "ALREADY_FILED": "GSTR-3B of this period is already filed.",
@@ -76,54 +73,42 @@ def _refuse_reading(taxpayer: Taxpayer, period: int, cal: Calendar) -> None:
 
 # --- tables (R-6.1, R-6.2) -----------------------------------------------------------------------------
 
-
-def _signed(column: str, prefix: str = ""):
-    """A document's amount as it moves liability: CNs reduce; reverse-charge documents count nothing."""
-    amount = F(f"{prefix}{column}")
-    return Case(
-        When(**{f"{prefix}rchrg": True}, then=Value(ZERO)),
-        When(**{f"{prefix}doc_type": "CN"}, then=-amount),
-        default=amount,
-        output_field=DecimalField(max_digits=17, decimal_places=2),
-    )
+# GSTR-1 columns by GSTR-3B head.
+FROM_GSTR1 = {"txval": "txval", "igst": "iamt", "cgst": "camt", "sgst": "samt", "cess": "csamt"}
 
 
-def _outward_liability(taxpayer: Taxpayer, months: list[int]) -> tuple[dict, dict]:
-    """R-6.2 3.1(a) and 3.1.1(i) in one aggregate: the taxpayer's own filed documents of the period,
-    invoices and DNs minus CNs, amendments by difference to the document they amend (via ``amends``).
-    Reverse charge counts nothing on either side of the difference (an amendment moving a document into
-    reverse charge takes its earlier liability back)."""
-    eco = Q(section__in=ECO_SECTIONS)
-    aggs = {}
-    for head, col in DOC_COLUMNS.items():
-        own = _signed(col)
-        amended = Case(
-            When(amends__isnull=True, then=Value(ZERO)),
-            default=_signed(col, "amends__"),
-            output_field=DecimalField(max_digits=17, decimal_places=2),
-        )
-        aggs[f"a_{head}"] = Sum(own - amended, filter=~eco)
-        aggs[f"e_{head}"] = Sum(own - amended, filter=eco)
-    row = Document.objects.filter(supplier=taxpayer, period__in=months, filed_at__isnull=False).aggregate(
-        **aggs
-    )
-    a = _total({h: row[f"a_{h}"] for h in HEADS})
-    e = _total({h: row[f"e_{h}"] for h in HEADS})
-    return a, e
+def _from_gstr1(values: dict) -> dict:
+    return _total({head: values.get(col) for head, col in FROM_GSTR1.items()})
+
+
+def _outward_liability(taxpayer: Taxpayer, months: list[int]) -> dict:
+    """R-6.2 from the taxpayer's own filed GSTR-1/IFF/1A of the period (``invoices.figures``, aggregated in
+    SQL; amendments by difference, credit notes and adjusted advances reducing, reverse charge counting
+    nothing): 3.1(a) taxable supplies (B2B, B2C large and small, notes to unregistered persons on B2C
+    large, advances net), 3.1(b) zero-rated (exports, notes on them, SEZ), 3.1(c) nil-rated and exempt,
+    3.1(e) non-GST, 3.1.1(i) ECO documents filed as operator, and 3.2 inter-state supplies to
+    unregistered persons by place of supply."""
+    f = outward_figures(supplier=taxpayer, months=months, filed_only=True)
+    return {
+        "3_1_a": _from_gstr1(f.classes["a"]),
+        "3_1_b": _from_gstr1(f.classes["b"]),
+        "3_1_c": _total({"txval": f.nil["nil_amt"] + f.nil["expt_amt"]}),
+        "3_1_e": _total({"txval": f.nil["ngsup_amt"]}),
+        "3_1_1_i": _from_gstr1(f.classes["eco"]),
+        "3_2": [
+            {"pos": pos, "txval": _money(v["txval"]), "igst": _money(v["iamt"])}
+            for pos, v in sorted(f.inter_unregistered.items())
+        ],
+    }
+
+
+def _money(v) -> Decimal:
+    return Decimal(v or ZERO).quantize(Decimal("0.01"))
 
 
 def _addback_total(taxpayer: Taxpayer, period: int) -> dict:
-    """R-6.4: the entries added to this period; a reversal subtracts the entry it negates."""
-    aggs = {
-        h: Sum(
-            Case(
-                When(reversal=True, then=-F(h)),
-                default=F(h),
-                output_field=DecimalField(max_digits=17, decimal_places=2),
-            )
-        )
-        for h in HEADS
-    }
+    """R-6.4: the sum of the entries added to this period (a reversal carries negative amounts)."""
+    aggs = {h: Sum(h) for h in HEADS}
     return _total(AddBack.objects.filter(supplier=taxpayer, added_in_period=period).aggregate(**aggs))
 
 
@@ -136,29 +121,48 @@ def _itc_tables(itcsumm: dict | None) -> tuple[dict, dict]:
 
     a5, a3, b2 = group("itcavl", "nonrevsup"), group("itcavl", "revsup"), group("itcavl", "othersup")
     d2 = _add(group("itcunavl", "nonrevsup"), group("itcunavl", "revsup"))
-    itc = {"4A3": a3, "4A5": a5, "4B2": b2, "4D2": d2, "net": _minus(_add(a3, a5), b2)}
+    a1 = _total()  # import of goods (R-10.3): none yet
+    itc = {"4A1": a1, "4A3": a3, "4A5": a5, "4B2": b2, "4D2": d2, "net": _minus(_add(a1, a3, a5), b2)}
     rcm = _add(group("itcavl", "revsup"), group("itcunavl", "revsup"))
     return itc, rcm
 
 
 def _tables_now(taxpayer: Taxpayer, period: int, quarterly: bool, version) -> dict:
     itc, rcm = _itc_tables(version.itcsumm if version else None)
-    a, eco = _outward_liability(taxpayer, return_months(period, quarterly))
-    return {
-        "liability": {"3_1_a": a, "3_1_1_i": eco, "3_1_d": rcm, "addback": _addback_total(taxpayer, period)},
-        "itc": itc,
-    }
+    liability = _outward_liability(taxpayer, return_months(period, quarterly))
+    liability.update({"3_1_d": rcm, "addback": _addback_total(taxpayer, period)})
+    return {"liability": {k: liability[k] for k in LIABILITY_KEYS}, "itc": itc}
 
 
 def _frozen(tables: dict) -> dict:
-    return {
-        part: {k: {h: str(v) for h, v in t.items()} for k, t in block.items()}
-        for part, block in tables.items()
-    }
+    """Tables as stored with a filing: amounts as text."""
+
+    def text(t):
+        return (
+            [{k: str(v) for k, v in row.items()} for row in t]
+            if isinstance(t, list)
+            else {h: str(v) for h, v in t.items()}
+        )
+
+    return {part: {k: text(t) for k, t in block.items()} for part, block in tables.items()}
 
 
 def _thawed(tables: dict) -> dict:
-    return {part: {k: _total(t) for k, t in block.items()} for part, block in tables.items()}
+    """Stored tables back as amounts; a return filed before a table existed shows it as zero (empty 3.2)."""
+    liability = tables.get("liability", {})
+    itc = tables.get("itc", {})
+    return {
+        "liability": {
+            k: [
+                {"pos": r["pos"], "txval": _money(r["txval"]), "igst": _money(r["igst"])}
+                for r in liability.get(k, [])
+            ]
+            if k == "3_2"
+            else _total(liability.get(k))
+            for k in LIABILITY_KEYS
+        },
+        "itc": {k: _total(itc.get(k)) for k in ITC_KEYS},
+    }
 
 
 # --- view ---------------------------------------------------------------------------------------------

@@ -336,6 +336,20 @@ def test_issue5_r4_10_round_trip_applies_changed_rows_and_returns_error_workbook
     assert stored == [f"{job['id']}-errors.xlsx", f"{second['id']}-errors.xlsx"]
 
 
+def test_r4_10_a_record_on_two_rows_is_refused_on_both(docs, owner, recipient):
+    wb = load_workbook(io.BytesIO(export_xlsx(owner)))
+    ws = wb["b2b"]
+    set_cell(ws, "INV-2", "Action", "A")
+    ws.append([c.value for c in rows_by_number(ws)["INV-2"]["cells"]])  # the same record again
+    set_cell(ws, "SINV-1", "Action", "A")
+    job = upload(owner, saved(wb)).json()
+    inv2 = docs["INV-2"].id
+    assert [(e["id"], e["code"]) for e in job["result"]["errors"]] == [(inv2, "INVALID_ACTION")] * 2
+    assert job["result"]["processed"] == 1
+    assert rec(recipient, "INV-2").action == "N"
+    assert rec(recipient, "SINV-1").action == "A"
+
+
 def test_issue5_r4_10_row_changed_by_supplier_after_export_is_stale(
     docs, owner, supplier, recipient, set_clock
 ):

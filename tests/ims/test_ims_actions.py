@@ -399,24 +399,36 @@ def test_r4_10_prev_status_and_hash_guard_against_stale(oct_docs, recipient, sup
     )
 
 
-def test_r4_10_repeated_id_and_unknown_letter_are_invalid_action(oct_docs, recipient):
-    inv1, dn = oct_docs["INV-1"], oct_docs["DN-1"]
+def test_r4_10_a_record_named_twice_is_refused_at_every_occurrence(oct_docs, recipient):
+    inv1, dn, cn = oct_docs["INV-1"], oct_docs["DN-1"], oct_docs["CN-1"]
     out = act(
         recipient,
         {"id": inv1.id, "action": "A"},
+        {"id": cn.id, "action": "A"},
         {"id": inv1.id, "action": "R"},
-        {"id": dn.id, "action": "X"},
-        {"id": dn.id, "action": "a"},
-        {"id": oct_docs["CN-1"].id},
+        {"id": dn.id, "action": "P", "remarks": "x"},
+        {"id": dn.id, "action": "P", "remarks": "x"},  # even the same action twice
     )
     assert out["processed"] == 1
     assert [(e["id"], e["code"]) for e in out["errors"]] == [
         (inv1.id, "INVALID_ACTION"),
+        (inv1.id, "INVALID_ACTION"),
         (dn.id, "INVALID_ACTION"),
+        (dn.id, "INVALID_ACTION"),
+    ]
+    assert ImsRecord.objects.get(id=inv1.id).action == "N"
+    assert ImsRecord.objects.get(id=dn.id).action == "N"
+    assert ImsRecord.objects.get(id=cn.id).action == "A"
+    assert not ImsAudit.objects.filter(record_id__in=[inv1.id, dn.id], by="rec-clerk").exists()
+
+
+def test_r4_10_unknown_action_letter_is_invalid_action(oct_docs, recipient):
+    dn = oct_docs["DN-1"]
+    out = act(recipient, {"id": dn.id, "action": "X"}, {"id": oct_docs["CN-1"].id})
+    assert [(e["id"], e["code"]) for e in out["errors"]] == [
         (dn.id, "INVALID_ACTION"),
         (oct_docs["CN-1"].id, "INVALID_ACTION"),
     ]
-    assert ImsRecord.objects.get(id=inv1.id).action == "A"
     assert ImsRecord.objects.get(id=dn.id).action == "N"
 
 
@@ -434,13 +446,13 @@ def test_r4_10_over_5000_actions_is_413(oct_docs, owner_client):
     assert r.status_code == 413
     assert r.json()["error"]["code"] == "TOO_LARGE"
     assert ImsRecord.objects.get(id=rid).action == "N"
-    # Exactly 5,000 is accepted (the repeats are refused one by one).
+    # Exactly 5,000 is accepted (a record named 5,000 times is refused at every occurrence, R-4.10).
     r = owner_client.post(
         f"/api/v1/ims/{KA}/inward/actions", {"actions": [{"id": rid, "action": "A"}] * 5000}, format="json"
     )
     assert r.status_code == 200
-    assert r.json()["processed"] == 1
-    assert len(r.json()["errors"]) == 4999
+    assert r.json()["processed"] == 0
+    assert len(r.json()["errors"]) == 5000
 
 
 def _many_records(recipient, supplier, set_clock, n: int) -> list[int]:

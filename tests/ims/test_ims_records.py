@@ -2,6 +2,7 @@
 R-5.1 at filing), amendments in order (R-4.7) and supplier edits (R-4.8). Services plus the read API."""
 
 from datetime import datetime
+from decimal import Decimal
 
 import pytest
 
@@ -177,6 +178,63 @@ def test_r4_1_section_16_4_after_30_november_leaves_ims_audited_but_cn_stays(set
     assert listed_ids(client, TN) == [cn.id]
     d = detail(client, TN, late.id)
     assert (d["kept_out"], d["rsn"], d["srcfilstatus"]) == (True, "C", "Filed")
+
+
+@pytest.mark.parametrize("action", ["P", "R", "A"])
+def test_r4_1_r5_4_a_record_acted_on_then_kept_out_at_filing_goes_back_to_n_and_into_itc_not_available(
+    set_clock, fy2324, action
+):
+    """A debit note dated in FY 2023-24, saved in October 2024 and acted on by the recipient, is filed on
+    01-12-2024 (after 30-11-2024, section 16(4)): it leaves IMS at N (audited) and appears in the 2B's
+    ITC not available with rsn C, never anywhere else."""
+    from core import clock
+    from returns.models import Gstr3bFiling
+    from returns.selectors import gstr2b_reply
+    from returns.services.gstr2b import gstr2b_recompute
+
+    _gj, dl, tn = fy2324
+    save(dl, "102024", gstr1(ctin=TN, cdnr=[note("ODN-1", "20-03-2024", ntty="D", pos="33")]))
+    dn = record(tn, "ODN-1")
+    remarks = {"remarks": "checking"} if action in "PR" else {}
+    assert act(tn, {"id": dn.id, "action": action, **remarks})["processed"] == 1
+    set_clock("2024-12-01 00:00")
+    file(dl, "102024")
+    dn.refresh_from_db()
+    assert (dn.active, dn.kept_out, dn.rsn, dn.action, dn.remarks) == (False, True, "C", "N", None)
+    assert trail(dn)[-1][:3] == ("system", action, "N")
+    set_clock("2024-12-14 10:00")
+    assert dn.itc_period == 202411
+    Gstr3bFiling.objects.create(taxpayer=tn, period=202410, filed_at=clock.now())  # 2B 11 needs 3B 10
+    data = gstr2b_reply(gstr2b_recompute(taxpayer=tn, period=202411, by="x"))["data"]
+    placed = [
+        (grp, section, line["ntnum"], line["rsn"])
+        for grp in ("docdata", "docRejdata")
+        for section, suppliers in data[grp].items()
+        for s in suppliers
+        for line in s.get("nt", [])
+    ]
+    assert placed == [("docdata", "cdnr", "ODN-1", "C")]
+    assert data["itcsumm"]["itcunavl"]["nonrevsup"]["cdnr"]["igst"] == Decimal("180.00")
+    assert data["itcsumm"]["itcavl"]["nonrevsup"]["cdnr"]["igst"] == Decimal("0.00")
+
+
+def test_r5_4_a_record_at_r_is_only_in_docrejdata(set_clock, fy2324):
+    from returns.selectors import gstr2b_reply
+    from returns.services.gstr2b import gstr2b_recompute
+
+    gj, _dl, tn = fy2324
+    save(gj, "102024", gstr1(ctin=TN, b2b=[inv("RJ-1", "05-10-2024", pos="33")]))
+    rj = record(tn, "RJ-1")
+    assert act(tn, {"id": rj.id, "action": "R"})["processed"] == 1
+    set_clock("2024-11-05 10:00")
+    file(gj, "102024")
+    set_clock("2024-11-14 10:00")
+    data = gstr2b_reply(gstr2b_recompute(taxpayer=tn, period=202410, by="x"))["data"]
+    numbers = {
+        grp: [line["inum"] for section in data[grp].values() for s in section for line in s.get("inv", [])]
+        for grp in ("docdata", "docRejdata")
+    }
+    assert numbers == {"docdata": [], "docRejdata": ["RJ-1"]}
 
 
 def test_r4_1_pos_rule_takes_precedence_over_section_16_4(set_clock, fy2324):

@@ -33,6 +33,7 @@ from tests.conftest import KA, MH, UserFactory, gstr1, inv, member
 
 UNREGISTERED = "07AAGFF2194N1Z1"
 READ, WRITE, FILE, MANAGE = "read", "write", "file", "manage"
+STAFF_GSTIN = "staff of a GSTIN"  # staff only; outsiders still get the GSTIN's 404
 STAFF, USER, OPEN, JOB = "staff", "user", "open", "job"
 ROLE_PERMS = {
     Role.OWNER: {READ, WRITE, FILE, MANAGE},
@@ -45,7 +46,7 @@ ROUTES: dict[str, list[tuple[str, str]]] = {
     # API: authentication and administration
     "api_token": [("post", OPEN)],
     "api_taxpayers": [("get", USER), ("post", STAFF)],
-    "api_taxpayer": [("get", READ)],
+    "api_taxpayer": [("get", READ), ("patch", STAFF_GSTIN)],
     "api_taxpayer_frequency": [("post", MANAGE)],
     "api_members": [("get", READ), ("post", MANAGE)],
     "api_member": [("delete", MANAGE)],
@@ -245,6 +246,8 @@ def expected(role: str, perm: str, api: bool) -> str:
         return "allowed"
     if perm == STAFF:
         return "allowed" if role == "staff" else "403"
+    if perm == STAFF_GSTIN:
+        return {"staff": "allowed", "outsider": "404"}.get(role, "403")
     if role == "staff":
         return "allowed"
     if role == "outsider":

@@ -10,7 +10,7 @@ from django.utils import timezone
 from ims.models import ImsAudit, ImsRecord
 from invoices.models import Document
 from invoices.services import return_file
-from tests.conftest import DL, GJ, KA, MH, client_for, gstr1, inv, member, note
+from tests.conftest import DL, GJ, KA, MH, client_for, gstr1, inv, make_operator, member, note
 
 BASE = f"/api/v1/gstr1/{MH}"
 
@@ -57,13 +57,13 @@ def test_r3_11_one_bad_document_saves_nothing_and_reports_every_error(owner):
     bad_tax = inv("INV-2", "05-10-2025")
     bad_tax["itms"][0]["itm_det"]["iamt"] = Decimal("10.00")
     body = gstr1(b2b=[inv("INV-1", "05-10-2025"), bad_tax, inv("INV-3", "05-10-2025", rt="19")])
-    body["b2cs"] = []
+    body["isd"] = []  # not a GSTR-1 section
     before = counts()
     r = save(owner, "102025", body)
     got = details(r)
     assert ("b2b[0].inv[1].itms[0].itm_det.iamt", "TAX_MISMATCH") in got
     assert ("b2b[0].inv[2].itms[0].itm_det.rt", "RATE_INVALID") in got
-    assert ("b2cs", "UNSUPPORTED_SECTION") in got
+    assert ("isd", "UNSUPPORTED_SECTION") in got
     assert all(d["message"] for d in r.json()["error"]["details"])
     assert counts() == before
 
@@ -162,7 +162,8 @@ def test_r3_2_a_new_financial_year_may_reuse_a_number(owner, set_clock):
     assert sorted(Document.objects.values_list("fy", flat=True)) == [2025, 2026]
 
 
-def test_r3_2_eco_numbers_belong_to_the_actual_supplier(owner):
+def test_r3_2_eco_numbers_belong_to_the_actual_supplier(owner, supplier):
+    make_operator(supplier)
     assert save(owner, "102025", gstr1(b2b=[inv("INV-1", "05-10-2025")])).status_code == 201
     eco = inv("INV-1", "05-10-2025", sply_ty="INTER")
     del eco["rchrg"]

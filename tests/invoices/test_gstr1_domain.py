@@ -175,12 +175,17 @@ def test_r3_11_gstin_and_fp_must_match_the_path(top, expected):
 @pytest.mark.parametrize(
     "payload, expected",
     [
-        ({"b2cl": []}, [("b2cl", "UNSUPPORTED_SECTION")]),
-        ({"b2cs": [], "hsn": {}}, [("b2cs", "UNSUPPORTED_SECTION"), ("hsn", "UNSUPPORTED_SECTION")]),
+        # every GSTR-1 section is accepted; a key that is no section is UNSUPPORTED_SECTION.
+        ({"b2cl": [], "b2cs": [], "hsn": {}}, []),
+        ({"isd": [], "b2b": []}, [("isd", "UNSUPPORTED_SECTION")]),
+        ({"b2bx": [{"ctin": KA}]}, [("b2bx", "UNSUPPORTED_SECTION")]),
         ({"ecom": {"b2c": []}}, [("ecom.b2c", "UNSUPPORTED_SECTION")]),
         ({"ecom": {"b2ba": []}}, [("ecom.b2ba", "UNSUPPORTED_SECTION")]),
         ({"ecoma": {"b2b": []}}, [("ecoma.b2b", "UNSUPPORTED_SECTION")]),
-        ({"gt": 1, "cur_gt": 2, "version": "x", "hash": "y"}, []),
+        # Metadata keys are ignored; a body with no section at all is REQUIRED at the root.
+        ({"gt": 1, "cur_gt": 2, "version": "x", "hash": "y", "b2b": []}, []),
+        ({"gt": 1, "cur_gt": 2, "version": "x", "hash": "y"}, [("", "REQUIRED")]),
+        ({}, [("", "REQUIRED")]),
         ({"b2b": []}, []),
     ],
 )
@@ -330,7 +335,7 @@ def test_r3_11_all_errors_reported_with_paths():
             },
             {"ctin": MH, "inv": [inv("INV-2")]},
         ],
-        "b2cl": [],
+        "isd": [],
         "cdnr": [{"ctin": KA, "nt": [note("CN-1", ntty="D", itms=[item(txval=100)])]}],
         "fp": "112025",
     }
@@ -344,7 +349,7 @@ def test_r3_11_all_errors_reported_with_paths():
         ("b2b[0].inv[1].itms[1].itm_det.iamt", "TAX_HEAD_WRONG"),
         ("b2b[1].ctin", "CTIN_IS_SUPPLIER"),
         ("b2b[1].inv[0].inum", "NUMBER_DUPLICATE"),
-        ("b2cl", "UNSUPPORTED_SECTION"),
+        ("isd", "UNSUPPORTED_SECTION"),
         ("cdnr[0].nt[0].itms[0].itm_det.iamt", "TAX_MISMATCH"),
         ("fp", "FP_MISMATCH"),
     ]

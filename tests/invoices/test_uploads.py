@@ -104,14 +104,15 @@ def test_r3_11_upload_with_errors_fails_with_every_error_and_saves_nothing(owner
             {
                 "path": "b2b[0].inv[1].itms[0].itm_det.rt",
                 "code": "RATE_INVALID",
-                "message": "17 is not a GST rate.",
+                "message": "B2B invoice E1, item 1, rate: 17 is not a GST rate.",
             },
             {
                 "path": "b2b[1].ctin",
                 "code": "CTIN_INVALID",
-                "message": "ctin is not a valid GSTIN: The check character does not match.",
+                "message": "B2B entry 2, recipient GSTIN: ctin is not a valid GSTIN: "
+                "The check character does not match.",
             },
-            {"path": "b2b[1].inv", "code": "REQUIRED", "message": "inv is required."},
+            {"path": "b2b[1].inv", "code": "REQUIRED", "message": "B2B entry 2: inv is required."},
         ],
         "summary": {"total_errors": 3, "by_code": {"CTIN_INVALID": 1, "RATE_INVALID": 1, "REQUIRED": 1}},
     }

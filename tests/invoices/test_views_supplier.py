@@ -388,7 +388,9 @@ def test_r9_period_page_and_outward_queries_do_not_grow_with_documents(
     save(supplier, 202510, gstr1(b2b=[inv(f"Q-{i}", "05-10-2025") for i in range(2, 40)]))
     assert _queries(owner, PERIOD_URL) == few_period
     assert _queries(owner, f"/g/{MH}/ims/outward") == few_outward
-    with django_assert_max_num_queries(20):
+    # The GSTR-1 summary is eight GROUP BYs over documents and summary rows (invoices.figures), whatever
+    # their number; the equality above is what proves the page does not grow.
+    with django_assert_max_num_queries(28):
         owner.get(PERIOD_URL)
     with django_assert_max_num_queries(16):
         owner.get(f"/g/{MH}/ims/outward")

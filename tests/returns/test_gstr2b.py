@@ -16,7 +16,7 @@ from returns.models import Gstr2bVersion, Gstr3bFiling
 from returns.selectors import gstr2b_reply
 from returns.services.gstr2b import gstr2b_generate_if_due, gstr2b_recompute
 from taxpayers.services import taxpayer_create
-from tests.conftest import DL, GJ, KA, MH, TN, client_for, gstr1, inv, member, note
+from tests.conftest import DL, GJ, KA, MH, TN, client_for, gstr1, inv, make_operator, member, note
 
 
 def tot(txval="0", igst="0", cgst="0", sgst="0", cess="0") -> dict:
@@ -281,6 +281,7 @@ def october(set_clock, sup, rec, supplier, recipient):
     gjc = client_for(member(gj, "owner"))
     eco = inv("ECO-1", "10-10-2025", sply_ty="INTER")
     del eco["rchrg"]
+    make_operator(supplier)
     save(
         sup,
         MH,

@@ -69,6 +69,7 @@ TAXPAYERS = [
         "trade_name": "Gujarat Bazaar",
         "filing_frequency": "M",
         "ims_start_period": "092025",
+        "eco_operator": True,  # the demo's e-commerce operator
     },
 ]
 
@@ -308,6 +309,9 @@ class Command(BaseCommand):
         users = set(User.objects.filter(username__in=usernames).values_list("username", flat=True))
         taxpayers = set(Taxpayer.objects.filter(gstin__in=gstins).values_list("gstin", flat=True))
         if len(users) == len(usernames) and len(taxpayers) == len(gstins):
+            # A demo seeded before existed: its operator becomes one (the only change made).
+            operators = [t["gstin"] for t in TAXPAYERS if t.get("eco_operator")]
+            Taxpayer.objects.filter(gstin__in=operators, eco_operator=False).update(eco_operator=True)
             self.stdout.write("The demo data is already there; nothing changed.")
         elif users or taxpayers:
             clash = ", ".join(sorted(users) + sorted(taxpayers))
