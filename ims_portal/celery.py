@@ -16,6 +16,12 @@ app.conf.timezone = "Asia/Kolkata"
 
 # in real IST time (the sandbox clock never fires a job; admins run them by hand there).
 app.conf.beat_schedule = {
+    # a closed IFF's documents move into the quarterly GSTR-1 at 00:00 on the 14th (every request
+    # also does it first, so no reader depends on this having run).
+    "iff-close-14th": {
+        "task": "invoices.tasks.iff_close_scheduled",
+        "schedule": crontab(minute=0, hour=0, day_of_month=14),
+    },
     # the draft GSTR-2B of last month exists from 00:00 on the 14th.
     "gstr2b-draft-14th": {
         "task": "returns.tasks.draft_2b_scheduled",

@@ -127,6 +127,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "ims_portal.middleware.IffClosingMiddleware",
 ]
 
 ROOT_URLCONF = "ims_portal.urls"

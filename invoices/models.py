@@ -110,6 +110,12 @@ class Document(models.Model):
             ),
             # A recipient registering late picks up documents addressed to it.
             models.Index(fields=["ctin"], name="document_ctin"),
+            # the per-request look for closed IFFs still holding unfiled documents.
+            models.Index(
+                fields=["period"],
+                condition=models.Q(form="IFF", filed_at__isnull=True),
+                name="document_open_iff",
+            ),
         ]
 
 

@@ -177,6 +177,9 @@ def iff_close_sweep(*, supplier: Taxpayer, today) -> None:
                 Document.objects.filter(supplier=supplier, form=Form.IFF, period=month, filed_at__isnull=True)
             )
             Document.objects.filter(id__in=[d.id for d in moved]).update(form=Form.GSTR1, period=q)
+            SummaryRow.objects.filter(
+                supplier=supplier, form=Form.IFF, period=month, filed_at__isnull=True
+            ).update(form=Form.GSTR1, period=q)
             for d in moved:
                 d.form, d.period = Form.GSTR1, q
             copies.records_moved(docs=[doc_facts(d, supplier) for d in moved], now=clock.now())

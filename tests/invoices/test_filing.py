@@ -246,6 +246,58 @@ def test_r2_1_iff_closes_after_the_13th_and_its_documents_move_to_the_quarterly_
     assert not ReturnFiling.objects.exists()
 
 
+def _recipient_view(c) -> set:
+    return {(r["rtnprd"], r["srcform"]) for r in c.get(f"/api/v1/ims/{KA}/inward").json()["records"]}
+
+
+def test_r2_1_month_in_the_life_iff_closes_at_midnight_on_the_14th_with_nobody_acting(
+    qowner, recipient, set_clock
+):
+    """A quarterly supplier saves July in its IFF and does nothing more; nobody acts and no job runs.
+    The recipient's record follows the documents into the quarterly GSTR-1 from 00:00 IST on the 14th."""
+    reader = client_for(member(recipient, "viewer", "rec-reader"))
+    assert save(qowner, "072025", gstr1(b2b=[qinv("Q-1", "05-07-2025")]), QBASE).json()["form"] == "IFF"
+    set_clock("2025-08-13 23:59")
+    assert _recipient_view(reader) == {("072025", "IFF")}
+    set_clock("2025-08-14 00:00")
+    assert _recipient_view(reader) == {("092025", "R1")}
+    assert set(ImsRecord.objects.values_list("rtnprd", "srcform")) == {(202509, "R1")}
+    # The supplier's own reads agree: July has no IFF documents left, September's GSTR-1 holds them.
+    july = qowner.get(f"{QBASE}/072025").json()
+    assert [f["documents"] for f in july["forms"] if f["form"] == "IFF"] == [0]
+    docs = qowner.get(f"{QBASE}/092025/documents").json()
+    assert [d["inum"] for d in docs["b2b"][0]["inv"]] == ["Q-1"]
+
+
+def test_r2_1_a_refused_filing_does_not_undo_the_closing(qowner, set_clock):
+    assert save(qowner, "072025", gstr1(b2b=[qinv("Q-1", "05-07-2025")]), QBASE).status_code == 201
+    set_clock("2025-08-20 10:00")
+    refused(file(qowner, "072025", "IFF", QBASE), "IFF_CLOSED")
+    assert set(Document.objects.values_list("form", "period")) == {("GSTR1", 202509)}
+    assert set(ImsRecord.objects.values_list("rtnprd", "srcform")) == {(202509, "R1")}
+
+
+def test_r2_1_the_scheduled_closing_moves_documents_without_any_request(qowner, set_clock):
+    from ims_portal.celery import app
+    from invoices.tasks import iff_close_scheduled
+
+    assert save(qowner, "072025", gstr1(b2b=[qinv("Q-1", "05-07-2025")]), QBASE).status_code == 201
+    set_clock("2025-08-13 23:59")
+    assert iff_close_scheduled() == 0
+    assert set(Document.objects.values_list("form", "period")) == {("IFF", 202507)}
+    set_clock("2025-08-14 00:00")
+    assert iff_close_scheduled() == 1
+    assert set(ImsRecord.objects.values_list("rtnprd", "srcform")) == {(202509, "R1")}
+    assert iff_close_scheduled() == 0  # idempotent
+    entry = app.conf.beat_schedule["iff-close-14th"]
+    assert entry["task"] == "invoices.tasks.iff_close_scheduled"
+    assert (entry["schedule"].hour, entry["schedule"].minute, entry["schedule"].day_of_month) == (
+        {0},
+        {0},
+        {14},
+    )
+
+
 def test_r3_1_quarterly_gstr1_is_filed_for_the_quarters_last_month(qowner, set_clock):
     assert save(qowner, "072025", gstr1(b2b=[qinv("Q-1", "05-07-2025")]), QBASE).status_code == 201
     set_clock("2025-09-20 10:00")

@@ -21,8 +21,9 @@ from tests.conftest import DL, KA, MH, UserFactory, client_for, gstr1, inv, memb
 
 G = f"/g/{KA}"
 # Queries of a 2B page whatever its number of lines: session, user, access, context processor, Context
-# (calendar, filed 3Bs), versions, the version, its lines, filed 3B, latest, stale, recompute refusal.
-QUERIES_2B = 20
+# (calendar, filed 3Bs), versions, the version, its lines, filed 3B, latest, stale, recompute refusal, and
+# the IFF closing check every request makes first.
+QUERIES_2B = 21
 
 
 def page(user) -> Client:

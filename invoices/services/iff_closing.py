@@ -1,0 +1,37 @@
+"""R-2.1: an IFF closes at 00:00 IST on the 14th of the next month, and its saved documents move into the
+quarterly GSTR-1 with their recipients' records. Closing is an event, not a side effect of the supplier's
+next visit: every request runs ``close_due_iffs`` before its view (``ims_portal.middleware``), a Celery
+beat task runs it at 00:00 IST on the 14th, and saving and filing run it again under the supplier's lock.
+Each supplier's move commits on its own, so a refused filing or a failed upload never rolls it back."""
+
+from django.db import transaction
+
+from core import clock
+from core.periods import period_add, period_of
+from invoices.models import Document, Form
+from taxpayers.models import Taxpayer
+
+
+def closed_through(today) -> int:
+    """The latest month whose IFF has closed on ``today``: an IFF of month M is open until the 13th of M+1."""
+    return period_add(period_of(today), -1 if today.day >= 14 else -2)
+
+
+def close_due_iffs() -> int:
+    """Move every closed IFF's unfiled documents into the quarterly GSTR-1. One indexed query when there is
+    nothing to move (the common case); idempotent. Returns how many suppliers had documents moved."""
+    from invoices.services.documents import iff_close_sweep
+
+    today = clock.today()
+    last = closed_through(today)
+    due = set(
+        Document.objects.filter(form=Form.IFF, filed_at__isnull=True, period__lte=last)
+        .values_list("supplier_id", flat=True)
+        .distinct()
+    )
+    for supplier_id in sorted(due):
+        with transaction.atomic():
+            # The lock order of a save or a filing: the supplier's Taxpayer row first (docs/DECISIONS.md).
+            supplier = Taxpayer.objects.select_for_update().get(id=supplier_id)
+            iff_close_sweep(supplier=supplier, today=today)
+    return len(due)
