@@ -26,3 +26,25 @@ def parse_amount(value) -> Decimal | None:
     if d != d.quantize(PAISA):
         return None
     return d.quantize(PAISA)
+
+
+def indian_grouping(digits: str) -> str:
+    """'12345678' -> '1,23,45,678' (lakh/crore grouping)."""
+    if len(digits) <= 3:
+        return digits
+    head, tail = digits[:-3], digits[-3:]
+    groups = []
+    while len(head) > 2:
+        groups.insert(0, head[-2:])
+        head = head[:-2]
+    if head:
+        groups.insert(0, head)
+    return ",".join(groups) + "," + tail
+
+
+def rupees(value, sign: str = "₹") -> str:
+    """₹1,23,45,678.90 as a practitioner reads it; negative as −₹1,234.00."""
+    d = money(value)
+    whole, frac = f"{abs(d):.2f}".split(".")
+    text = f"{sign}{indian_grouping(whole)}.{frac}"
+    return f"−{text}" if d < 0 else text

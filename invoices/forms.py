@@ -22,6 +22,26 @@ SECTION_TITLES = {
     "cdnra": "Amendments of credit / debit notes",
     "ecom": "ECO documents",
     "ecoma": "Amendments of ECO documents",
+    "b2cl": "B2C (large) invoices",
+    "b2cla": "Amendments of B2C (large) invoices",
+    "exp": "Export invoices",
+    "expa": "Amendments of export invoices",
+    "cdnur": "Credit / Debit notes (unregistered)",
+    "cdnura": "Amendments of credit / debit notes (unregistered)",
+}
+# The summary tables of GSTR-1, as the period page titles them.
+ROW_TITLES = {
+    "b2cs": "B2C (others)",
+    "b2csa": "Amendments of B2C (others)",
+    "at": "Advances received",
+    "ata": "Amendments of advances received",
+    "txpd": "Advances adjusted",
+    "txpda": "Amendments of advances adjusted",
+    "nil": "Nil rated, exempted and non-GST supplies",
+    "hsn": "HSN-wise summary",
+    "doc_issue": "Documents issued",
+    "supeco": "Supplies through e-commerce operators",
+    "supecoa": "Amendments of supplies through e-commerce operators",
 }
 INVOICE_TYPE_NAMES = {
     "R": "Regular",

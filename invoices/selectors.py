@@ -8,13 +8,19 @@ from core.errors import DomainError, ValidationFailed
 from core.periods import parse_period
 from ims import domain as ims_domain
 from ims.models import ImsRecord
-from invoices.models import Document
+from invoices.domain.gstr1_tables import B2B_SECTIONS
+from invoices.models import Document, SummaryRow
 from taxpayers.domain import normalize_gstin
 from taxpayers.models import Taxpayer
 
 
 def documents_for_period(*, supplier: Taxpayer, period: int) -> list[Document]:
     return list(Document.objects.filter(supplier=supplier, period=period).order_by("section", "ctin", "id"))
+
+
+def summary_rows_for_period(*, supplier: Taxpayer, period: int) -> list[SummaryRow]:
+    """A period's summary rows (R-3.13) in a stable order: by table, then as the rows' keys sort."""
+    return list(SummaryRow.objects.filter(supplier=supplier, period=period).order_by("section", "key", "id"))
 
 
 # IMS section -> the document's GSTR-1 section and, for notes, its type.
@@ -42,7 +48,9 @@ RECORD_FIELDS = (
 
 def outward_filter(*, supplier: Taxpayer, params):
     """R-7.1 filters: ``period`` (supplier return period), ``ctin``, ``section`` (IMS), ``action``."""
-    qs = Document.objects.filter(supplier=supplier)
+    # R-3.13: only the B2B sections reach a recipient's IMS; B2C, exports and notes to unregistered
+    # persons have no recipient action to show.
+    qs = Document.objects.filter(supplier=supplier, section__in=B2B_SECTIONS)
     errors = []
     if raw := params.get("period"):
         try:

@@ -6,6 +6,7 @@ import core.converters  # noqa: F401 (the "id" path converter)
 from invoices.api import documents, outward, uploads
 from invoices.views import documents as document_pages
 from invoices.views import periods
+from invoices.views import rows as row_pages
 from invoices.views import uploads as upload_pages
 
 api = [
@@ -37,6 +38,11 @@ pages = [
         name="gstr1_upload_outcome",
     ),
     path("jobs/<id:job_id>/errors.json", upload_pages.job_errors_json, name="job_errors_json"),
+    path(
+        "g/<str:gstin>/gstr1/<str:period>/tables/<str:table>/new",
+        row_pages.gstr1_row_new,
+        name="gstr1_row_new",
+    ),
     path(
         "g/<str:gstin>/gstr1/<str:period>/documents/new",
         document_pages.gstr1_document_new,

@@ -6,8 +6,8 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from core.errors import NotFound
+from core.money import indian_grouping
 from core.periods import period_code
-from core.templatetags.portal import indian_grouping
 from jobs.models import Job, JobKind, JobStatus
 from jobs.services import job_visible, jobs_for
 

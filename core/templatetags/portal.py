@@ -7,25 +7,11 @@ from django import template
 from django.utils.html import format_html
 
 from core.errors import DomainError
-from core.money import money
+from core.money import money, rupees
 from core.periods import IST, parse_period, period_code, quarter_first_month
 
 register = template.Library()
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def indian_grouping(digits: str) -> str:
-    """'12345678' -> '1,23,45,678' (lakh/crore grouping)."""
-    if len(digits) <= 3:
-        return digits
-    head, tail = digits[:-3], digits[-3:]
-    groups = []
-    while len(head) > 2:
-        groups.insert(0, head[-2:])
-        head = head[:-2]
-    if head:
-        groups.insert(0, head)
-    return ",".join(groups) + "," + tail
 
 
 @register.filter
@@ -37,10 +23,7 @@ def inr(value, sign: str = "₹") -> str:
         d = money(Decimal(str(value)))
     except (InvalidOperation, ValueError):
         return str(value)
-    negative = d < 0
-    whole, frac = f"{abs(d):.2f}".split(".")
-    text = f"{sign}{indian_grouping(whole)}.{frac}"
-    return f"−{text}" if negative else text
+    return rupees(d, sign)
 
 
 @register.filter

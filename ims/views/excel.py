@@ -6,8 +6,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from core.errors import NotFound, RuleViolation
+from core.money import indian_grouping
 from core.pages import rule_message
-from core.templatetags.portal import indian_grouping
 from ims.api.excel import import_start
 from jobs.models import Job, JobStatus
 from jobs.services import job_visible

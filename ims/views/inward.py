@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 
 from core import clock
 from core.errors import RuleViolation, ValidationFailed
+from core.money import indian_grouping
 from core.pages import rule_message
-from core.templatetags.portal import indian_grouping
 from ims import domain, selectors
 from ims.models import Action, ImsRecord, Section
 from ims.serializers import record_out

@@ -51,7 +51,8 @@ class DocumentsApi(APIView):
         t = taxpayer_for(request.user, gstin)
         p = path_period(period)
         docs = selectors.documents_for_period(supplier=t, period=p)
-        return Response(documents_gstr1_json(gstin=t.gstin, period=p, docs=docs))
+        rows = selectors.summary_rows_for_period(supplier=t, period=p)
+        return Response(documents_gstr1_json(gstin=t.gstin, period=p, docs=docs, rows=rows))
 
     @extend_schema(
         tags=TAG,

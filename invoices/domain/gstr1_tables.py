@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 
 from core.errors import DomainError
-from core.money import ZERO, money
+from core.money import ZERO, money, rupees
 from core.periods import parse_period, period_code, period_last_day
 
 B2B_SECTIONS = ("b2b", "b2ba", "cdnr", "cdnra", "ecom", "ecoma")
@@ -387,7 +387,7 @@ class TablesMixin:
                 self.err(
                     f"{path}.val",
                     "B2CL_LIMIT",
-                    f"a B2C invoice of {money(val)} is not above ₹{limit:,.2f}: it belongs in B2CS.",
+                    f"a B2C invoice of {rupees(val)} is not above {rupees(limit)}: it belongs in B2CS.",
                 )
         items = self._items(path, raw, doc_date, intra, diff, no_tax=no_tax, flat=flat_items)
         if len(self.errors) != start or pos is self.BAD:
@@ -565,6 +565,7 @@ class TablesMixin:
             key = (period_code(omon), *base) if omon else base
             self._once(section, key, path)
             data = {"sply_ty": sply_ty, "typ": typ, "pos": pos, "rt": item["rt"]}
+            data.update({h: item[h] for h in ("txval", "iamt", "camt", "samt", "csamt")})
             if etin:
                 data["etin"] = etin
             if diff is not None:
@@ -716,6 +717,7 @@ class TablesMixin:
             h: self.amount(raw, path, h, required=h == "txval")
             for h in ("txval", "iamt", "camt", "samt", "csamt")
         }
+        delete = self._flag_delete(raw, path)
         if len(self.errors) != start:
             return
         key = (part, code, uqc, _dec(rt))
@@ -726,7 +728,7 @@ class TablesMixin:
         if rt is not None:
             data["rt"] = rt
         data.update({h: heads[h] for h in ("iamt", "camt", "samt", "csamt")})
-        self._summary(path, section, key, data, heads, rt=rt)
+        self._summary(path, section, key, data, heads, rt=rt, delete=delete)
 
     def doc_issue(self, section: str, value) -> None:
         if value is None:

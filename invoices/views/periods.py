@@ -24,7 +24,7 @@ from core.periods import (
 from core.templatetags.portal import period_label
 from invoices import selectors, services
 from invoices.api.documents import count_documents
-from invoices.forms import SECTION_TITLES, pos_label
+from invoices.forms import ROW_TITLES, SECTION_TITLES, pos_label
 from invoices.models import Document, Form, ReturnFiling
 from taxpayers.access import Perm
 from taxpayers.models import Taxpayer
@@ -40,7 +40,66 @@ PICKER_MONTHS = 36
 FORM_LABELS = dict(Form.choices)
 
 
-SECTION_ORDER = ("b2b", "b2ba", "cdnr", "cdnra", "ecom", "ecoma")
+SECTION_ORDER = (
+    "b2b",
+    "b2ba",
+    "cdnr",
+    "cdnra",
+    "ecom",
+    "ecoma",
+    "b2cl",
+    "b2cla",
+    "exp",
+    "expa",
+    "cdnur",
+    "cdnura",
+)
+ROW_ORDER = tuple(ROW_TITLES)
+NIL_TYPES = {
+    "INTRB2B": "Inter-state supplies to registered persons",
+    "INTRAB2B": "Intra-state supplies to registered persons",
+    "INTRB2C": "Inter-state supplies to unregistered persons",
+    "INTRAB2C": "Intra-state supplies to unregistered persons",
+}
+DOC_KINDS = {
+    1: "Invoices for outward supply",
+    2: "Invoices for inward supply from unregistered person",
+    3: "Revised invoice",
+    4: "Debit note",
+    5: "Credit note",
+    6: "Receipt voucher",
+    7: "Payment voucher",
+    8: "Refund voucher",
+    9: "Delivery challan for job work",
+    10: "Delivery challan for supply on approval",
+    11: "Delivery challan in case of liquid gas",
+    12: "Delivery challan in cases other than by way of supply",
+}
+
+
+def _row_words(row) -> str:
+    """What a summary row is, in the words of its table."""
+    d = row.data
+    if row.section == "nil":
+        return NIL_TYPES.get(d.get("sply_ty"), d.get("sply_ty", ""))
+    if row.section == "hsn":
+        part = {"hsn_b2b": " (B2B)", "hsn_b2c": " (B2C)"}.get(d.get("part"), "")
+        words = f"{d.get('hsn_sc')} · {d.get('uqc')}" + (f" · {d['rt']}%" if d.get("rt") else "")
+        return words + (f" · {d['desc']}" if d.get("desc") else "") + part
+    if row.section == "doc_issue":
+        kind = DOC_KINDS.get(d.get("doc_num"), "")
+        counts = f"({d.get('net_issue')} net of {d.get('cancel')} cancelled)"
+        return f"{kind}: {d.get('from')} to {d.get('to')} {counts}"
+    if row.section in ("supeco", "supecoa"):
+        return f"Operator {d.get('etin')}" + (f" (amends {d['omon']})" if d.get("omon") else "")
+    words = pos_label(row.pos) if row.pos else ""
+    if row.rt is not None:
+        words += f" · {row.rt.normalize():f}%"
+    if d.get("etin"):
+        words += f" · through {d['etin']}"
+    if d.get("omon"):
+        words += f" · amends {d['omon']}"
+    return words
 
 
 @gstin_page()
@@ -112,6 +171,10 @@ def _period_context(taxpayer: Taxpayer, p: int) -> dict:
         d.pos_label = pos_label(d.pos)
         d.editable = d.filed_at is None and d.section in ("b2b", "b2ba", "cdnr", "cdnra")
         groups[d.section].append(d)
+    rows = defaultdict(list)
+    for row in selectors.summary_rows_for_period(supplier=taxpayer, period=p):
+        row.words = _row_words(row)
+        rows[row.section].append(row)
     quarterly = summary["quarterly"]
     for f in summary["forms"]:
         f["label"] = FORM_LABELS[f["form"]]
@@ -123,6 +186,11 @@ def _period_context(taxpayer: Taxpayer, p: int) -> dict:
         "quarterly": quarterly,
         "sections": [
             {"key": s, "title": SECTION_TITLES[s], "docs": groups[s]} for s in SECTION_ORDER if groups.get(s)
+        ],
+        "row_sections": [
+            {"key": s, "title": ROW_TITLES[s], "rows": rows[s], "nil": s == "nil", "plain": s == "doc_issue"}
+            for s in ROW_ORDER
+            if rows.get(s)
         ],
         "document_count": len(docs),
         "fileable": _file_choices(summary),

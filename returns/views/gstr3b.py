@@ -16,6 +16,7 @@ from core.periods import (
     quarter_last_month,
 )
 from core.templatetags.portal import period_label
+from invoices.forms import pos_label
 from returns import selectors
 from returns.services.gstr3b import MESSAGES as GSTR3B_MESSAGES
 from returns.services.gstr3b import gstr3b_file as gstr3b_file_service
@@ -26,15 +27,22 @@ from taxpayers.domain import previous_return
 from taxpayers.pages import gstin_page
 from taxpayers.selectors import Calendar
 
+# The rows of table 3.1 and 3.1.1 in the order and words of the GSTR-3B form.
 LIABILITY_ROWS = (
-    ("3_1_a", "3.1(a) Outward taxable supplies (other than zero rated, nil rated and exempted)"),
-    ("3_1_1_i", "3.1.1(i) Taxable supplies on which the e-commerce operator pays tax u/s 9(5)"),
-    ("3_1_d", "3.1(d) Inward supplies liable to reverse charge"),
-    ("addback", "Add-back: ITC-reducing records rejected by recipients (liability added)"),
+    ("3_1_a", "(a) Outward taxable supplies (other than zero rated, nil rated and exempted)"),
+    ("3_1_b", "(b) Outward taxable supplies (zero rated)"),
+    ("3_1_c", "(c) Other outward supplies (nil rated, exempted)"),
+    ("3_1_d", "(d) Inward supplies (liable to reverse charge)"),
+    ("3_1_e", "(e) Non-GST outward supplies"),
+)
+ECO_ROWS = (("3_1_1_i", "(i) Taxable supplies on which the electronic commerce operator pays tax u/s 9(5)"),)
+ADDBACK_ROWS = (
+    ("addback", "Add-back: ITC-reducing records rejected by recipients (liability added, R-6.4)"),
 )
 
 
 ITC_ROWS = (
+    ("4A1", "4A(1) Import of goods"),
     ("4A3", "4A(3) Inward supplies liable to reverse charge"),
     ("4A5", "4A(5) All other ITC"),
     ("4B2", "4B(2) ITC reversed — Others"),
@@ -112,6 +120,11 @@ def _gstr3b_page(request, taxpayer, p: int, error: str | None = None, status: in
             "filed_at": datetime.fromisoformat(view["filed_at"]) if view["filed_at"] else None,
             "blockers": blocker_rows(blockers, taxpayer, p, cal),
             "liability": _table_rows(view["tables"]["liability"], LIABILITY_ROWS),
+            "eco": _table_rows(view["tables"]["liability"], ECO_ROWS),
+            "addback": _table_rows(view["tables"]["liability"], ADDBACK_ROWS),
+            "inter_unregistered": [
+                {**row, "state": pos_label(row["pos"])} for row in view["tables"]["liability"].get("3_2", [])
+            ],
             "itc": _table_rows(view["tables"]["itc"], ITC_ROWS),
             "can_file_now": view["status"] == "draft" and not view["blocked_by"],
         }

@@ -108,6 +108,7 @@ ROUTES: dict[str, list[tuple[str, str]]] = {
     "gstr1_uploads": [("get", READ), ("post", WRITE)],
     "gstr1_upload_outcome": [("get", READ)],
     "gstr1_document_new": [("get", WRITE)],
+    "gstr1_row_new": [("get", WRITE), ("post", WRITE)],
     "gstr1_document_edit": [("get", WRITE)],
     "gstr1_document_delete": [("post", WRITE)],
     "gstr2b_home": [("get", READ)],
@@ -195,6 +196,7 @@ def world(set_clock, settings, tmp_path):
         "version": 1,
         "username": users[Role.VIEWER].username,
         "name": "errors.xlsx",
+        "table": "b2cs",
     }
     upload_job = jobs[JobKind.GSTR1_UPLOAD].id
     return {"users": users, "kwargs": kwargs, "upload_job": upload_job}

@@ -369,3 +369,36 @@ def test_partial_demo_is_refused(sandbox):
         seed()
     assert not Taxpayer.objects.exists()
     assert authenticate(username="admin", password="something-else") is not None
+
+
+def test_r3_13_r6_2_acme_files_a_whole_gstr1_and_its_3b_shows_every_table(sandbox):
+    """Acme's September GSTR-1 carries every section a real export has; its filed GSTR-3B shows them:
+    exports 80,000.00 (IGST 14,400.00) + 60,000.00 without tax; nil 2,500.00 + exempt 4,000.00; non-GST
+    1,200.00; B2C large to Delhi 1,50,000.00 less a 10,000.00 note; B2C small inter-state to Gujarat."""
+    from invoices.models import SummaryRow
+
+    seed()
+    acme = Taxpayer.objects.get(gstin=MH)
+    sections = set(Document.objects.filter(supplier=acme, period=202509).values_list("section", flat=True))
+    sections |= set(SummaryRow.objects.filter(supplier=acme, period=202509).values_list("section", flat=True))
+    assert sections >= {
+        "b2b",
+        "cdnr",
+        "b2cl",
+        "exp",
+        "cdnur",
+        "b2cs",
+        "nil",
+        "at",
+        "txpd",
+        "hsn",
+        "doc_issue",
+    }
+    assert not SummaryRow.objects.filter(supplier=acme, period=202509, filed_at__isnull=True).exists()
+    filed = Gstr3bFiling.objects.get(taxpayer=acme, period=202509).tables["liability"]
+    assert (filed["3_1_b"]["txval"], filed["3_1_b"]["igst"]) == ("140000.00", "14400.00")
+    assert (filed["3_1_c"]["txval"], filed["3_1_e"]["txval"]) == ("6500.00", "1200.00")
+    assert filed["3_2"] == [
+        {"pos": "07", "txval": "140000.00", "igst": "25200.00"},
+        {"pos": "24", "txval": "15000.00", "igst": "1800.00"},
+    ]

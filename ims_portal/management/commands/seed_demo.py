@@ -220,6 +220,140 @@ def payloads(rows: list[tuple]) -> dict[str, dict]:
     return out
 
 
+# the rest of Acme's September GSTR-1, as its accounting software exports it — B2C large and small,
+# exports with and without tax, a note on a B2C large invoice, nil-rated/exempt/non-GST supplies, advances,
+# the HSN summary and the documents issued. Filed with the B2B documents; its GSTR-3B shows every table.
+ACME_SEPTEMBER_TABLES = {
+    "b2cl": [
+        {
+            "pos": "07",
+            "inv": [
+                {
+                    "inum": "ACME/B2C/0007",
+                    "idt": "10-09-2025",
+                    "val": 177000,
+                    "itms": [{"num": 1, "itm_det": {"rt": 18, "txval": 150000, "iamt": 27000, "csamt": 0}}],
+                }
+            ],
+        }
+    ],
+    "b2cs": [
+        {"sply_ty": "INTRA", "typ": "OE", "pos": "27", "rt": 18, "txval": 42000, "camt": 3780, "samt": 3780},
+        {"sply_ty": "INTER", "typ": "OE", "pos": "24", "rt": 12, "txval": 15000, "iamt": 1800},
+    ],
+    "exp": [
+        {
+            "exp_typ": "WPAY",
+            "inv": [
+                {
+                    "inum": "ACME/EXP/0003",
+                    "idt": "12-09-2025",
+                    "val": 94400,
+                    "sbpcode": "INNSA1",
+                    "sbnum": "4567890",
+                    "sbdt": "14-09-2025",
+                    "itms": [{"rt": 18, "txval": 80000, "iamt": 14400, "csamt": 0}],
+                }
+            ],
+        },
+        {
+            "exp_typ": "WOPAY",
+            "inv": [
+                {
+                    "inum": "ACME/EXP/0004",
+                    "idt": "19-09-2025",
+                    "val": 60000,
+                    "itms": [{"rt": 0, "txval": 60000, "iamt": 0, "csamt": 0}],
+                }
+            ],
+        },
+    ],
+    "cdnur": [
+        {
+            "typ": "B2CL",
+            "ntty": "C",
+            "nt_num": "ACME/CN/U01",
+            "nt_dt": "25-09-2025",
+            "val": 11800,
+            "pos": "07",
+            "itms": [{"num": 1, "itm_det": {"rt": 18, "txval": 10000, "iamt": 1800, "csamt": 0}}],
+        }
+    ],
+    "nil": {
+        "inv": [
+            {"sply_ty": "INTRAB2C", "nil_amt": 2500, "expt_amt": 4000, "ngsup_amt": 0},
+            {"sply_ty": "INTRB2B", "nil_amt": 0, "expt_amt": 0, "ngsup_amt": 1200},
+        ]
+    },
+    "at": [
+        {"pos": "27", "sply_ty": "INTRA", "itms": [{"rt": 18, "ad_amt": 20000, "camt": 1800, "samt": 1800}]}
+    ],
+    "txpd": [
+        {"pos": "27", "sply_ty": "INTRA", "itms": [{"rt": 18, "ad_amt": 5000, "camt": 450, "samt": 450}]}
+    ],
+    "hsn": {
+        "data": [
+            {
+                "num": 1,
+                "hsn_sc": "85044090",
+                "desc": "Power supplies",
+                "uqc": "NOS",
+                "qty": 310,
+                "rt": 18,
+                "txval": 262000,
+                "iamt": 39600,
+                "camt": 3780,
+                "samt": 3780,
+                "csamt": 0,
+            },
+            {
+                "num": 2,
+                "hsn_sc": "85366990",
+                "desc": "Connectors",
+                "uqc": "NOS",
+                "qty": 5000,
+                "rt": 12,
+                "txval": 15000,
+                "iamt": 1800,
+                "camt": 0,
+                "samt": 0,
+                "csamt": 0,
+            },
+        ]
+    },
+    "doc_issue": {
+        "doc_det": [
+            {
+                "doc_num": 1,
+                "docs": [
+                    {
+                        "num": 1,
+                        "from": "ACME/25/101",
+                        "to": "ACME/25/120",
+                        "totnum": 20,
+                        "cancel": 1,
+                        "net_issue": 19,
+                    }
+                ],
+            },
+            {
+                "doc_num": 5,
+                "docs": [
+                    {
+                        "num": 1,
+                        "from": "ACME/CN/01",
+                        "to": "ACME/CN/01",
+                        "totnum": 1,
+                        "cancel": 0,
+                        "net_issue": 1,
+                    }
+                ],
+            },
+        ]
+    },
+}
+
+
 OWNER = {ACME: "acme", BHARAT: "bharat", CHENNAI: "chennai", GUJARAT: "gujarat"}
 MONTHLY = (ACME, BHARAT, GUJARAT)
 
@@ -227,6 +361,7 @@ MONTHLY = (ACME, BHARAT, GUJARAT)
 # the scheduled 2B of a period for every taxpayer, a 2B recompute, or file GSTR-3B.
 STORY = [
     ("2025-10-05 10:00", "save", 202509, SEPTEMBER),
+    ("2025-10-06 12:00", "save_tables", ACME, 202509, ACME_SEPTEMBER_TABLES),
     ("2025-10-11 18:00", "file", 202509, "GSTR1", MONTHLY),
     ("2025-10-11 19:00", "save", 202509, SEPTEMBER_GSTR1A),
     ("2025-10-11 20:00", "file", 202509, "GSTR1A", (BHARAT,)),
@@ -350,6 +485,10 @@ class Command(BaseCommand):
     def save(tp: dict, period: int, rows: list[tuple]) -> None:
         for gstin, payload in payloads(rows).items():
             documents_save(supplier=tp[gstin], period=period, payload=payload, by=OWNER[gstin], channel="web")
+
+    @staticmethod
+    def save_tables(tp: dict, gstin: str, period: int, payload: dict) -> None:
+        documents_save(supplier=tp[gstin], period=period, payload=payload, by=OWNER[gstin], channel="web")
 
     @staticmethod
     def file(tp: dict, period: int, form: str, gstins: tuple[str, ...]) -> None:
