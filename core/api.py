@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from core.errors import DomainError, Forbidden, NotFound, RuleViolation, ValidationFailed
 from core.periods import parse_period
+from core.text import MAX_DEPTH, json_problem
 
 
 class DecimalJSONParser(JSONParser):
@@ -24,9 +25,14 @@ class DecimalJSONParser(JSONParser):
         parser_context = parser_context or {}
         encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
         try:
-            return json.loads(stream.read().decode(encoding), parse_float=Decimal)
+            data = json.loads(stream.read().decode(encoding), parse_float=Decimal)
         except (ValueError, UnicodeDecodeError) as exc:
             raise ParseError(f"The body is not valid JSON: {exc}") from exc
+        except RecursionError as exc:
+            raise ParseError(f"The body is nested more than {MAX_DEPTH} levels deep.") from exc
+        if problem := json_problem(data):
+            raise ParseError(problem)
+        return data
 
 
 def error_body(code: str, message: str, details: list | None = None) -> dict:
@@ -41,7 +47,9 @@ def exception_handler(exc, context):
     if isinstance(exc, PermissionDenied):
         return Response(error_body("FORBIDDEN", "Your role does not allow this."), status=403)
     if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
-        return Response(error_body("NOT_AUTHENTICATED", str(exc.detail)), status=401)
+        # DRF put the scheme to use on the exception (RFC 9110: a 401 names its challenge).
+        headers = {"WWW-Authenticate": exc.auth_header} if getattr(exc, "auth_header", None) else None
+        return Response(error_body("NOT_AUTHENTICATED", str(exc.detail)), status=401, headers=headers)
     if isinstance(exc, exceptions.PermissionDenied):
         return Response(error_body("FORBIDDEN", str(exc.detail)), status=403)
     if isinstance(exc, exceptions.NotFound):

@@ -1,6 +1,47 @@
 """Set-based writes the ORM does not offer: many rows with different values in one statement."""
 
-from django.db import connection
+import functools
+import logging
+import random
+import time
+
+from django.db import DatabaseError, connection
+
+from core.errors import RuleViolation
+
+log = logging.getLogger(__name__)
+# PostgreSQL's deadlock_detected, serialization_failure, lock_not_available (lock_timeout).
+RETRYABLE = {"40P01", "40001", "55P03"}
+RETRIES = 3
+
+
+def is_conflict(exc: BaseException) -> bool:
+    cause = exc.__cause__
+    return getattr(cause, "pgcode", None) in RETRYABLE
+
+
+def retry_on_conflict(fn):
+    """Run ``fn`` (a whole transaction) again, up to RETRIES times, when PostgreSQL ends it with a deadlock,
+    a serialization failure or a lock timeout; then answer 503 ``BUSY`` — never a 500. Inside an outer
+    transaction (a job's, a test's) there is nothing to retry: the error goes up as ``BUSY`` at once."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        for attempt in range(1, RETRIES + 1):
+            try:
+                return fn(*args, **kwargs)
+            except DatabaseError as exc:
+                if not is_conflict(exc):
+                    raise
+                log.warning("%s: %s on attempt %d", fn.__qualname__, exc.__cause__.pgcode, attempt)
+                if connection.in_atomic_block or attempt == RETRIES:
+                    raise RuleViolation(
+                        "BUSY", "Another change to the same records is in progress; try again.", status=503
+                    ) from exc
+                time.sleep(0.05 * attempt + random.random() * 0.05)
+        raise AssertionError("unreachable")
+
+    return wrapper
 
 
 def rows_update(model, objs: list, fields, *, batch_size: int = 1000) -> None:

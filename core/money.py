@@ -13,19 +13,31 @@ def money(value) -> Decimal:
     return Decimal(value).quantize(PAISA, rounding=ROUND_HALF_UP)
 
 
-def parse_amount(value) -> Decimal | None:
-    """A JSON amount: a number (not bool, not string) >= 0 with at most 2 decimals, else None."""
+# GSTN's bounds (its offline tool and API schema): a value has at most 13 digits before the point, a tax
+# head at most 11. Anything larger is refused before any arithmetic (1e30 used to overflow into a 500).
+VALUE_MAX = Decimal("9999999999999.99")
+TAX_MAX = Decimal("99999999999.99")
+TAX_KEYS = frozenset({"iamt", "camt", "samt", "csamt", "igst", "cgst", "sgst", "cess"})
+
+
+def parse_amount(value, maximum: Decimal = VALUE_MAX) -> Decimal | None:
+    """A JSON amount: a number (not bool, not string) from 0 to ``maximum`` with at most 2 decimals,
+    else None."""
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         return None
     try:
         d = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        if not d.is_finite() or d < 0 or d > maximum:
+            return None
+        if d != d.quantize(PAISA):
+            return None
+        return d.quantize(PAISA)
     except InvalidOperation:
         return None
-    if not d.is_finite() or d < 0:
-        return None
-    if d != d.quantize(PAISA):
-        return None
-    return d.quantize(PAISA)
+
+
+def amount_limit(key: str) -> Decimal:
+    return TAX_MAX if key in TAX_KEYS else VALUE_MAX
 
 
 def indian_grouping(digits: str) -> str:

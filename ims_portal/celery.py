@@ -16,6 +16,8 @@ app.conf.timezone = "Asia/Kolkata"
 
 # in real IST time (the sandbox clock never fires a job; admins run them by hand there).
 app.conf.beat_schedule = {
+    # Issue 14: jobs whose worker died are handed on or failed within minutes (jobs.runner.reap).
+    "jobs-reaper": {"task": "jobs.tasks.reap_jobs", "schedule": 60.0},
     # a closed IFF's documents move into the quarterly GSTR-1 at 00:00 on the 14th (every request
     # also does it first, so no reader depends on this having run).
     "iff-close-14th": {

@@ -22,6 +22,10 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be true/false (1/0, yes/no, on/off), not {raw!r}.")
 
 
+LOCK_TIMEOUT_MS = int(os.environ.get("DB_LOCK_TIMEOUT_MS", "10000"))
+STATEMENT_TIMEOUT_MS = int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "60000"))
+
+
 def database_from_url(url: str) -> dict:
     """postgres://user:pass@host:port/name or sqlite:///path; anything else is refused."""
     parsed = urlparse(url)
@@ -41,6 +45,12 @@ def database_from_url(url: str) -> dict:
             "HOST": parsed.hostname,
             "PORT": str(port or 5432),
             "CONN_MAX_AGE": 60,
+            # A locked row or a runaway query ends in seconds with an error the code retries or refuses,
+            # not a request hanging until gunicorn kills it (issue 14). Job workers lift the statement
+            # limit for their handlers (jobs.runner); the lock limit stays.
+            "OPTIONS": {
+                "options": f"-c lock_timeout={LOCK_TIMEOUT_MS} -c statement_timeout={STATEMENT_TIMEOUT_MS}"
+            },
             "TEST": {"NAME": f"test_{unquote(name)}"},
         }
     if parsed.scheme == "sqlite":
@@ -92,9 +102,25 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Kolkata"
 CELERY_TASK_ACKS_LATE = True
+# A child killed mid-task (OOM, kill -9) puts its message back instead of marking it done; the job's
+# heartbeat and the reaper (jobs.runner, every minute) are what end or retry it, in minutes.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# With late acks a dead worker's task is redelivered after this; jobs then take over (JOB_LEASE, 2 h).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3 * 3600}
+# Every job has a time limit of its kind (jobs.runner.TIME_LIMITS); the broker's redelivery is a last
+# resort behind the reaper, so its timeout need only exceed the longest limit.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 2 * 3600,
+    # A broker that is down or frozen answers a request within seconds (BROKER_UNAVAILABLE, 503), not 31 s.
+    "socket_timeout": 3,
+    "socket_connect_timeout": 2,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -120,7 +146,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "ims_portal.middleware.RequestIdMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "ims_portal.middleware.RequestHygieneMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -214,6 +242,14 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "core.requestid.RequestIdFilter"}},
+    # One line per event with time, level, logger and the request id (issue 14: structured logs).
+    "formatters": {
+        "line": {"format": "%(asctime)s %(levelname)s %(name)s request_id=%(request_id)s %(message)s"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "line"}
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"ims_portal.requests": {"level": "INFO"}},
 }

@@ -49,3 +49,6 @@ urlpatterns = [
     *invoices_urls.pages,
     *returns_urls.pages,
 ]
+
+handler404 = "ims_portal.views.errors.not_found"
+handler500 = "ims_portal.views.errors.server_error"

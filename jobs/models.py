@@ -40,6 +40,12 @@ class Job(models.Model):
     created_at = models.DateTimeField()
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Liveness, in wall-clock time (not the business clock, which an admin may move): when the job was last
+    # handed to the broker (queued) or last heard from its worker (running); the latest moment it may still
+    # be unfinished; how many times a worker has taken it.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    deadline_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -47,4 +53,10 @@ class Job(models.Model):
                 condition=Q(done__lte=models.F("total")) | Q(total=0), name="job_progress_sane"
             ),
         ]
-        indexes = [models.Index(fields=["taxpayer", "-id"], name="job_taxpayer_recent")]
+        indexes = [
+            models.Index(fields=["taxpayer", "-id"], name="job_taxpayer_recent"),
+            # The reaper's look at unfinished jobs.
+            models.Index(
+                fields=["heartbeat_at"], condition=Q(status__in=("queued", "running")), name="job_unfinished"
+            ),
+        ]

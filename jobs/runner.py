@@ -7,15 +7,19 @@ imports none of them.
 """
 
 import logging
+import threading
 from collections.abc import Callable
 from contextlib import nullcontext
 from datetime import timedelta
 
-from django.db import connection, transaction
-from django.db.models import Q
+from celery.exceptions import SoftTimeLimitExceeded
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
 
 from core import clock
 from core.errors import RuleViolation
+from core.text import clean_json
 from jobs.models import Job, JobStatus
 
 log = logging.getLogger(__name__)
@@ -25,9 +29,30 @@ HANDLERS: dict[str, Callable[[Job], dict]] = {}
 # failed eager job rolls its handler's writes back): clean-up that must happen whatever the outcome.
 FINISHERS: dict[str, Callable[[int, Exception | None], None]] = {}
 
-# How long a running job belongs to its worker. Shorter than the broker's visibility timeout
-# (settings.CELERY_BROKER_TRANSPORT_OPTIONS), so a redelivered copy of a dead worker's task takes over.
-JOB_LEASE = timedelta(hours=2)
+# Liveness (wall-clock time). A running job's worker writes a heartbeat every HEARTBEAT; a job not heard of
+# for STALE lost its worker (kill -9, OOM, a lost message) and the reaper, every REAP_EVERY, hands it to a
+# worker again (handlers are idempotent, R-9.2) or, after MAX_ATTEMPTS, fails it ``WORKER_LOST``.
+HEARTBEAT = timedelta(seconds=20)
+STALE = timedelta(minutes=2)
+REAP_EVERY = timedelta(minutes=1)
+MAX_ATTEMPTS = 3
+# Per kind, the longest a job may take from being queued to ending; past it the worker's hard time limit
+# stops the task and the reaper fails the job ``TIMED_OUT``. Kinds not named get DEFAULT_LIMIT.
+DEFAULT_LIMIT = timedelta(minutes=30)
+TIME_LIMITS: dict[str, timedelta] = {
+    "gstr1_upload": timedelta(minutes=60),
+    "gstr2b_generate": timedelta(minutes=60),
+    "gstr2b_recompute": timedelta(minutes=30),
+    "ims_bulk": timedelta(minutes=30),
+    "ims_import": timedelta(minutes=30),
+    "pending_expiry": timedelta(minutes=30),
+}
+# Kept for readers of the old name: a queued or running job older than this blocks no upload slot.
+JOB_LEASE = max(TIME_LIMITS.values()) + REAP_EVERY
+
+
+def time_limit(kind: str) -> timedelta:
+    return TIME_LIMITS.get(kind, DEFAULT_LIMIT)
 
 
 def register(kind: str, *, finish: Callable[[int, Exception | None], None] | None = None):
@@ -46,26 +71,39 @@ def register(kind: str, *, finish: Callable[[int, Exception | None], None] | Non
 def run_job(job_id: int) -> None:
     """Claim the job and run its handler. Refusals (RuleViolation) and crashes end the job ``failed``
     with an error body; the handler's own transactions decide what was kept (no partial 2B, R-9.2)."""
-    now = clock.now()
-    # A queued job, or one whose worker died long ago (the broker redelivers its unacknowledged
-    # message after the visibility timeout); every handler is idempotent, so taking it over is safe.
+    wall = timezone.now()
+    # A queued job, or a running one whose worker stopped beating (a redelivered or re-sent message);
+    # every handler is idempotent, so taking it over is safe. A job past its deadline is the reaper's.
     claimed = (
         Job.objects.filter(id=job_id)
-        .filter(Q(status=JobStatus.QUEUED) | Q(status=JobStatus.RUNNING, started_at__lt=now - JOB_LEASE))
-        .update(status=JobStatus.RUNNING, started_at=now)
+        .filter(
+            Q(status=JobStatus.QUEUED)
+            | Q(status=JobStatus.RUNNING) & (Q(heartbeat_at__lt=wall - STALE) | Q(heartbeat_at__isnull=True))
+        )
+        .exclude(deadline_at__lt=wall)
+        .update(
+            status=JobStatus.RUNNING, started_at=clock.now(), heartbeat_at=wall, attempts=F("attempts") + 1
+        )
     )
     if claimed != 1:
         return
     job = Job.objects.select_related("taxpayer").get(id=job_id)
     # Eager jobs run inside the caller's transaction: a savepoint keeps a failed handler from
-    # poisoning it. A worker runs in autocommit, where each handler chooses its own transactions.
-    guard = transaction.atomic if connection.in_atomic_block else nullcontext
+    # poisoning it. A worker runs in autocommit, where each handler chooses its own transactions and a
+    # thread beats for the job while the handler works.
+    eager = connection.in_atomic_block
+    guard = transaction.atomic if eager else nullcontext
+    if not eager and connection.vendor == "postgresql":
+        # A job may run long statements (a million-record 2B); its kind's time limit bounds it instead.
+        with connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = 0")
+    beat = nullcontext() if eager else _Heartbeat(job_id)
     failure: Exception | None = None
     try:
         handler = HANDLERS.get(job.kind)
         if handler is None:
             raise RuntimeError(f"No handler for job kind {job.kind!r}.")
-        with guard():
+        with beat, guard():
             result = handler(job)
     except RuleViolation as exc:
         failure = exc
@@ -73,6 +111,9 @@ def run_job(job_id: int) -> None:
         if getattr(exc, "summary", None) is not None:  # a capped error list says what it left out
             error["summary"] = exc.summary
         _finish(job_id, status=JobStatus.FAILED, error=error)
+    except SoftTimeLimitExceeded as exc:
+        failure = exc
+        _finish(job_id, status=JobStatus.FAILED, error=timed_out(job.kind))
     except Exception as exc:
         failure = exc
         log.exception("Job %s (%s) failed", job_id, job.kind)
@@ -87,9 +128,130 @@ def run_job(job_id: int) -> None:
         finish(job_id, failure)
 
 
+def timed_out(kind: str) -> dict:
+    minutes = int(time_limit(kind).total_seconds() // 60)
+    return error_body(
+        "TIMED_OUT",
+        f"The job did not finish within its limit of {minutes} minutes; nothing partial was kept.",
+    )
+
+
+class _Heartbeat:
+    """A daemon thread that writes the job's heartbeat every HEARTBEAT while the handler runs (its own
+    connection, autocommit), so a long handler that reports no progress is not taken for dead."""
+
+    def __init__(self, job_id: int):
+        self.job_id = job_id
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name=f"job-{job_id}-heartbeat", daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join(timeout=5)
+        return False
+
+    def _run(self) -> None:
+        try:
+            while not self.stop.wait(HEARTBEAT.total_seconds()):
+                Job.objects.filter(id=self.job_id, status=JobStatus.RUNNING).update(
+                    heartbeat_at=timezone.now()
+                )
+        except DatabaseError:
+            log.exception("Job %s: heartbeat failed", self.job_id)
+        finally:
+            connection.close()
+
+
+def send(job: Job) -> None:
+    """Hand the job to the broker with its kind's time limits. A broker that is down or frozen fails the
+    job ``BROKER_UNAVAILABLE`` and the request answers 503 (nothing waits in the dark)."""
+    from jobs import tasks  # the task module imports this one
+
+    limit = time_limit(job.kind).total_seconds()
+    try:
+        tasks.run_job.apply_async((job.id,), soft_time_limit=limit - 30, time_limit=limit)
+    except Exception as exc:  # kombu/redis raise several kinds; any of them means "not sent"
+        log.warning("Job %s could not be sent to the broker: %s", job.id, exc)
+        _finish(job.id, status=JobStatus.FAILED, error=BROKER_UNAVAILABLE)
+        raise RuleViolation("BROKER_UNAVAILABLE", BROKER_UNAVAILABLE["message"], status=503) from exc
+    Job.objects.filter(id=job.id, status=JobStatus.QUEUED).update(heartbeat_at=timezone.now())
+
+
+BROKER_UNAVAILABLE = {
+    "code": "BROKER_UNAVAILABLE",
+    "message": "The job queue is not reachable, so the job was not started; try again in a few minutes.",
+    "details": [],
+}
+
+
+def reap() -> dict:
+    """Every REAP_EVERY (beat): fail jobs past their deadline (``TIMED_OUT``); hand jobs whose worker went
+    silent, or whose message was lost, to a worker again; after MAX_ATTEMPTS fail them ``WORKER_LOST``.
+    Returns counts by outcome."""
+    wall = timezone.now()
+    unfinished = Job.objects.filter(status__in=(JobStatus.QUEUED, JobStatus.RUNNING))
+    out = {"timed_out": 0, "worker_lost": 0, "resent": 0}
+    for job in unfinished.filter(deadline_at__lt=wall).only("id", "kind"):
+        out["timed_out"] += _finish_if_unfinished(job.id, timed_out(job.kind))
+    silent = unfinished.filter(Q(heartbeat_at__lt=wall - STALE) | Q(heartbeat_at__isnull=True)).exclude(
+        deadline_at__lt=wall
+    )
+    for job in silent.only("id", "kind", "attempts", "status"):
+        if job.attempts >= MAX_ATTEMPTS:
+            out["worker_lost"] += _finish_if_unfinished(job.id, WORKER_LOST)
+            continue
+        # Back to queued (the claim takes queued jobs), then a fresh message.
+        moved = Job.objects.filter(id=job.id, status=job.status, attempts=job.attempts).update(
+            status=JobStatus.QUEUED, heartbeat_at=wall
+        )
+        if moved:
+            try:
+                send(job)
+            except RuleViolation:
+                continue  # the broker is down: send() failed the job with BROKER_UNAVAILABLE
+            out["resent"] += 1
+    return out
+
+
+WORKER_LOST = {
+    "code": "WORKER_LOST",
+    "message": "The worker running this job stopped several times; nothing partial was kept. Start it again.",
+    "details": [],
+}
+
+
+def _finish_if_unfinished(job_id: int, error: dict) -> int:
+    n = Job.objects.filter(id=job_id, status__in=(JobStatus.QUEUED, JobStatus.RUNNING)).update(
+        status=JobStatus.FAILED, error=error, finished_at=clock.now()
+    )
+    if n:
+        kind = Job.objects.filter(id=job_id).values_list("kind", flat=True).first()
+        if (finish := FINISHERS.get(kind)) is not None:
+            finish(job_id, RuntimeError(error["code"]))
+    return n
+
+
 def error_body(code: str, message: str, details: list | None = None) -> dict:
     return {"code": code, "message": message, "details": details or []}
 
 
 def _finish(job_id: int, *, status: str, result: dict | None = None, error: dict | None = None) -> None:
-    Job.objects.filter(id=job_id).update(status=status, result=result, error=error, finished_at=clock.now())
+    """End the job, whatever its result or error quotes: text is cleaned first (PostgreSQL refuses NUL in
+    JSON), and should storing them still fail the job ends failed with a plain error instead."""
+    try:
+        with transaction.atomic():
+            Job.objects.filter(id=job_id).update(
+                status=status, result=clean_json(result), error=clean_json(error), finished_at=clock.now()
+            )
+    except DatabaseError:
+        log.exception("Job %s: its outcome could not be stored", job_id)
+        Job.objects.filter(id=job_id).update(
+            status=JobStatus.FAILED,
+            result=None,
+            error=error_body("INTERNAL", "The job ended but its outcome could not be stored."),
+            finished_at=clock.now(),
+        )

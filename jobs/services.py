@@ -4,19 +4,22 @@ Starting, progress, the reply shape, visibility, and the one-upload-per-GSTIN sl
 from celery import current_app
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from core import clock
 from core.errors import NotFound, RuleViolation
 from core.periods import IST
-from jobs import tasks
+from jobs import runner, tasks
 from jobs.models import Job, JobKind, JobStatus
 from jobs.runner import JOB_LEASE
+from taxpayers.locks import lock_taxpayers
 from taxpayers.models import Membership, Taxpayer
 
 
 def job_start(*, kind: str, taxpayer: Taxpayer | None = None, user=None, params: dict) -> Job:
     """Create the job (queued) and hand it to the worker once the caller's transaction commits. In eager
     mode (tests, `make run` without Redis) it runs at once, in the caller's transaction."""
+    wall = timezone.now()
     job = Job.objects.create(
         kind=kind,
         taxpayer=taxpayer,
@@ -24,19 +27,22 @@ def job_start(*, kind: str, taxpayer: Taxpayer | None = None, user=None, params:
         params=params,
         status=JobStatus.QUEUED,
         created_at=clock.now(),
+        heartbeat_at=wall,
+        deadline_at=wall + runner.time_limit(kind),
     )
     if current_app.conf.task_always_eager:
         tasks.run_job.delay(job.id)
         job.refresh_from_db()
     else:
-        job_id = job.id
-        transaction.on_commit(lambda: tasks.run_job.delay(job_id))
+        # After the commit (the worker must see the row); a broker that cannot take it fails the job and
+        # raises BROKER_UNAVAILABLE (503) out of the request's transaction block.
+        transaction.on_commit(lambda: runner.send(job))
     return job
 
 
 def job_progress(job: Job, done: int, total: int) -> None:
     """Progress (R-9.3), written at once so readers see it while the job runs."""
-    Job.objects.filter(id=job.id).update(done=done, total=total)
+    Job.objects.filter(id=job.id).update(done=done, total=total, heartbeat_at=timezone.now())
     job.done, job.total = done, total
 
 
@@ -93,7 +99,7 @@ UPLOAD_KINDS = (JobKind.GSTR1_UPLOAD, JobKind.IMS_IMPORT)
 def upload_slot_claim(*, taxpayer: Taxpayer) -> None:
     """R-9 limits: one upload job (GSTR-1 file or IMS workbook) per GSTIN at a time. Call inside the
     transaction that starts the job: the taxpayer row lock makes two requests queue, not both pass."""
-    Taxpayer.objects.select_for_update().filter(id=taxpayer.id).values_list("id", flat=True).first()
+    lock_taxpayers([taxpayer.id])
     now = clock.now()
     Job.objects.filter(
         kind__in=UPLOAD_KINDS,
@@ -105,6 +111,13 @@ def upload_slot_claim(*, taxpayer: Taxpayer) -> None:
         finished_at=now,
         error={"code": "ABANDONED", "message": "The job stopped without finishing; upload the file again."},
     )
+    # A job past its deadline (its worker is gone and the reaper has not run yet) blocks nothing either.
+    Job.objects.filter(
+        kind__in=UPLOAD_KINDS,
+        taxpayer=taxpayer,
+        status__in=(JobStatus.QUEUED, JobStatus.RUNNING),
+        deadline_at__lt=timezone.now(),
+    ).update(status=JobStatus.FAILED, finished_at=now, error=runner.timed_out(JobKind.GSTR1_UPLOAD))
     busy = Job.objects.filter(
         kind__in=UPLOAD_KINDS, taxpayer=taxpayer, status__in=(JobStatus.QUEUED, JobStatus.RUNNING)
     ).first()

@@ -88,6 +88,9 @@ def import_start(request, taxpayer):
         raise ValidationFailed(
             [{"path": "file", "code": "REQUIRED", "message": "Attach the edited workbook as file."}]
         )
+    # Read and check the workbook before taking the taxpayer's lock: a slow file must not hold up the
+    # GSTIN's saves and actions (issue 14, High 2).
+    excel.import_file_check(upload)
     with transaction.atomic():
         upload_slot_claim(taxpayer=taxpayer)
         name = excel.import_file_store(upload=upload)

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from core import clock
-from core.db import rows_update
+from core.db import retry_on_conflict, rows_update
 from core.errors import RuleViolation
-from core.money import parse_amount
+from core.money import TAX_MAX, parse_amount
 from core.periods import business_date
 from ims import domain
 from ims.models import ImsAudit, ImsRecord
 from ims.services.records import ACTION_STATE, audit, record_state
+from taxpayers.locks import lock_taxpayers
 from taxpayers.models import Taxpayer
 from taxpayers.selectors import Calendar
 
@@ -39,7 +40,7 @@ def _parse_request(item: dict) -> tuple[domain.ActionRequest | None, tuple[str, 
         if raw is None:
             decl[head] = None
             continue
-        amount = parse_amount(raw)
+        amount = parse_amount(raw, TAX_MAX)
         if amount is None:
             return None, ("DECLARATION_EXCEEDS_TAX", f"{key} must be a number of at least 0 with 2 decimals.")
         decl[head] = amount
@@ -75,6 +76,7 @@ def decl_json(rec: ImsRecord):
     return {"itcRedReq": rec.itc_red_req, **{k: str(getattr(rec, f"decl_{h}")) for h, k in DECL_KEYS.items()}}
 
 
+@retry_on_conflict
 @transaction.atomic
 def ims_actions_apply(*, recipient: Taxpayer, actions, by: str, channel: str) -> dict:
     """Apply each action or refuse it with a code (R-4.10). Two queries to read, two to write."""
@@ -92,9 +94,14 @@ def ims_actions_apply(*, recipient: Taxpayer, actions, by: str, channel: str) ->
     ids = [rid for item in actions if (rid := _record_id(item)) is not None]
     # R-4.10: a record named twice is refused at every occurrence and stays as it was.
     repeated = {rid for rid, n in Counter(ids).items() if n > 1}
+    # The lock order (taxpayers.locks): the recipient's row first, as GSTR-3B filing takes it, then the
+    # records in id order.
+    lock_taxpayers([recipient.id])
     records = {
         r.id: r
-        for r in ImsRecord.objects.select_for_update().filter(recipient=recipient, id__in=ids, removed=False)
+        for r in ImsRecord.objects.select_for_update()
+        .filter(recipient=recipient, id__in=ids, removed=False)
+        .order_by("id")
     }
     cal = Calendar(recipient)
     processed, errors, changed, audits = 0, [], [], []

@@ -17,6 +17,7 @@ from ims.services.actions import action_audit, decide
 from jobs.runner import register
 from jobs.services import job_progress
 from taxpayers.domain import gstin_error
+from taxpayers.locks import lock_taxpayers
 from taxpayers.models import Taxpayer
 from taxpayers.selectors import Calendar
 
@@ -108,6 +109,7 @@ def ims_bulk_apply(
         job_progress(job, 0, total)
     while True:
         with transaction.atomic():
+            lock_taxpayers([recipient.id])  # the lock order of taxpayers.locks
             # The filter is applied again under the lock: a record changed meanwhile so that it no longer
             # matches is left alone. Keyset by id: records this job moved are never read twice.
             chunk = list(qs.filter(id__gt=last_id).order_by("id").select_for_update()[:chunk_size])

@@ -28,6 +28,7 @@ from ims import domain
 from ims.models import Channel, ImsRecord
 from ims.serializers import record_out
 from ims.services.actions import MAX_ACTIONS, ims_actions_apply
+from ims.services.xlsx_guard import MAX_COLUMNS, MAX_ROWS, check_workbook
 from jobs.files import job_file_url, jobfiles_dir
 from jobs.models import Job
 from jobs.runner import register
@@ -151,22 +152,8 @@ def _open(source):
 
 
 def import_file_store(*, upload) -> str:
-    """Check that ``upload`` (a Django UploadedFile) is an IMS export workbook and store it as a job file;
-    returns its name. 413 TOO_LARGE over 20 MB; 400 UNSUPPORTED_FORMAT for anything else than an xlsx with
-    at least one sheet having id and Action columns."""
-    if upload.size > MAX_IMPORT_BYTES:
-        raise RuleViolation("TOO_LARGE", "The workbook is larger than 20 MB.", status=413)
-    upload.seek(0)
-    if upload.read(4) != ZIP_MAGIC:
-        raise _unsupported("The file is not an Excel workbook (.xlsx).")
-    upload.seek(0)
-    wb = _open(upload)
-    try:
-        usable = any(_columns(next(ws.iter_rows(max_row=1, values_only=True), None)) for ws in wb.worksheets)
-    finally:
-        wb.close()
-    if not usable:
-        raise _unsupported("No sheet has the id and Action columns of an IMS export workbook.")
+    """Store ``upload`` (a Django UploadedFile that passed ``import_file_check``) as a job file; returns
+    its name."""
     name = f"import-{uuid.uuid4().hex}.xlsx"
     folder = jobfiles_dir()
     folder.mkdir(parents=True, exist_ok=True)
@@ -175,6 +162,27 @@ def import_file_store(*, upload) -> str:
         for part in upload.chunks():
             fh.write(part)
     return name
+
+
+def import_file_check(upload) -> None:
+    """Everything the request checks before the job: 413 TOO_LARGE over 20 MB; 400 UNSUPPORTED_FORMAT for
+    anything but an xlsx within xlsx_guard's bounds with a sheet having id and Action columns. Call it
+    outside any lock: it reads the file."""
+    if upload.size > MAX_IMPORT_BYTES:
+        raise RuleViolation("TOO_LARGE", "The workbook is larger than 20 MB.", status=413)
+    upload.seek(0)
+    if upload.read(4) != ZIP_MAGIC:
+        raise _unsupported("The file is not an Excel workbook (.xlsx).")
+    upload.seek(0)
+    check_workbook(upload)
+    wb = _open(upload)
+    try:
+        usable = any(_columns(next(ws.iter_rows(max_row=1, values_only=True), None)) for ws in wb.worksheets)
+    finally:
+        wb.close()
+    if not usable:
+        raise _unsupported("No sheet has the id and Action columns of an IMS export workbook.")
+    upload.seek(0)
 
 
 # --- import: the job ---------------------------------------------------------------------------------------
@@ -223,11 +231,19 @@ def _read_rows(wb) -> list[Row]:
     """The data rows of every IMS sheet (blank rows skipped): id, hash, Action (blank = N), Remarks."""
     rows = []
     for s, ws in enumerate(wb.worksheets):
-        it = ws.iter_rows(values_only=True)
-        cols = _columns(next(it, None))
+        # The declared size is the sender's word: read the rows the sheet holds, no padding to a declared
+        # A1:XFD1048576, and only as many columns as the IMS columns need.
+        ws.reset_dimensions()
+        header = next(ws.iter_rows(max_row=1, max_col=MAX_COLUMNS, values_only=True), None)
+        cols = _columns(header)
         if cols is None:
             continue
-        for line, values in enumerate(it, start=2):
+        width = max(cols.values()) + 1
+        for line, values in enumerate(ws.iter_rows(min_row=2, max_col=width, values_only=True), start=2):
+            if line > MAX_ROWS + 1:
+                raise _unsupported(
+                    f"A sheet has more than {MAX_ROWS:,} rows; an IMS export sheet has at most that."
+                )
             if _blank(values):
                 continue
             action = _text(_at(values, cols, ACTION))
@@ -330,6 +346,7 @@ def ims_import_run(job) -> dict:
     source = jobfiles_dir() / job.params["file"]
     if not source.is_file():
         raise RuleViolation("NOT_FOUND", "The uploaded workbook is no longer stored.", status=404)
+    check_workbook(source)
     wb = _open(source)
     try:
         rows = _read_rows(wb)

@@ -7,6 +7,7 @@ from core.periods import business_date
 from ims.models import Action, Channel, ImsAudit, ImsRecord
 from ims.services.records import RecordRef, audit
 from jobs.runner import register
+from taxpayers.locks import lock_taxpayers
 
 # Records expired per transaction: bounded locks and memory whatever the backlog.
 CHUNK = 1000
@@ -38,7 +39,17 @@ def _expire_chunk(due, now, by: str) -> tuple[int, int]:
     # FOR UPDATE waits for a concurrent action on the same records and re-checks the filter
     # afterwards, so a record the recipient just moved off P is left alone, and a second sweep
     # running at the same time finds nothing left to expire.
-    rows = list(due.select_for_update().order_by("id").values_list("id", "recipient_id")[:CHUNK])
+    # The lock order (taxpayers.locks): the chunk's recipients first, then their records in id order.
+    found = list(due.order_by("id").values_list("id", "recipient_id")[:CHUNK])
+    if not found:
+        return 0, 0
+    lock_taxpayers({recipient_id for _, recipient_id in found})
+    rows = list(
+        due.filter(id__in=[rid for rid, _ in found])
+        .select_for_update()
+        .order_by("id")
+        .values_list("id", "recipient_id")
+    )
     if not rows:
         return 0, 0
     ids = [rid for rid, _ in rows]

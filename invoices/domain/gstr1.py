@@ -19,7 +19,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from core.errors import DomainError
-from core.money import ZERO, money, parse_amount
+from core.money import ZERO, amount_limit, money, parse_amount
 from core.periods import fy_start_year, parse_doc_date, period_code, period_last_day
 from invoices.domain.gstr1_tables import ALL_SECTIONS, TablesMixin, describe
 from taxpayers.domain import GST_START, POS_CODES, gstin_error, normalize_gstin
@@ -251,6 +251,17 @@ class _Validator(TablesMixin):
         where it is, in words (the table, the row or document, the field)."""
         if not self.saw_section and not self.errors:
             self.err("", "REQUIRED", "The GSTR-1 JSON has no section: there is nothing to save.")
+        # Each amount is bounded; so is what a document's or row's items add up to (GSTN's limits, and
+        # what the database columns hold).
+        for d in self.docs:
+            for head in ("txval", *TAX_HEADS):
+                total = getattr(d, head, None)
+                limit = amount_limit(head)
+                if total is not None and total > limit:
+                    self.err(
+                        f"{d.path}.itms", "INVALID", f"The items' {head} adds up to more than {limit:,}."
+                    )
+                    break
         for e in self.errors:
             where = describe(e["path"], self.numbers)
             if where:
@@ -588,9 +599,14 @@ class _Validator(TablesMixin):
                 self.err(f"{path}.{key}", "REQUIRED", f"{key} is required.")
                 return BAD
             return ZERO
-        amount = parse_amount(value)
+        limit = amount_limit(key)
+        amount = parse_amount(value, limit)
         if amount is None:
-            self.err(f"{path}.{key}", "INVALID", "An amount is a number >= 0 with at most 2 decimals.")
+            self.err(
+                f"{path}.{key}",
+                "INVALID",
+                f"An amount is a number from 0 to {limit:,} with at most 2 decimals.",
+            )
             return BAD
         return amount
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from core import clock
-from core.db import rows_update
+from core.db import retry_on_conflict, rows_update
 from core.errors import NotFound, RuleViolation, ValidationFailed
 from core.periods import (
     business_date,
@@ -24,6 +24,7 @@ from invoices.domain.gstr1 import IFF_SECTIONS, DocInput, parse_gstr1
 from invoices.domain.gstr1_tables import B2B_SECTIONS, SummaryInput
 from invoices.models import Document, Form, ReturnFiling, SummaryRow
 from taxpayers.domain import iff_last_date
+from taxpayers.locks import lock_taxpayers
 from taxpayers.models import Taxpayer
 from taxpayers.selectors import Calendar
 
@@ -192,6 +193,7 @@ def _check_period(supplier: Taxpayer, period: int, today) -> None:
         raise RuleViolation("PERIOD_NOT_STARTED", f"Period {period_code(period)} has not begun.")
 
 
+@retry_on_conflict
 @transaction.atomic
 def documents_save(
     *, supplier: Taxpayer, period: int, payload=None, by: str, channel: str, parse=None, progress=None
@@ -204,7 +206,7 @@ def documents_save(
     # Serialise a supplier's saves and filings (return_file takes the same lock): two batches racing for
     # one number would otherwise end in an IntegrityError, and a save racing a filing could leave an
     # unfiled document in a filed return.
-    Taxpayer.objects.select_for_update().filter(id=supplier.id).first()
+    lock_taxpayers([supplier.id])
     now = clock.now()
     today = business_date(now)
     _check_period(supplier, period, today)
@@ -571,6 +573,7 @@ def _write_chunk(supplier, creates, updates, calendars, form, return_period, now
         copies.records_saved(saved=saved, calendars=calendars, now=now, channel=channel)
 
 
+@retry_on_conflict
 @transaction.atomic
 def document_delete(
     *, supplier: Taxpayer, period: int | None = None, document_id: int, by: str, channel: str

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 
 from core import clock
+from core.db import retry_on_conflict
 from core.errors import RuleViolation
 from core.periods import (
     business_date,
@@ -22,6 +23,7 @@ from invoices.figures import TABLES, outward_figures
 from invoices.models import Document, Form, ReturnFiling, SummaryRow
 from invoices.services.documents import doc_facts, filed_forms, iff_close_sweep, in_ims
 from taxpayers.domain import iff_last_date
+from taxpayers.locks import lock_taxpayers
 from taxpayers.models import Taxpayer
 from taxpayers.selectors import Calendar
 
@@ -74,6 +76,7 @@ def _iff_taxable(docs: list[Document]) -> Decimal:
     return total
 
 
+@retry_on_conflict
 @transaction.atomic
 def return_file(*, supplier: Taxpayer, period: int, form: str, by: str, channel: str) -> dict:
     if form not in Form.values:
@@ -84,7 +87,7 @@ def return_file(*, supplier: Taxpayer, period: int, form: str, by: str, channel:
             details=[{"path": "form", "code": "INVALID", "message": "form is GSTR1, IFF or GSTR1A."}],
         )
     # Serialise filings of one supplier: two concurrent filings must not both pass the checks.
-    Taxpayer.objects.select_for_update().filter(id=supplier.id).first()
+    lock_taxpayers([supplier.id])
     now = clock.now()
     today = business_date(now)
     calendar = Calendar(supplier)

@@ -9,6 +9,7 @@ from django.db import transaction
 from core import clock
 from core.periods import period_add, period_of
 from invoices.models import Document, Form
+from taxpayers.locks import lock_taxpayers
 from taxpayers.models import Taxpayer
 
 
@@ -32,6 +33,7 @@ def close_due_iffs() -> int:
     for supplier_id in sorted(due):
         with transaction.atomic():
             # The lock order of a save or a filing: the supplier's Taxpayer row first (docs/DECISIONS.md).
-            supplier = Taxpayer.objects.select_for_update().get(id=supplier_id)
+            lock_taxpayers([supplier_id])
+            supplier = Taxpayer.objects.get(id=supplier_id)
             iff_close_sweep(supplier=supplier, today=today)
     return len(due)

@@ -18,6 +18,7 @@ from django.db import transaction
 
 from core import clock
 from core.errors import RuleViolation, ValidationFailed
+from core.text import clean_json
 from ims.models import Channel
 from invoices.domain.gstr1 import parse_gstr1_sections
 from invoices.models import Upload, UploadChunk, UploadStatus
@@ -289,7 +290,7 @@ def _finished(job_id: int, failure: Exception | None) -> None:
     UploadChunk.objects.filter(upload_id=upload_id).delete()
     Upload.objects.filter(id=upload_id).update(
         status=UploadStatus.FAILED if failure is not None else UploadStatus.SUCCEEDED,
-        errors=failure.all_errors if isinstance(failure, UploadInvalid) else None,
+        errors=clean_json(failure.all_errors) if isinstance(failure, UploadInvalid) else None,
     )
 
 

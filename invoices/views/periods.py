@@ -6,6 +6,7 @@ import json
 from collections import defaultdict
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count
 from django.http import Http404
@@ -210,7 +211,18 @@ def gstr1_upload(request, taxpayer, period):
     if request.method != "POST":
         return redirect("gstr1_period", taxpayer.gstin, period_code(p))
     errors, refusal = [], None
+    # The same bound as the synchronous API's body (issue 14): the file is read whole, so refuse a larger
+    # one from its declared length before Django reads it, and from its size after.
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit + 64 * 1024:
+        return _too_large(request, taxpayer, p, limit)
     upload = request.FILES.get("file")
+    if upload is not None and upload.size > limit:
+        return _too_large(request, taxpayer, p, limit)
     if upload is None:
         errors = [{"path": "file", "code": "REQUIRED", "message": "Choose a GSTR-1 JSON file."}]
     else:
@@ -248,6 +260,14 @@ def gstr1_upload(request, taxpayer, period):
         {"upload_errors": errors, "upload_refusal": refusal, "upload_name": getattr(upload, "name", "")}
     )
     return render(request, "gstr1/period.html", ctx, status=400 if errors else 409)
+
+
+def _too_large(request, taxpayer, p: int, limit: int):
+    ctx = _period_context(taxpayer, p)
+    ctx["upload_refusal"] = (
+        f"The file is larger than {limit // (1024 * 1024)} MB; upload it as a large file instead (TOO_LARGE)."
+    )
+    return render(request, "gstr1/period.html", ctx, status=413)
 
 
 @gstin_page(Perm.FILE)

@@ -7,6 +7,7 @@ from django.db import connection, transaction
 from django.db.models import Case, F, Max, Q, Sum, When
 
 from core import clock
+from core.db import retry_on_conflict
 from core.errors import RuleViolation
 from core.periods import business_date
 from ims.models import ImsRecord
@@ -14,6 +15,7 @@ from jobs.runner import register
 from jobs.services import job_progress
 from returns import domain
 from returns.models import Gstr2bLine, Gstr2bVersion
+from taxpayers.locks import lock_taxpayers
 from taxpayers.models import Taxpayer
 from taxpayers.selectors import Calendar
 
@@ -81,7 +83,7 @@ def is_stale(version: Gstr2bVersion) -> bool:
 
 def _lock(taxpayer: Taxpayer) -> None:
     """Two generations of one recipient's 2B never run at once (R-5.5): a row lock on the taxpayer."""
-    Taxpayer.objects.select_for_update().filter(id=taxpayer.id).values_list("id", flat=True).first()
+    lock_taxpayers([taxpayer.id])
 
 
 def _generate(cal: Calendar, period: int, trigger: str, by: str, now) -> Gstr2bVersion:
@@ -139,6 +141,7 @@ def _total(row) -> dict:
     return {h: str((row[f"s_{h}"] or Decimal("0")).quantize(Decimal("0.01"))) for h in HEADS}
 
 
+@retry_on_conflict
 @transaction.atomic
 def gstr2b_generate_if_due(*, taxpayer: Taxpayer, period: int, trigger: str, by: str) -> str | None:
     """Scheduled/admin generation (R-5.2, R-5.5): only where no version exists. Returns None when it
@@ -172,6 +175,7 @@ def gstr2b_recompute_refusal(*, taxpayer: Taxpayer, period: int) -> str | None:
     )
 
 
+@retry_on_conflict
 @transaction.atomic
 def gstr2b_recompute(
     *, taxpayer: Taxpayer, period: int, by: str, trigger: str = "recompute"

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
 from core import clock
+from core.db import retry_on_conflict
 from core.errors import RuleViolation
 from core.periods import period_add, period_code, quarter_first_month, quarter_last_month
 from ims.services.periods import period_close
@@ -17,6 +18,7 @@ from returns import domain
 from returns.models import AddBack, Gstr3bFiling
 from returns.services.addbacks import addbacks_for_filing
 from returns.services.gstr2b import HEADS, gstr2b_generate_if_due, is_stale, latest_version
+from taxpayers.locks import lock_taxpayers
 from taxpayers.models import Taxpayer
 from taxpayers.selectors import Calendar
 
@@ -221,11 +223,12 @@ def gstr3b_view(*, taxpayer: Taxpayer, period: int) -> dict:
 # --- filing -------------------------------------------------------------------------------------------
 
 
+@retry_on_conflict
 @transaction.atomic
 def gstr3b_file(*, taxpayer: Taxpayer, period: int, by: str) -> dict:
     """R-6.3: refuse with the first blocker; else freeze 2B and 3B and apply R-4.11, R-4.7, R-6.4, R-5.3."""
     # Serialise with 2B generation and IMS changes of this recipient (they lock the same row).
-    Taxpayer.objects.select_for_update().filter(id=taxpayer.id).values_list("id", flat=True).first()
+    lock_taxpayers([taxpayer.id])
     if Gstr3bFiling.objects.filter(taxpayer=taxpayer, period=period).exists():
         raise RuleViolation("ALREADY_FILED", MESSAGES["ALREADY_FILED"])
     cal = Calendar(taxpayer)

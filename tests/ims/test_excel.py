@@ -3,6 +3,7 @@ export, edit, import as a job through the same rules as the API, error workbook,
 
 import io
 import json
+import re
 import zipfile
 
 import pytest
@@ -537,3 +538,78 @@ def test_issue5_one_upload_job_per_gstin_covers_imports_too(docs, owner, recipie
         kind="gstr1_upload", taxpayer=recipient, params={}, status=JobStatus.RUNNING, created_at=clock.now()
     )
     refused(upload(owner, export_xlsx(owner)), "UPLOAD_IN_PROGRESS", 409)
+
+
+# --- issue 14, High 2: workbook bombs are refused before any work -------------------------------------------
+
+
+def _rezip(data: bytes, change) -> bytes:
+    """The workbook with ``change(name, bytes) -> bytes`` applied to each part."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, change(info.filename, src.read(info.filename)))
+    return out.getvalue()
+
+
+def test_issue14_h2_two_million_shared_strings_are_refused_small_file_and_all(docs, owner, recipient):
+    sst = (
+        b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
+        b'spreadsheetml/2006/main" count="2000000" uniqueCount="2000000">'
+        + b"<si><t>x</t></si>" * 2_000_000
+        + b"</sst>"
+    )
+
+    def bomb(name, part):
+        # The shared-strings part Excel writes, declared in the content types and the workbook's rels.
+        if name == "[Content_Types].xml":
+            return part.replace(
+                b"</Types>",
+                b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+            )
+        if name == "xl/_rels/workbook.xml.rels":
+            return part.replace(
+                b"</Relationships>",
+                b'<Relationship Id="rIdSst" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                b'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+            )
+        return part
+
+    data = _rezip(export_xlsx(owner), bomb)
+    buf = io.BytesIO(data)
+    with zipfile.ZipFile(buf, "a", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/sharedStrings.xml", sst)
+    data = buf.getvalue()
+    assert len(data) < 200 * 1024  # a small file
+    r = upload(owner, data)
+    refused(r, "UNSUPPORTED_FORMAT", 400)
+    assert not Job.objects.filter(kind="ims_import").exists()
+
+
+def test_issue14_h2_a_sheet_declared_a1_xfd1048576_is_refused(docs, owner):
+    def declared(name, part):
+        if name.startswith("xl/worksheets/sheet"):
+            return re.sub(rb'<dimension ref="[^"]+"', b'<dimension ref="A1:XFD1048576"', part, count=1)
+        return part
+
+    edited = saved(load_workbook(io.BytesIO(export_xlsx(owner))))  # as Excel saves it: with a dimension
+    r = upload(owner, _rezip(edited, declared))
+    body = r.json()["error"]
+    assert (r.status_code, body["code"]) == (400, "UNSUPPORTED_FORMAT")
+    assert "A1:XFD1048576" in body["message"]
+
+
+def test_issue14_h2_rows_are_read_as_stored_not_as_declared(docs, owner, recipient):
+    """A workbook that passes the declared-size check still cannot make the job walk padded rows: the job
+    reads only the rows and IMS columns the sheet holds."""
+    data = export_xlsx(owner)
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb.worksheets[0]
+    ws.cell(row=5000, column=60, value="far away")  # declares A1:BH5000
+    r = upload(owner, saved(wb))
+    assert r.status_code == 202, r.content
+    job = r.json()
+    assert job["status"] == "succeeded", job
+    assert job["result"]["errors"] == []

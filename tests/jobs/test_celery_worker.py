@@ -26,6 +26,7 @@ def test_r9_1_beat_schedule_in_ist():
         "returns.tasks.draft_2b_scheduled": crontab(minute=5, hour=0, day_of_month=14),
         "ims.tasks.pending_expiry_scheduled": crontab(minute=15, hour=0),
         "invoices.tasks.iff_close_scheduled": crontab(minute=0, hour=0, day_of_month=14),
+        "jobs.tasks.reap_jobs": 60.0,
     }
     assert set(schedule) <= set(app.tasks)
 

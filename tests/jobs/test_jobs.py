@@ -1,7 +1,10 @@
 """R-9 jobs: the admin 2B generation (R-5.2, R-5.5), /jobs/{id} and its visibility (R-8.2), failure
 without partial 2B and single execution (R-9.2)."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from core import clock
 from invoices.services import documents_save, return_file
@@ -224,24 +227,40 @@ def test_r9_2_a_job_claimed_twice_runs_once(set_clock, monkeypatch):
 
     # A copy arriving while another runs it does nothing either.
     running = Job.objects.create(
-        kind="count", params={}, created_at=clock.now(), status="running", started_at=clock.now()
+        kind="count",
+        params={},
+        created_at=clock.now(),
+        status="running",
+        started_at=clock.now(),
+        heartbeat_at=timezone.now(),
     )
     runner.run_job(running.id)
     running.refresh_from_db()
     assert (calls, running.status, running.finished_at) == ([job.id], "running", None)
 
 
-def test_r9_2_a_redelivered_job_of_a_dead_worker_is_taken_over_after_its_lease(set_clock, monkeypatch):
+def test_r9_2_a_redelivered_job_of_a_dead_worker_is_taken_over_once_its_heartbeat_is_stale(
+    set_clock, monkeypatch
+):
     set_clock("2025-11-14 00:05")
     calls = []
     monkeypatch.setitem(runner.HANDLERS, "count", lambda job: calls.append(job.id) or {"n": len(calls)})
+    beat = timezone.now() - runner.STALE + timedelta(seconds=5)
     orphan = Job.objects.create(
-        kind="count", params={}, created_at=clock.now(), status="running", started_at=clock.now()
+        kind="count",
+        params={},
+        created_at=clock.now(),
+        status="running",
+        started_at=clock.now(),
+        heartbeat_at=beat,
     )
-    set_clock("2025-11-14 02:04")  # within the two-hour lease: still its first worker's
+    runner.run_job(orphan.id)  # heard from within STALE: still its first worker's
+    assert calls == []
+    # Wall-clock time, not the business clock: moving the sandbox clock changes nothing.
+    set_clock("2025-11-20 00:05")
     runner.run_job(orphan.id)
     assert calls == []
-    set_clock("2025-11-14 02:06")  # the lease ran out: the redelivered task takes the job over
-    runner.run_job(orphan.id)
+    Job.objects.filter(id=orphan.id).update(heartbeat_at=timezone.now() - runner.STALE - timedelta(seconds=1))
+    runner.run_job(orphan.id)  # silent for longer than STALE: the redelivered task takes the job over
     orphan.refresh_from_db()
-    assert (calls, orphan.status, orphan.result) == ([orphan.id], "succeeded", {"n": 1})
+    assert (calls, orphan.status, orphan.result, orphan.attempts) == ([orphan.id], "succeeded", {"n": 1}, 1)

@@ -1,0 +1,23 @@
+"""The one lock order of the system (docs/DECISIONS.md "Locks"): a transaction that writes a taxpayer's
+returns, documents or IMS records first locks the taxpayer rows concerned, in ascending id, with
+``FOR NO KEY UPDATE``; only then documents, then IMS records in ascending id, then job rows.
+
+``NO KEY UPDATE`` (not ``FOR UPDATE``) because every insert of a row that references a taxpayer (an audit
+row, a record, a job) takes ``KEY SHARE`` on it: with ``FOR UPDATE`` such an insert in one transaction
+and the taxpayer lock in another waited on each other in opposite orders (issue 14, High 4)."""
+
+from taxpayers.models import Taxpayer
+
+
+def lock_taxpayers(ids) -> list[int]:
+    """Lock these taxpayer rows for this transaction, in ascending id (a no-op outside a transaction's
+    write path is not allowed: call inside ``transaction.atomic``)."""
+    wanted = sorted({int(i) for i in ids})
+    if not wanted:
+        return []
+    return list(
+        Taxpayer.objects.select_for_update(no_key=True)
+        .filter(id__in=wanted)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )

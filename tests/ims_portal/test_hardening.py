@@ -1,0 +1,171 @@
+"""Issue 14, hardening: each finding reproduced as it was reported, and answered now with the contract's
+4xx body or a job that ends. One test per finding; the note of issue 14 lists them one to one."""
+
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from invoices.models import UploadChunk
+from jobs.models import Job, JobStatus
+from taxpayers.models import Role
+from tests.conftest import KA, MH, client_for, member
+
+
+@pytest.fixture
+def owner(set_clock, supplier, recipient):
+    set_clock("2025-11-05 10:00")
+    return client_for(member(supplier, Role.OWNER, "acme-owner"))
+
+
+def contract_error(r, status: int, code: str):
+    assert r.status_code == status, r.content
+    assert r["Content-Type"].startswith("application/json")
+    body = r.json()["error"]
+    assert body["code"] == code and body["message"]
+    return body
+
+
+# --- High 1: a NUL in an uploaded file's key left the job running for ever -------------------------------
+
+
+def test_issue14_h1_an_upload_with_a_nul_in_a_key_ends_failed_and_frees_the_slot(owner, supplier):
+    text = b'{"gstin": "27AAPFU0939F1ZV", "fp": "102025", "b2b\\u0000": []}'
+    f = SimpleUploadedFile("nul.json", text, content_type="application/json")
+    r = owner.post(f"/api/v1/gstr1/{MH}/102025/uploads", {"file": f}, format="multipart")
+    assert r.status_code == 202, r.content
+    job = Job.objects.get(id=r.json()["id"])
+    assert job.status == JobStatus.FAILED and job.finished_at is not None
+    assert job.error["code"] == "VALIDATION"
+    assert "\x00" not in json.dumps(job.error)
+    assert "\ufffd" in json.dumps(job.error, ensure_ascii=False)  # the key is still quoted, made visible
+    assert not UploadChunk.objects.exists()
+    # The slot is free: the next upload is taken.
+    good = SimpleUploadedFile("ok.json", b'{"b2b": []}', content_type="application/json")
+    again = owner.post(f"/api/v1/gstr1/{MH}/102025/uploads", {"file": good}, format="multipart")
+    assert again.status_code == 202, again.content
+
+
+# --- Medium: NUL and control characters, nesting ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("param", ["q", "stin", "ctin", "rtnprd"])
+def test_issue14_m_nul_in_a_query_parameter_is_a_400_with_the_contract_body(owner, param):
+    r = owner.get(f"/api/v1/ims/{MH}/inward", {param: "a\x00b"})
+    body = contract_error(r, 400, "VALIDATION")
+    assert body["details"][0]["path"] == param
+
+
+def test_issue14_m_nul_in_a_page_query_parameter_is_a_400(owner, supplier, client):
+    client.force_login(member(supplier, Role.VIEWER, "acme-viewer"))
+    assert client.get(f"/g/{MH}/ims/inward", {"q": "x\x00"}).status_code == 400
+
+
+def test_issue14_m_nul_in_a_username_is_refused_not_a_500(db, client):
+    form = "username=admin%00&password=x"
+    r = client.post("/login/", form, content_type="application/x-www-form-urlencoded")
+    assert r.status_code == 400
+    r = client.post("/login/", {"username": "admin\x00", "password": "x"})  # multipart: the form refuses it
+    assert r.status_code == 200 and "_auth_user_id" not in client.session
+    r = client_for(None).post("/api/v1/auth/token", {"username": "a\x00", "password": "x"}, format="json")
+    contract_error(r, 400, "VALIDATION")
+
+
+def test_issue14_m_json_nested_a_thousand_deep_is_a_400(owner):
+    deep = "[" * 1000 + "]" * 1000
+    r = owner.generic("POST", f"/api/v1/gstr1/{MH}/102025/documents", deep, content_type="application/json")
+    contract_error(r, 400, "VALIDATION")
+    value = 1
+    for _ in range(40):
+        value = [value]
+    nested = {"b2b": [{"ctin": KA, "inv": [{"x": value}]}]}
+    r = owner.post(f"/api/v1/gstr1/{MH}/102025/documents", nested, format="json")
+    contract_error(r, 400, "VALIDATION")
+
+
+def test_issue14_m_nul_inside_a_json_string_is_a_400(owner):
+    body = {"b2b": [{"ctin": KA, "inv": [{"inum": "A\x00", "idt": "01-10-2025"}]}]}
+    r = owner.post(f"/api/v1/gstr1/{MH}/102025/documents", body, format="json")
+    contract_error(r, 400, "VALIDATION")
+
+
+def test_issue14_m_the_html_upload_page_refuses_a_file_over_the_limit(owner, supplier, client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    client.force_login(member(supplier, Role.PREPARER, "acme-preparer"))
+    big = SimpleUploadedFile(
+        "big.json", b'{"b2b": []' + b" " * (2 * 1024 * 1024) + b"}", content_type="application/json"
+    )
+    r = client.post(f"/g/{MH}/gstr1/102025/upload", {"file": big})
+    assert r.status_code == 413
+    assert "larger than 1 MB" in r.content.decode()
+
+
+@pytest.mark.parametrize(
+    "where, value, path",
+    [
+        ("txval", "1e30", "b2b[0].inv[0].itms[0].itm_det.txval"),
+        ("txval", "1e309", "b2b[0].inv[0].itms[0].itm_det.txval"),
+        ("txval", "10000000000000.00", "b2b[0].inv[0].itms[0].itm_det.txval"),
+        ("iamt", "99999999999999", "b2b[0].inv[0].itms[0].itm_det.iamt"),
+        ("val", "99999999999999", "b2b[0].inv[0].val"),
+    ],
+)
+def test_issue14_m_money_beyond_gstns_limits_is_a_400_naming_the_field(owner, where, value, path):
+    from tests.conftest import gstr1, inv
+
+    text = json.dumps(gstr1(b2b=[inv("BIG-1", "05-10-2025")]), default=str)
+    body = json.loads(text)
+    doc = body["b2b"][0]["inv"][0]
+    target = doc if where == "val" else doc["itms"][0]["itm_det"]
+    target[where] = "__N__"
+    raw = json.dumps(body).replace('"__N__"', value)
+    r = owner.generic("POST", f"/api/v1/gstr1/{MH}/102025/documents", raw, content_type="application/json")
+    err = contract_error(r, 400, "VALIDATION")
+    assert path in [d["path"] for d in err["details"]], err
+
+
+def test_issue14_m_items_adding_up_beyond_the_limit_are_refused_not_a_500(owner):
+    from tests.conftest import gstr1, inv
+
+    body = json.loads(json.dumps(gstr1(b2b=[inv("SUM-1", "05-10-2025")]), default=str))
+    item = {"num": 1, "itm_det": {"rt": 0, "txval": 9999999999999.99, "iamt": 0}}
+    body["b2b"][0]["inv"][0]["itms"] = [dict(item, num=k + 1) for k in range(200)]
+    body["b2b"][0]["inv"][0]["val"] = 9999999999999.99
+    r = owner.post(f"/api/v1/gstr1/{MH}/102025/documents", body, format="json")
+    err = contract_error(r, 400, "VALIDATION")
+    assert "b2b[0].inv[0].itms" in [d["path"] for d in err["details"]]
+
+
+# --- Low: errors always in the contract's shape, with a request id ------------------------------------------
+
+
+def test_issue14_l_an_unexpected_error_is_a_json_500_with_a_request_id(owner, monkeypatch, caplog):
+    from invoices import selectors
+
+    def boom(**kwargs):
+        raise RuntimeError("simulated fault")
+
+    monkeypatch.setattr(selectors, "documents_for_period", boom)
+    r = owner.get(f"/api/v1/gstr1/{MH}/102025/documents", HTTP_X_REQUEST_ID="trace-12345678")
+    body = contract_error(r, 500, "INTERNAL")
+    assert body["request_id"] == "trace-12345678" == r["X-Request-ID"]
+    assert "trace-12345678" in body["message"]
+    assert any("trace-12345678" in rec.getMessage() and rec.exc_info for rec in caplog.records)
+
+
+def test_issue14_l_a_401_names_its_scheme_and_api_replies_are_not_cached(db, owner):
+    r = client_for(None).get(f"/api/v1/ims/{KA}/inward")
+    contract_error(r, 401, "NOT_AUTHENTICATED")
+    assert r["WWW-Authenticate"].startswith("Token")
+    ok = owner.get(f"/api/v1/ims/{MH}/inward")
+    assert ok.status_code == 200 and ok["Cache-Control"] == "no-store"
+    assert len(ok["X-Request-ID"]) >= 8
+
+
+def test_issue14_l_unknown_api_paths_and_pages_answer_the_same_not_found(owner, supplier, client):
+    contract_error(owner.get("/api/v1/no/such/thing"), 404, "NOT_FOUND")
+    client.force_login(member(supplier, Role.VIEWER, "acme-viewer"))
+    stranger = client.get("/g/33GSPTN0791G1Z5/gstr1/")  # a GSTIN that exists nowhere
+    missing = client.get("/no-such-page/")
+    assert stranger.status_code == missing.status_code == 404
+    assert b"Not found." in stranger.content and b"Not found." in missing.content
