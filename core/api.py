@@ -41,7 +41,9 @@ def error_body(code: str, message: str, details: list | None = None) -> dict:
 
 def exception_handler(exc, context):
     if isinstance(exc, RuleViolation):
-        return Response(error_body(exc.code, exc.message, exc.details), status=exc.status)
+        retry = getattr(exc, "retry_after", None)
+        headers = {"Retry-After": str(retry)} if retry else None
+        return Response(error_body(exc.code, exc.message, exc.details), status=exc.status, headers=headers)
     if isinstance(exc, Http404):
         return Response(error_body("NOT_FOUND", "Not found."), status=404)
     if isinstance(exc, PermissionDenied):

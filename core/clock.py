@@ -29,6 +29,21 @@ def is_sandbox_set() -> bool:
     return settings.IMS_SANDBOX_CLOCK and SandboxClock.objects.filter(id=1).exists()
 
 
+# The sandbox clock's range: GST began on 01-07-2017; periods, FYs and due dates are computed around
+# "now", and year 1 or 9999 broke every page (issue 14).
+CLOCK_FIRST = date(2017, 7, 1)
+CLOCK_LAST = date(2099, 12, 31)
+
+
+def clock_range_error(moment: datetime) -> str | None:
+    try:
+        if CLOCK_FIRST <= business_date(moment) <= CLOCK_LAST:
+            return None
+    except OverflowError:  # year 1 or 9999 cannot even move to IST
+        pass
+    return f"The sandbox clock runs from {CLOCK_FIRST:%d-%m-%Y} to {CLOCK_LAST:%d-%m-%Y}."
+
+
 def clock_set(*, business_at: datetime) -> datetime:
     """Set business time; it then advances with real time. Changing it runs no job (R-9.1)."""
     SandboxClock.objects.update_or_create(

@@ -49,6 +49,7 @@ ERROR_WORDS = {
     404: "Unknown, invisible or malformed (`NOT_FOUND`, identical for all three, R-8.2).",
     409: "A rule or the state refuses it: the rule's code.",
     413: "Too large (`TOO_LARGE`).",
+    429: "Too many failed sign-ins (`TOO_MANY_ATTEMPTS`); `Retry-After` says how many seconds to wait.",
     503: "A service the request needs is unavailable.",
 }
 

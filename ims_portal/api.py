@@ -60,6 +60,8 @@ class ClockApi(APIView):
             raise ValidationFailed(
                 [{"path": "now", "code": "INVALID", "message": "now is ISO 8601 with an offset."}]
             )
+        if error := clock.clock_range_error(moment):
+            raise ValidationFailed([{"path": "now", "code": "INVALID", "message": error}])
         clock.clock_set(business_at=moment)
         return self._reply()
 

@@ -9,7 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from core.api import api_not_found
 from ims import urls as ims_urls
 from ims_portal import api
-from ims_portal.views import admin_tools, dashboard
+from ims_portal.views import admin_tools, dashboard, health, metrics, signin
 from invoices import urls as invoices_urls
 from jobs import urls as jobs_urls
 from returns import urls as returns_urls
@@ -30,9 +30,11 @@ api_v1 = [
 
 pages = [
     path("", dashboard.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("switch", dashboard.switch, name="switch"),
     path("g/<str:gstin>/", dashboard.dashboard, name="dashboard"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", signin.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin-tools/", admin_tools.admin_tools, name="admin_tools"),
     path("admin-tools/gstr2b-generate", admin_tools.admin_gstr2b_generate, name="admin_gstr2b_generate"),

@@ -26,6 +26,9 @@ User = get_user_model()
 ON_REGISTERED: list[Callable[[Taxpayer], None]] = []
 
 
+NAME_MAX = 200  # the columns' length (Taxpayer.legal_name, trade_name)
+
+
 @transaction.atomic
 def taxpayer_create(
     *, gstin, legal_name, trade_name="", filing_frequency="M", ims_start_period=None, eco_operator=False
@@ -36,6 +39,12 @@ def taxpayer_create(
         errors.append({"path": "gstin", "code": err[0], "message": err[1]})
     if not isinstance(legal_name, str) or not legal_name.strip():
         errors.append({"path": "legal_name", "code": "REQUIRED", "message": "The legal name is required."})
+    elif len(legal_name.strip()) > NAME_MAX:
+        errors.append({"path": "legal_name", "code": "INVALID", "message": f"At most {NAME_MAX} characters."})
+    if trade_name is not None and not isinstance(trade_name, str):
+        errors.append({"path": "trade_name", "code": "INVALID", "message": "The trade name is text."})
+    elif len((trade_name or "").strip()) > NAME_MAX:
+        errors.append({"path": "trade_name", "code": "INVALID", "message": f"At most {NAME_MAX} characters."})
     if filing_frequency not in ("M", "Q"):
         errors.append(
             {"path": "filing_frequency", "code": "INVALID", "message": "Filing frequency is M or Q."}

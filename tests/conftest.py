@@ -41,6 +41,16 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The cache holds sign-in failure counters (Redis under `make test`): no test inherits another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _celery_eager():
     """Jobs run in the test's process and transaction; the real-worker test opts out."""
     from ims_portal.celery import app

@@ -59,10 +59,17 @@ def ims_export_json(qs) -> Iterator[str]:
     """``{"records": [...], "next_cursor": null}`` of every record of ``qs`` (a validated ims_filter query),
     ordered by id like the list, read 2,000 rows per fetch and sent as it is produced."""
     today = clock.today()
-    yield '{"records":['
+    rows = qs.order_by("id").iterator(chunk_size=EXPORT_CHUNK)
+    # The first record is read and shaped before anything is sent: a caller that primes the generator
+    # (next()) gets a failure as an error reply, not a 200 that breaks off (issue 14).
+    head = next(rows, None)
+    opening = '{"records":[' + (
+        json.dumps(record_out(head, today), cls=JSONEncoder, ensure_ascii=False) if head else ""
+    )
+    yield opening
     buf: list[str] = []
-    first = True
-    for rec in qs.order_by("id").iterator(chunk_size=EXPORT_CHUNK):
+    first = head is None
+    for rec in rows:
         buf.append(json.dumps(record_out(rec, today), cls=JSONEncoder, ensure_ascii=False))
         if len(buf) == EXPORT_CHUNK:
             yield ("" if first else ",") + ",".join(buf)

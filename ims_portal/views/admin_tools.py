@@ -123,5 +123,8 @@ def admin_clock(request):
         return _admin_page(
             request, errors={"clock": "Enter a date and time, e.g. 14-11-2025 00:00."}, status=400
         )
-    clock.clock_set(business_at=moment.replace(tzinfo=IST))
+    moment = moment.replace(tzinfo=IST)
+    if error := clock.clock_range_error(moment):
+        return _admin_page(request, errors={"clock": error}, status=400)
+    clock.clock_set(business_at=moment)
     return redirect("admin_tools")

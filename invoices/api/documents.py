@@ -85,9 +85,13 @@ class DocumentDeleteApi(APIView):
     )
     def delete(self, request, gstin, period, doc_id: int):
         t = taxpayer_for(request.user, gstin, Perm.WRITE)
-        path_period(period)
+        # The path names the return period too: a document of another period is not found there.
         services.document_delete(
-            supplier=t, document_id=doc_id, by=request.user.username, channel=Channel.API
+            supplier=t,
+            period=path_period(period),
+            document_id=doc_id,
+            by=request.user.username,
+            channel=Channel.API,
         )
         return Response(status=204)
 

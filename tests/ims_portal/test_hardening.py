@@ -169,3 +169,211 @@ def test_issue14_l_unknown_api_paths_and_pages_answer_the_same_not_found(owner, 
     missing = client.get("/no-such-page/")
     assert stranger.status_code == missing.status_code == 404
     assert b"Not found." in stranger.content and b"Not found." in missing.content
+
+
+# --- Medium: sign-in throttling, expiring and revocable tokens ---------------------------------------------
+
+
+def test_issue14_m_repeated_wrong_passwords_lock_the_token_endpoint_even_for_the_right_one(db, settings):
+    from tests.conftest import UserFactory
+
+    settings.SIGNIN_FAILURES_PER_USERNAME = 5
+    UserFactory(username="target", password="right-password-1")
+    anon = client_for(None)
+    for _ in range(5):
+        r = anon.post("/api/v1/auth/token", {"username": "target", "password": "wrong"}, format="json")
+        contract_error(r, 400, "INVALID_CREDENTIALS")
+    r = anon.post("/api/v1/auth/token", {"username": "target", "password": "right-password-1"}, format="json")
+    body = contract_error(r, 429, "TOO_MANY_ATTEMPTS")
+    assert 0 < int(r["Retry-After"]) <= settings.SIGNIN_LOCKOUT_SECONDS
+    assert "try again in" in body["message"]
+    # Another username from another address is not locked out.
+    other = client_for(None)
+    r = other.post(
+        "/api/v1/auth/token", {"username": "someone", "password": "x"}, format="json", REMOTE_ADDR="10.0.0.9"
+    )
+    contract_error(r, 400, "INVALID_CREDENTIALS")
+
+
+def test_issue14_m_the_login_page_locks_out_in_words_with_retry_after(db, client, settings):
+    from tests.conftest import UserFactory
+
+    settings.SIGNIN_FAILURES_PER_USERNAME = 3
+    UserFactory(username="pageuser", password="right-password-1")
+    for _ in range(3):
+        assert client.post("/login/", {"username": "pageuser", "password": "bad"}).status_code == 200
+    r = client.post("/login/", {"username": "pageuser", "password": "right-password-1"})
+    assert r.status_code == 429 and int(r["Retry-After"]) > 0
+    assert "Too many failed sign-ins" in r.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_issue14_m_tokens_expire_are_revoked_by_delete_and_by_a_password_change(db, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from rest_framework.authtoken.models import Token
+
+    from tests.conftest import UserFactory
+
+    user = UserFactory(username="tokenuser", password="right-password-1")
+    anon = client_for(None)
+
+    def token():
+        r = anon.post(
+            "/api/v1/auth/token", {"username": "tokenuser", "password": "right-password-1"}, format="json"
+        )
+        assert r.status_code == 200, r.content
+        return r.json()["token"]
+
+    def me(key):
+        c = client_for(None)
+        c.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        return c.get("/api/v1/taxpayers")
+
+    key = token()
+    assert me(key).status_code == 200
+    Token.objects.filter(key=key).update(
+        created=timezone.now() - timedelta(days=settings.API_TOKEN_TTL_DAYS + 1)
+    )
+    contract_error(me(key), 401, "NOT_AUTHENTICATED")
+    key = token()  # a new one is issued
+    assert me(key).status_code == 200
+    c = client_for(None)
+    c.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert c.delete("/api/v1/auth/token").status_code == 204
+    contract_error(me(key), 401, "NOT_AUTHENTICATED")
+    key = token()
+    user.set_password("another-password-2")
+    user.save()
+    contract_error(me(key), 401, "NOT_AUTHENTICATED")
+
+
+# --- Deployment: health, check --deploy, CSP ------------------------------------------------------------
+
+
+def test_issue14_d_healthz_answers_each_check_without_authentication(db, client):
+    r = client.get("/healthz")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["status"] == "ok" and set(body["checks"]) == {"database", "broker", "worker"}
+
+
+def test_issue14_d_healthz_is_503_naming_the_failing_check(db, client, monkeypatch):
+    from ims_portal.views import health
+
+    def down():
+        raise ConnectionError("Error 111 connecting to redis")
+
+    monkeypatch.setitem(health.CHECKS, "broker", down)
+    r = client.get("/healthz")
+    assert r.status_code == 503
+    body = r.json()
+    assert body["status"] == "failing"
+    assert body["checks"]["broker"].startswith("failing: ConnectionError")
+    assert body["checks"]["database"] == "ok"
+
+
+def test_issue14_d_check_deploy_is_clean_under_production_settings():
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "TLS_PROXY": "1",
+        "SECRET_KEY": "a-production-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "ALLOWED_HOSTS": "ims.example.com",
+        "DATABASE_URL": "sqlite:///:memory:",
+    }
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_issue14_d_pages_carry_a_content_security_policy(owner, supplier, client):
+    client.force_login(member(supplier, Role.VIEWER, "acme-viewer"))
+    r = client.get(f"/g/{MH}/gstr1/")
+    policy = r["Content-Security-Policy"]
+    assert (
+        "script-src 'self'" in policy and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    )
+    assert "frame-ancestors 'none'" in policy
+
+
+def test_issue14_d_metrics_for_the_scraper_and_staff_only(set_clock, staff, client):
+    from jobs.models import JobKind
+    from jobs.services import job_start
+
+    set_clock("2025-11-05 10:00")
+    job_start(kind=JobKind.PENDING_EXPIRY, params={"by": "system"})
+    assert client.get("/metrics", REMOTE_ADDR="10.1.2.3").status_code == 404
+    scraped = client.get("/metrics").content.decode()  # 127.0.0.1: the allowed scraper
+    assert 'ims_jobs{kind="pending_expiry",status="succeeded"} 1.0' in scraped
+    assert "django_http_requests_total_by_method_total" in scraped
+    client.force_login(staff)
+    assert client.get("/metrics", REMOTE_ADDR="10.1.2.3").status_code == 200
+
+
+# --- Low: names, the sandbox clock's range, the period in a delete path ------------------------------------
+
+
+def test_issue14_m_over_long_names_are_a_400_naming_the_field(staff):
+    r = client_for(staff).post(
+        "/api/v1/taxpayers",
+        {
+            "gstin": "33GSPTN0791G1Z5",
+            "legal_name": "x" * 1000,
+            "trade_name": "y" * 201,
+            "ims_start_period": "092025",
+        },
+        format="json",
+    )
+    err = contract_error(r, 400, "VALIDATION")
+    assert {d["path"] for d in err["details"]} == {"legal_name", "trade_name"}
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+05:30", "9999-12-31T23:59:00+05:30"])
+def test_issue14_l_the_sandbox_clock_refuses_year_1_and_9999(set_clock, staff, moment):
+    set_clock("2025-11-05 10:00")
+    r = client_for(staff).put("/api/v1/admin/clock", {"now": moment}, format="json")
+    contract_error(r, 400, "VALIDATION")
+    assert client_for(staff).get(f"/api/v1/gstr1/{MH}/102025").status_code in (200, 404)
+
+
+def test_issue14_l_deleting_a_document_under_another_period_is_not_found(owner, supplier):
+    from invoices.models import Document
+    from tests.conftest import gstr1, inv, save
+
+    save(supplier, 202510, gstr1(b2b=[inv("D-1", "05-10-2025")]))
+    doc = Document.objects.get()
+    contract_error(owner.delete(f"/api/v1/gstr1/{MH}/092025/documents/{doc.id}"), 404, "NOT_FOUND")
+    assert Document.objects.filter(id=doc.id).exists()
+    assert owner.delete(f"/api/v1/gstr1/{MH}/102025/documents/{doc.id}").status_code == 204
+
+
+def test_issue14_m_the_json_export_fails_as_an_error_reply_not_a_200_that_breaks_off(
+    owner, supplier, recipient, monkeypatch
+):
+    from ims.services import excel
+    from tests.conftest import gstr1, inv, save
+
+    save(supplier, 202510, gstr1(b2b=[inv("EX-1", "05-10-2025")]))
+    reader = client_for(member(recipient, Role.VIEWER, "bharat-viewer"))
+
+    def broken(rec, today):
+        raise RuntimeError("simulated fault while shaping a record")
+
+    monkeypatch.setattr(excel, "record_out", broken)
+    r = reader.get(f"/api/v1/ims/{KA}/inward/export?format=json")
+    contract_error(r, 500, "INTERNAL")
+    monkeypatch.undo()
+    ok = reader.get(f"/api/v1/ims/{KA}/inward/export?format=json")
+    assert ok.status_code == 200
+    assert [x["inum"] for x in json.loads(b"".join(ok.streaming_content))["records"]] == ["EX-1"]

@@ -44,7 +44,7 @@ ROLE_PERMS = {
 # route name -> [(method, permission needed)], and the query string a request carries.
 ROUTES: dict[str, list[tuple[str, str]]] = {
     # API: authentication and administration
-    "api_token": [("post", OPEN)],
+    "api_token": [("post", OPEN), ("delete", USER)],
     "api_taxpayers": [("get", USER), ("post", STAFF)],
     "api_taxpayer": [("get", READ), ("patch", STAFF_GSTIN)],
     "api_taxpayer_frequency": [("post", MANAGE)],
@@ -81,6 +81,8 @@ ROUTES: dict[str, list[tuple[str, str]]] = {
     "api_gstr3b_file": [("post", FILE)],
     # Pages
     "login": [("get", OPEN)],
+    "healthz": [("get", OPEN)],
+    "metrics": [("get", OPEN)],  # the test client's 127.0.0.1 is an allowed scraper (METRICS_ALLOWED_IPS)
     "logout": [("post", OPEN)],
     "home": [("get", USER)],
     "switch": [("get", READ)],
