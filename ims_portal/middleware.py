@@ -7,11 +7,13 @@ import re
 import uuid
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.http import HttpResponse, JsonResponse
 
 from core.requestid import REQUEST_ID
 from core.text import has_control
 from invoices.services.iff_closing import close_due_iffs
+from taxpayers.signin import session_outdated
 
 API_PREFIX = "/api/"
 log = logging.getLogger("ims_portal.requests")
@@ -95,6 +97,19 @@ class SecurityHeadersMiddleware:
             relaxed = request.path.startswith(self.RELAXED)
             response["Content-Security-Policy"] = self.relaxed if relaxed else self.policy
         return response
+
+
+class SessionEpochMiddleware:
+    """Ends a session that "sign out everywhere else" has outdated (taxpayers.signin): the request goes on
+    as anonymous, so pages send it to the sign-in page and the API answers 401."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if session_outdated(request):
+            logout(request)
+        return self.get_response(request)
 
 
 class RequestHygieneMiddleware:

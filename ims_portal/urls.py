@@ -36,6 +36,7 @@ pages = [
     path("g/<str:gstin>/", dashboard.dashboard, name="dashboard"),
     path("login/", signin.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sign-out-others", signin.sign_out_others, name="sign_out_others"),
     path("admin-tools/", admin_tools.admin_tools, name="admin_tools"),
     path("admin-tools/gstr2b-generate", admin_tools.admin_gstr2b_generate, name="admin_gstr2b_generate"),
     path("admin-tools/pending-expiry", admin_tools.admin_pending_expiry, name="admin_pending_expiry"),

@@ -11,7 +11,8 @@ import math
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, user_logged_in
+from django.core.cache import cache
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -136,3 +137,39 @@ def _revoke_tokens_on_password_change(sender, instance, **kwargs):
     old = sender.objects.filter(pk=instance.pk).values_list("password", flat=True).first()
     if old is not None and old != instance.password:
         Token.objects.filter(user_id=instance.pk).delete()
+
+
+# --- sessions: "sign out everywhere else" -----------------------------------------------------------------
+# Each user has a session epoch (in the shared cache); a session remembers the epoch it signed in under and
+# ends once the user's epoch moves on. A lost cache entry reads as 0 and ends every newer session: the
+# safe direction.
+
+
+def _epoch_key(user_id: int) -> str:
+    return f"session-epoch:{user_id}"
+
+
+def session_epoch(user_id: int) -> int:
+    return int(cache.get(_epoch_key(user_id), 0))
+
+
+def sign_out_other_sessions(request) -> None:
+    """Every other session of this user ends at its next request; this one carries on."""
+    new = session_epoch(request.user.pk) + 1
+    cache.set(_epoch_key(request.user.pk), new, None)
+    request.session["session_epoch"] = new
+
+
+@receiver(user_logged_in)
+def _remember_epoch(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        request.session["session_epoch"] = session_epoch(user.pk)
+
+
+def session_outdated(request) -> bool:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not hasattr(request, "session"):
+        return False
+    if "_auth_user_id" not in request.session:  # token or forced authentication: no session to end
+        return False
+    return request.session.get("session_epoch", 0) != session_epoch(user.pk)

@@ -59,17 +59,10 @@ def ims_export_json(qs) -> Iterator[str]:
     """``{"records": [...], "next_cursor": null}`` of every record of ``qs`` (a validated ims_filter query),
     ordered by id like the list, read 2,000 rows per fetch and sent as it is produced."""
     today = clock.today()
-    rows = qs.order_by("id").iterator(chunk_size=EXPORT_CHUNK)
-    # The first record is read and shaped before anything is sent: a caller that primes the generator
-    # (next()) gets a failure as an error reply, not a 200 that breaks off (issue 14).
-    head = next(rows, None)
-    opening = '{"records":[' + (
-        json.dumps(record_out(head, today), cls=JSONEncoder, ensure_ascii=False) if head else ""
-    )
-    yield opening
+    yield '{"records":['
     buf: list[str] = []
-    first = head is None
-    for rec in rows:
+    first = True
+    for rec in qs.order_by("id").iterator(chunk_size=EXPORT_CHUNK):
         buf.append(json.dumps(record_out(rec, today), cls=JSONEncoder, ensure_ascii=False))
         if len(buf) == EXPORT_CHUNK:
             yield ("" if first else ",") + ",".join(buf)
@@ -77,6 +70,14 @@ def ims_export_json(qs) -> Iterator[str]:
     if buf:
         yield ("" if first else ",") + ",".join(buf)
     yield '],"next_cursor":null}'
+
+
+def ims_export_probe(qs) -> None:
+    """Read and shape the first record now, before a streamed export sends its 200: a failure becomes an
+    error reply instead of a reply that breaks off (issue 14). One query; the stream opens its own cursor."""
+    head = qs.order_by("id").first()
+    if head is not None:
+        record_out(head, clock.today())
 
 
 def xlsx_value(ws, value):

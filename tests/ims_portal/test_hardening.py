@@ -377,3 +377,65 @@ def test_issue14_m_the_json_export_fails_as_an_error_reply_not_a_200_that_breaks
     ok = reader.get(f"/api/v1/ims/{KA}/inward/export?format=json")
     assert ok.status_code == 200
     assert [x["inum"] for x in json.loads(b"".join(ok.streaming_content))["records"]] == ["EX-1"]
+
+
+def test_issue14_m_sign_out_everywhere_else_ends_the_other_sessions_only(db):
+    from django.test import Client
+
+    from tests.conftest import UserFactory
+
+    UserFactory(username="two-browsers", password="right-password-1")
+    here, there = Client(), Client()
+    for c in (here, there):
+        assert (
+            c.post("/login/", {"username": "two-browsers", "password": "right-password-1"}).status_code == 302
+        )
+        assert c.get("/").status_code == 200
+    r = here.post("/sign-out-others", {"next": "/"})
+    assert r.status_code == 302 and r["Location"] == "/"
+    assert here.get("/").status_code == 200
+    gone = there.get("/")
+    assert gone.status_code == 302 and gone["Location"].startswith("/login/")
+    # Signing in again there works, and does not end the first session.
+    assert (
+        there.post("/login/", {"username": "two-browsers", "password": "right-password-1"}).status_code == 302
+    )
+    assert there.get("/").status_code == 200 and here.get("/").status_code == 200
+
+
+# --- High 5: only a registered e-commerce operator reports ECO documents (R-3.14) --------------------------
+
+
+def test_issue14_h5_r3_14_a_taxpayer_not_flagged_as_operator_cannot_report_eco_documents(owner, supplier):
+    from ims.models import ImsRecord
+    from invoices.models import Document
+    from tests.conftest import TN, make_operator
+
+    eco = {
+        "ecom": {
+            "b2b": [
+                {
+                    "stin": TN,
+                    "rtin": KA,
+                    "inv": [
+                        {
+                            "inum": "TN-0001",
+                            "idt": "05-10-2025",
+                            "val": 1180,
+                            "pos": "29",
+                            "sply_ty": "INTER",
+                            "inv_typ": "R",
+                            "itms": [{"num": 1, "itm_det": {"rt": 18, "txval": 1000, "iamt": 180}}],
+                        }
+                    ],
+                }
+            ]
+        }
+    }
+    r = owner.post(f"/api/v1/gstr1/{MH}/102025/documents", eco, format="json")
+    err = contract_error(r, 400, "VALIDATION")
+    assert [(d["path"], d["code"]) for d in err["details"]] == [("ecom", "NOT_ECO_OPERATOR")]
+    assert not Document.objects.exists() and not ImsRecord.objects.exists()
+    # The named supplier's number is not used up: once the staff flag is set, the same document saves.
+    make_operator(supplier)
+    assert owner.post(f"/api/v1/gstr1/{MH}/102025/documents", eco, format="json").status_code == 201

@@ -84,6 +84,7 @@ ROUTES: dict[str, list[tuple[str, str]]] = {
     "healthz": [("get", OPEN)],
     "metrics": [("get", OPEN)],  # the test client's 127.0.0.1 is an allowed scraper (METRICS_ALLOWED_IPS)
     "logout": [("post", OPEN)],
+    "sign_out_others": [("post", USER)],
     "home": [("get", USER)],
     "switch": [("get", READ)],
     "dashboard": [("get", READ)],
