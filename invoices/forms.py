@@ -139,7 +139,7 @@ def pos_label(code: str) -> str:
     return f"{code}-{STATES.get(code, '')}" if code else ""
 
 
-def _amount(raw: str):
+def typed_amount(raw: str):
     """A typed amount as a Decimal; anything else as typed, for the service to refuse with its path."""
     raw = (raw or "").strip().replace(",", "")
     if not raw:
@@ -234,17 +234,17 @@ class DocumentForm:
             doc["ont_dt" if note else "oidt"] = v["orig_date"]
         doc.update({"pos": v["pos"], "rchrg": "Y" if v["rchrg"] else "N", "inv_typ": v["inv_typ"]})
         if v["diff_percent"]:
-            doc["diff_percent"] = _amount(v["diff_percent"])
+            doc["diff_percent"] = typed_amount(v["diff_percent"])
         items, self.item_rows = [], []
         for k, row in enumerate(self.rows):
             typed = row["values"]
             if not any(typed[f] for f in ITEM_FIELDS if f != "rt"):
                 continue
-            det = {f: amt for f in ITEM_FIELDS if (amt := _amount(typed[f])) is not None}
+            det = {f: amt for f in ITEM_FIELDS if (amt := typed_amount(typed[f])) is not None}
             items.append({"num": len(items) + 1, "itm_det": det})
             self.item_rows.append(k)
         doc["itms"] = items
-        val = _amount(v["val"])
+        val = typed_amount(v["val"])
         if val is None:
             # Left blank: the taxable value plus every tax head of the items (a mistyped amount is reported
             # at its own field, not as a missing document value).

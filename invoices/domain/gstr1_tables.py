@@ -568,22 +568,28 @@ class TablesMixin:
             data.update({h: item[h] for h in ("txval", "iamt", "camt", "samt", "csamt")})
             if etin:
                 data["etin"] = etin
-            if diff is not None:
-                data["diff_percent"] = diff
-            if omon:
-                data["omon"] = period_code(omon)
-            self._summary(
-                path,
-                section,
-                key,
-                data,
-                item,
-                pos=pos,
-                sply_ty=sply_ty,
-                omon=omon,
-                delete=delete,
-                original_key=base if omon else None,
-            )
+            self._rate_row(path, section, key, base, data, item, pos, sply_ty, omon, diff, delete)
+
+    def _rate_row(self, path, section, key, base, data, amounts, pos, sply_ty, omon, diff, delete, rt=...):
+        """A B2C small or advances row: its differential rate and original month noted, then kept; an
+        amendment's original is the row of ``omon`` with the ``base`` key."""
+        if diff is not None:
+            data["diff_percent"] = diff
+        if omon:
+            data["omon"] = period_code(omon)
+        self._summary(
+            path,
+            section,
+            key,
+            data,
+            amounts,
+            pos=pos,
+            sply_ty=sply_ty,
+            omon=omon,
+            delete=delete,
+            original_key=base if omon else None,
+            rt=rt,
+        )
 
     def advances(self, section: str, value) -> None:
         """Advances received (`at`) and adjusted (`txpd`): per place of supply, rate-wise items of the
@@ -629,23 +635,7 @@ class TablesMixin:
                     for it in items
                 ],
             }
-            if diff is not None:
-                data["diff_percent"] = diff
-            if omon:
-                data["omon"] = period_code(omon)
-            self._summary(
-                path,
-                section,
-                key,
-                data,
-                totals,
-                pos=pos,
-                sply_ty=sply_ty,
-                omon=omon,
-                delete=delete,
-                original_key=base if omon else None,
-                rt=None,
-            )
+            self._rate_row(path, section, key, base, data, totals, pos, sply_ty, omon, diff, delete, rt=None)
 
     def nil(self, section: str, value) -> None:
         if value is None:

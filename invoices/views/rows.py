@@ -3,7 +3,7 @@
 entry and saves it through the service the API uses; the service's errors go beside their fields."""
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.http import Http404
@@ -14,7 +14,7 @@ from core.pages import page_period, rule_message
 from core.periods import period_code
 from invoices import services
 from invoices.domain.gstr1_tables import UQC
-from invoices.forms import RATE_CHOICES, STATES
+from invoices.forms import RATE_CHOICES, STATES, typed_amount
 from invoices.views.periods import CHANNEL, FORM_LABELS
 from taxpayers.access import Perm
 from taxpayers.pages import gstin_page
@@ -77,20 +77,11 @@ TABLES = {
 _LAST = re.compile(r"([A-Za-z_]+)(?:\[\d+\])?$")
 
 
-def _number(raw: str):
-    raw = (raw or "").strip().replace(",", "")
-    if not raw:
-        return None
-    try:
-        d = Decimal(raw)
-    except InvalidOperation:
-        return raw  # the service refuses it at its own field
-    return d if d.is_finite() else raw
-
-
 def payload(table: str, values: dict, supplier_state: str) -> dict:
     """One entry of ``table`` in GSTR-1 JSON, from the typed values."""
-    num = {f: _number(values.get(f, "")) for f, _, kind in TABLES[table][1] if kind in ("amount", "rate")}
+    num = {
+        f: typed_amount(values.get(f, "")) for f, _, kind in TABLES[table][1] if kind in ("amount", "rate")
+    }
     amounts = {f: v for f, v in num.items() if v is not None}
     if table == "b2cs":
         pos = values.get("pos", "")
