@@ -120,6 +120,14 @@ class RequestHygieneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # Cookies are not ours to refuse (a browser may carry junk from elsewhere): one with a control
+        # character is dropped, so the session lookup never sends it to PostgreSQL.
+        for name in [n for n, v in request.COOKIES.items() if has_control(n) or has_control(v)]:
+            del request.COOKIES[name]
+        if has_control(request.META.get("HTTP_AUTHORIZATION", "")):
+            return bad_request(
+                request, "Authorization", "The Authorization header holds a control character."
+            )
         for key, values in request.GET.lists():
             for value in [key, *values]:
                 if has_control(value):

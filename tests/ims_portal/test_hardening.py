@@ -439,3 +439,13 @@ def test_issue14_h5_r3_14_a_taxpayer_not_flagged_as_operator_cannot_report_eco_d
     # The named supplier's number is not used up: once the staff flag is set, the same document saves.
     make_operator(supplier)
     assert owner.post(f"/api/v1/gstr1/{MH}/102025/documents", eco, format="json").status_code == 201
+
+
+def test_issue14_fuzz_found_a_nul_in_the_session_cookie_or_token_is_not_a_500(owner, client):
+    """Found by the schemathesis run: a session cookie holding NUL reached PostgreSQL's session lookup."""
+    client.cookies["sessionid"] = "abc\x00def"
+    assert client.get(f"/api/v1/ims/{KA}/inward").status_code == 401
+    assert client.get("/").status_code == 302  # to the sign-in page, as without a cookie
+    c = client_for(None)
+    c.credentials(HTTP_AUTHORIZATION="Token abc\x00def")
+    contract_error(c.get(f"/api/v1/ims/{KA}/inward"), 400, "VALIDATION")

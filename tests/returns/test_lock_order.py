@@ -15,7 +15,7 @@ from ims.services.actions import ims_actions_apply
 from returns.models import Gstr3bFiling
 from returns.services.gstr2b import gstr2b_recompute
 from returns.services.gstr3b import gstr3b_file
-from tests.conftest import client_for, member
+from tests.conftest import KA, client_for, member
 from tests.returns.test_gstr3b import october, record_ids, september_3bs
 
 
@@ -99,3 +99,55 @@ def test_issue14_h4_3b_filing_against_a_stream_of_actions_never_errors_and_stays
         # Consistency: no action by the clerk on these records is dated after the filing froze them.
         late = ImsAudit.objects.filter(record_id__in=targets, by="clerk", at__gt=filed_at)
         assert not late.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_issue14_m_a_locked_row_ends_in_a_503_busy_within_the_lock_timeout_not_a_hung_request(
+    set_clock, supplier, recipient, buyer
+):
+    """Every connection carries lock_timeout and statement_timeout (settings); a request that waits on a
+    row another transaction holds gets 503 BUSY once the retries are spent, never a hang or a 500."""
+    import time
+
+    from django.db import connection
+
+    from taxpayers.locks import lock_taxpayers
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW lock_timeout")
+        assert cursor.fetchone()[0] == "10s"
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "1min"
+    set_clock("2025-11-05 10:00")
+    held, release = threading.Event(), threading.Event()
+
+    def holder():
+        from django.db import transaction
+
+        try:
+            with transaction.atomic():
+                lock_taxpayers([recipient.id])
+                held.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+
+    t = threading.Thread(target=holder)
+    t.start()
+    assert held.wait(10)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '300ms'")
+        started = time.monotonic()
+        r = buyer.post(
+            f"/api/v1/ims/{KA}/inward/actions", {"actions": [{"id": 1, "action": "A"}]}, format="json"
+        )
+        elapsed = time.monotonic() - started
+    finally:
+        release.set()
+        t.join(10)
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+    assert r.status_code == 503, r.content
+    assert r.json()["error"]["code"] == "BUSY"
+    assert elapsed < 5  # three tries of 300 ms and short pauses, not a request hanging on the lock
