@@ -9,7 +9,9 @@ import uuid
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 
+from core.errors import RuleViolation
 from core.requestid import REQUEST_ID
 from core.text import has_control
 from invoices.services.iff_closing import close_due_iffs
@@ -46,6 +48,13 @@ class RequestIdMiddleware:
 
     def process_exception(self, request, exception):
         rid = getattr(request, "id", "-")
+        if isinstance(exception, RuleViolation) and not request.path.startswith(API_PREFIX):
+            # A refusal no page caught (e.g. BROKER_UNAVAILABLE when starting a job): its words and status,
+            # as a fragment for htmx or a page, never the 500 page.
+            message = f"{exception.message} ({exception.code})"
+            if request.headers.get("HX-Request") == "true":
+                return render(request, "jobs/_refused.html", {"message": message}, status=exception.status)
+            return render(request, "refused.html", {"message": message}, status=exception.status)
         log.error(
             "Unhandled error on %s %s (request %s)", request.method, request.path, rid, exc_info=exception
         )

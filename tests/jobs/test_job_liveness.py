@@ -119,3 +119,74 @@ def test_issue14_h3_with_the_broker_down_a_bulk_action_is_503_and_its_job_failed
     job = Job.objects.get()
     assert (job.status, job.error["code"]) == (JobStatus.FAILED, "BROKER_UNAVAILABLE")
     connections.close_all()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_issue14_h3_with_the_broker_frozen_a_bulk_action_answers_503_within_seconds(
+    set_clock, supplier, recipient, not_eager
+):
+    """A broker that accepts the connection and then never answers (a frozen Redis): the request ends with
+    503 BROKER_UNAVAILABLE in seconds (socket timeouts, one retry), not after 31 s, and the job is failed."""
+    import socket
+    import threading
+    import time
+
+    frozen = socket.socket()
+    frozen.bind(("127.0.0.1", 0))
+    frozen.listen(16)
+    accepted = []
+    stop = threading.Event()
+
+    def accept_and_say_nothing():
+        frozen.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                accepted.append(frozen.accept()[0])
+            except OSError:
+                continue
+
+    t = threading.Thread(target=accept_and_say_nothing, daemon=True)
+    t.start()
+    before = app.conf.broker_url
+    app.conf.broker_url = f"redis://127.0.0.1:{frozen.getsockname()[1]}/0"
+    app._pool = app.amqp._producer_pool = None  # the pools are built from broker_url on next use
+    try:
+        set_clock("2025-11-05 10:00")
+        c = client_for(member(recipient, Role.OWNER))
+        started = time.monotonic()
+        r = c.post(f"/api/v1/ims/{KA}/inward/bulk", {"filter": {}, "action": "A"}, format="json")
+        elapsed = time.monotonic() - started
+    finally:
+        app.conf.broker_url = before
+        app._pool = app.amqp._producer_pool = None
+        stop.set()
+        t.join(2)
+        for s in accepted:
+            s.close()
+        frozen.close()
+        connections.close_all()
+    assert r.status_code == 503, r.content
+    assert r.json()["error"]["code"] == "BROKER_UNAVAILABLE"
+    assert elapsed < 15, elapsed  # measured 3.3 s on this machine (the 3 s socket timeout)
+    assert Job.objects.get().status == JobStatus.FAILED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_issue14_h3_with_the_broker_down_pages_answer_503_in_words_not_a_500(
+    set_clock, supplier, recipient, staff, not_eager, monkeypatch, client
+):
+    from jobs import tasks
+
+    def down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.run_job, "apply_async", down)
+    set_clock("2025-11-05 10:00")
+    client.force_login(staff)
+    r = client.post("/admin-tools/pending-expiry")
+    assert r.status_code == 503
+    assert "job queue is not reachable" in r.content.decode()
+    r = client.post(f"/g/{KA}/ims/inward/bulk", {"qs": "", "action": "A"}, HTTP_HX_REQUEST="true")
+    assert r.status_code == 503 and "BROKER_UNAVAILABLE" in r.content.decode()
+    assert set(Job.objects.values_list("status", flat=True)) == {JobStatus.FAILED}
+    connections.close_all()
