@@ -404,17 +404,7 @@ class _Validator(TablesMixin):
                 want = "INTRA" if intra else "INTER"
                 self.err(f"{path}.sply_ty", "TAX_HEAD_WRONG", f"sply_ty must be {want} for this supply.")
 
-        items: list[dict] = []
-        itms = raw.get("itms")
-        if itms is None or (isinstance(itms, list) and not itms):
-            self.err(f"{path}.itms", "REQUIRED", "At least one item is required.")
-        elif not isinstance(itms, list):
-            self.err(f"{path}.itms", "INVALID", "itms must be a list.")
-        else:
-            for k, it in enumerate(itms):
-                item = self.item(f"{path}.itms[{k}]", it, doc_date, inv_typ, intra, diff)
-                if item is not None:
-                    items.append(item)
+        items = self._items(path, raw, doc_date, intra, diff, inv_typ=inv_typ, renumber=False)
 
         if len(self.errors) != start or not group.ok:
             return

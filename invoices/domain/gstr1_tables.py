@@ -412,7 +412,11 @@ class TablesMixin:
             )
         )
 
-    def _items(self, path, raw, doc_date, intra, diff, *, no_tax=None, flat=False) -> list[dict]:
+    def _items(
+        self, path, raw, doc_date, intra, diff, *, no_tax=None, flat=False, inv_typ="R", renumber=True
+    ) -> list[dict]:
+        """A document's items, each checked with its own rate (R-3.5, R-3.6). B2B documents keep an item's
+        absent serial number as 0 (``renumber=False``: their saved content hashes depend on it)."""
         items: list[dict] = []
         itms = raw.get("itms")
         if itms is None or (isinstance(itms, list) and not itms):
@@ -423,10 +427,10 @@ class TablesMixin:
             for k, it in enumerate(itms):
                 is_flat = flat and not (isinstance(it, dict) and "itm_det" in it)
                 item = self.item(
-                    f"{path}.itms[{k}]", it, doc_date, "R", intra, diff, flat=is_flat, no_tax=no_tax
+                    f"{path}.itms[{k}]", it, doc_date, inv_typ, intra, diff, flat=is_flat, no_tax=no_tax
                 )
                 if item is not None:
-                    if item["num"] == 0:
+                    if renumber and item["num"] == 0:
                         item["num"] = k + 1
                     items.append(item)
         return items
