@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from core.periods import format_date, period_code
+from invoices.domain.gstr1_tables import B2B_SECTIONS
 from invoices.models import Document, SummaryRow
 
 # Text fields of a summary row's stored data that are amounts or rates (read back as numbers).
@@ -66,19 +67,16 @@ def _doc_body(doc: Document) -> dict:
             body["etin"] = doc.etin
     else:
         body["pos"] = doc.pos
-        if doc.section in B2B_LIKE:
+        if doc.section in B2B_SECTIONS:
             body["inv_typ"] = doc.inv_typ
     if doc.section in ("ecom", "ecoma"):
         body["sply_ty"] = doc.sply_ty
-    elif doc.section in B2B_LIKE:
+    elif doc.section in B2B_SECTIONS:
         body["rchrg"] = "Y" if doc.rchrg else "N"
     if doc.diff_percent is not None:
         body["diff_percent"] = doc.diff_percent
     body["itms"] = _items_out(doc, flat=doc.section in ("exp", "expa"))
     return body
-
-
-B2B_LIKE = ("b2b", "b2ba", "cdnr", "cdnra", "ecom", "ecoma")
 
 
 def _row_value(k: str, v):

@@ -47,8 +47,6 @@ TIME_LIMITS: dict[str, timedelta] = {
     "ims_import": timedelta(minutes=30),
     "pending_expiry": timedelta(minutes=30),
 }
-# Kept for readers of the old name: a queued or running job older than this blocks no upload slot.
-JOB_LEASE = max(TIME_LIMITS.values()) + REAP_EVERY
 
 
 def time_limit(kind: str) -> timedelta:
@@ -195,14 +193,13 @@ def reap() -> dict:
     wall = timezone.now()
     unfinished = Job.objects.filter(status__in=(JobStatus.QUEUED, JobStatus.RUNNING))
     out = {"timed_out": 0, "worker_lost": 0, "resent": 0}
-    for job in unfinished.filter(deadline_at__lt=wall).only("id", "kind"):
-        out["timed_out"] += _finish_if_unfinished(job.id, timed_out(job.kind))
+    out["timed_out"] = fail_overdue(unfinished)
     silent = unfinished.filter(Q(heartbeat_at__lt=wall - STALE) | Q(heartbeat_at__isnull=True)).exclude(
         deadline_at__lt=wall
     )
     for job in silent.only("id", "kind", "attempts", "status"):
         if job.attempts >= MAX_ATTEMPTS:
-            out["worker_lost"] += _finish_if_unfinished(job.id, WORKER_LOST)
+            out["worker_lost"] += _finish_if_unfinished(job.id, job.kind, WORKER_LOST)
             continue
         # Back to queued (the claim takes queued jobs), then a fresh message.
         moved = Job.objects.filter(id=job.id, status=job.status, attempts=job.attempts).update(
@@ -224,14 +221,21 @@ WORKER_LOST = {
 }
 
 
-def _finish_if_unfinished(job_id: int, error: dict) -> int:
+def fail_overdue(jobs) -> int:
+    """Fail ``TIMED_OUT`` the unfinished jobs of ``jobs`` (a queryset) that are past their deadline; how
+    many. The reaper's rule, also applied by the upload slot so an overdue job blocks nothing meanwhile."""
+    overdue = jobs.filter(
+        status__in=(JobStatus.QUEUED, JobStatus.RUNNING), deadline_at__lt=timezone.now()
+    ).values_list("id", "kind")
+    return sum(_finish_if_unfinished(job_id, kind, timed_out(kind)) for job_id, kind in overdue)
+
+
+def _finish_if_unfinished(job_id: int, kind: str, error: dict) -> int:
     n = Job.objects.filter(id=job_id, status__in=(JobStatus.QUEUED, JobStatus.RUNNING)).update(
         status=JobStatus.FAILED, error=error, finished_at=clock.now()
     )
-    if n:
-        kind = Job.objects.filter(id=job_id).values_list("kind", flat=True).first()
-        if (finish := FINISHERS.get(kind)) is not None:
-            finish(job_id, RuntimeError(error["code"]))
+    if n and (finish := FINISHERS.get(kind)) is not None:
+        finish(job_id, RuntimeError(error["code"]))
     return n
 
 

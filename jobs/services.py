@@ -11,7 +11,6 @@ from core.errors import NotFound, RuleViolation
 from core.periods import IST
 from jobs import runner, tasks
 from jobs.models import Job, JobKind, JobStatus
-from jobs.runner import JOB_LEASE
 from taxpayers.locks import lock_taxpayers
 from taxpayers.models import Membership, Taxpayer
 
@@ -90,9 +89,6 @@ def jobs_for(user, limit: int = 50) -> list[Job]:
     return list(qs[:limit])
 
 
-# Uploads take minutes; a job queued or running far longer lost its worker (a crash or a redeploy) and
-# must not block the GSTIN's uploads for ever.
-ABANDONED_AFTER = JOB_LEASE
 UPLOAD_KINDS = (JobKind.GSTR1_UPLOAD, JobKind.IMS_IMPORT)
 
 
@@ -100,24 +96,9 @@ def upload_slot_claim(*, taxpayer: Taxpayer) -> None:
     """R-9 limits: one upload job (GSTR-1 file or IMS workbook) per GSTIN at a time. Call inside the
     transaction that starts the job: the taxpayer row lock makes two requests queue, not both pass."""
     lock_taxpayers([taxpayer.id])
-    now = clock.now()
-    Job.objects.filter(
-        kind__in=UPLOAD_KINDS,
-        taxpayer=taxpayer,
-        status__in=(JobStatus.QUEUED, JobStatus.RUNNING),
-        created_at__lt=now - ABANDONED_AFTER,
-    ).update(
-        status=JobStatus.FAILED,
-        finished_at=now,
-        error={"code": "ABANDONED", "message": "The job stopped without finishing; upload the file again."},
-    )
-    # A job past its deadline (its worker is gone and the reaper has not run yet) blocks nothing either.
-    Job.objects.filter(
-        kind__in=UPLOAD_KINDS,
-        taxpayer=taxpayer,
-        status__in=(JobStatus.QUEUED, JobStatus.RUNNING),
-        deadline_at__lt=timezone.now(),
-    ).update(status=JobStatus.FAILED, finished_at=now, error=runner.timed_out(JobKind.GSTR1_UPLOAD))
+    # A job past its deadline lost its worker (a crash or a redeploy): it blocks no upload, even before
+    # the reaper's next round.
+    runner.fail_overdue(Job.objects.filter(kind__in=UPLOAD_KINDS, taxpayer=taxpayer))
     busy = Job.objects.filter(
         kind__in=UPLOAD_KINDS, taxpayer=taxpayer, status__in=(JobStatus.QUEUED, JobStatus.RUNNING)
     ).first()

@@ -10,8 +10,8 @@ from taxpayers.models import Taxpayer
 
 
 def lock_taxpayers(ids) -> list[int]:
-    """Lock these taxpayer rows for this transaction, in ascending id (a no-op outside a transaction's
-    write path is not allowed: call inside ``transaction.atomic``)."""
+    """Lock these taxpayer rows until the end of the current transaction, in ascending id. Call inside
+    ``transaction.atomic``: outside one the lock would end with the statement."""
     wanted = sorted({int(i) for i in ids})
     if not wanted:
         return []

@@ -129,8 +129,9 @@ def return_file(*, supplier: Taxpayer, period: int, form: str, by: str, channel:
 def gstr1_summary(*, supplier: Taxpayer, period: int) -> dict:
     """GET /gstr1/{gstin}/{period}: forms with status and counts, and totals."""
     calendar = Calendar(supplier)
+    # A closed IFF's documents are already in the quarterly GSTR-1: every request settles R-2.1 first
+    # (ims_portal.middleware), and so do the scheduled task, saving and filing; a read writes nothing.
     today = clock.today()
-    iff_close_sweep(supplier=supplier, today=today)
     filings = {(f.form, f.period): f for f in ReturnFiling.objects.filter(taxpayer=supplier)}
     counts = dict((k, v) for k, v in _count_by_form(supplier, period))
     threeb = calendar.is_3b_filed(calendar.return_period(period))

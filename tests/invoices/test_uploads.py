@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from bench.gen_gstr1 import recipient_gstins, write_gstr1
 from core import clock
@@ -390,8 +391,9 @@ def test_r9_2_an_upload_job_stuck_for_hours_no_longer_blocks_uploads(owner, supp
         params={},
         status=JobStatus.RUNNING,
         created_at=clock.now() - timedelta(hours=3),  # its worker died long ago
+        deadline_at=timezone.now() - timedelta(hours=2),
     )
     text = dumps({"b2b": [{"ctin": KA, "inv": invoices(1, "Q")}]})
     assert post(client_for(owner), file_of(text)).status_code == 202
     stuck.refresh_from_db()
-    assert (stuck.status, stuck.error["code"]) == (JobStatus.FAILED, "ABANDONED")
+    assert (stuck.status, stuck.error["code"]) == (JobStatus.FAILED, "TIMED_OUT")
