@@ -26,11 +26,18 @@ from core.money import ZERO
 from core.periods import business_date, fy_start_year, period_add, period_of, quarter_last_month
 from taxpayers.domain import PENDING_RULE_SWITCH, gstr3b_due_date
 
-IMS_SECTIONS = ("b2b", "b2ba", "b2bdn", "b2bdna", "b2bcn", "b2bcna", "ecom", "ecoma")
+# Sections of suppliers' documents (GSTN's goods_typ ALL_OTH, "All other ITC") and of bills of entry from
+# customs (IMP_GDS, "Import of goods", R-10.2); IMS_SECTIONS is every section a recipient's IMS shows.
+SUPPLIER_SECTIONS = ("b2b", "b2ba", "b2bdn", "b2bdna", "b2bcn", "b2bcna", "ecom", "ecoma")
+BOE_SECTIONS = ("impg", "impga", "impgsez", "impgseza")
+IMS_SECTIONS = SUPPLIER_SECTIONS + BOE_SECTIONS
 ACTIONS = ("N", "A", "R", "P")
 HEADS = ("igst", "cgst", "sgst", "cess")
 VALUE_KEYS = ("txval", "igst", "cgst", "sgst", "cess")
-DOC_TYPES = ("INV", "DN", "CN", "ECO")
+DOC_TYPES = ("INV", "DN", "CN", "ECO", "BOE")
+# R-10.2: bills of entry whose 2B period is this one or later are acted on in IMS; earlier ones go
+# straight to GSTR-2B, as before IMS had an Import of goods tab.
+BOE_IMS_FROM = 202510
 
 REMARKS_MAX = 500
 
@@ -174,6 +181,9 @@ def is_itc_reducing(
     """
     if doc_type not in DOC_TYPES:
         raise ValueError(f"unknown document type {doc_type!r}")
+    if doc_type == "BOE":
+        # R-10.3: a bill of entry is never ITC-reducing; a lower amended value nets off in 4A(1).
+        return False
     if not is_amendment:
         return doc_type == "CN"
     if doc_type == "CN":
@@ -411,6 +421,7 @@ class RecordState:
     return_filed: bool  # GSTR-3B filed for the record's current 2B period
     active: bool  # in IMS: not kept out, not left, not superseded
     reduction: dict[str, Decimal] = field(default_factory=dict)
+    boe: bool = False  # a bill of entry (R-10.2): no reject, no remarks, no declaration
 
 
 @dataclass(frozen=True)
@@ -431,6 +442,10 @@ def action_refusal(*, record: RecordState, request: ActionRequest, today: date) 
         return "INVALID_ACTION", "The action must be one of N, A, R, P."
     if not record.active:
         return "NOT_FOUND", "No such record in IMS."
+    if record.boe:
+        refused = boe_refusal(request)
+        if refused:
+            return refused
     if record.return_filed:
         return "RETURN_FILED", "GSTR-3B for this record's 2B period has been filed."
     if record.waiting_on_original:
@@ -459,6 +474,18 @@ def action_refusal(*, record: RecordState, request: ActionRequest, today: date) 
         decl=request.decl,
         reduction=record.reduction,
     )
+
+
+def boe_refusal(request: ActionRequest) -> Refusal | None:
+    """R-10.2: a bill of entry is accepted, kept pending or reset; never rejected, and takes neither
+    remarks nor an ITC reduction declaration."""
+    if request.action == "R":
+        return "REJECT_NOT_ALLOWED", "A bill of entry cannot be rejected: accept it or keep it pending."
+    if normalize_remarks(request.remarks) is not None:
+        return "REMARKS_NOT_ALLOWED", "Remarks cannot be given on a bill of entry."
+    if _norm_red_req(request.itc_red_req) is not None or _given(request.decl):
+        return "DECLARATION_NOT_ALLOWED", "A bill of entry takes no ITC reduction declaration."
+    return None
 
 
 def action_after_assignment(

@@ -12,6 +12,7 @@ class DocType(models.TextChoices):
     INVOICE = "INV", "Invoice"
     DEBIT_NOTE = "DN", "Debit note"
     CREDIT_NOTE = "CN", "Credit note"
+    BILL_OF_ENTRY = "BOE", "Bill of entry"
 
 
 class Channel(models.TextChoices):
@@ -42,6 +43,11 @@ class Section(models.TextChoices):
     B2BCNA = "b2bcna", "Credit note amendments"
     ECOM = "ecom", "ECO documents"
     ECOMA = "ecoma", "ECO document amendments"
+    # Import of goods, GSTN's third IMS tab: bills of entry reported by customs.
+    IMPG = "impg", "Import of goods"
+    IMPGA = "impga", "Import of goods amendments"
+    IMPGSEZ = "impgsez", "Import from SEZ units"
+    IMPGSEZA = "impgseza", "Import from SEZ amendments"
 
 
 class ImsRecord(models.Model):
@@ -54,7 +60,7 @@ class ImsRecord(models.Model):
     document = models.ForeignKey(
         "invoices.Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="records"
     )
-    section = models.CharField(max_length=6, choices=Section.choices)
+    section = models.CharField(max_length=8, choices=Section.choices)
     stin = models.CharField(max_length=15)  # the filer (for ECO documents the operator)
     trdnm = models.CharField(max_length=200, blank=True, default="")
     sply_stin = models.CharField(max_length=15, blank=True, default="")
@@ -69,6 +75,10 @@ class ImsRecord(models.Model):
     orig_date = models.DateField(null=True, blank=True)
     inv_typ = models.CharField(max_length=5)
     pos = models.CharField(max_length=2)
+    # A bill of entry: the customs port, and the dates customs cleared (refdt) and reported it.
+    portcode = models.CharField(max_length=6, blank=True, default="")
+    refdt = models.DateField(null=True, blank=True)
+    recdt = models.DateField(null=True, blank=True)
     rchrg = models.BooleanField(default=False)
     val = models.DecimalField(**MONEY)
     txval = models.DecimalField(**MONEY)
@@ -152,6 +162,9 @@ class ImsRecord(models.Model):
                 condition=Q(action="P", active=True, pending_deadline__isnull=False),
                 name="ims_pending_expiry",
             ),
+            # ?portcode= and ?dt= on the Import of goods tab.
+            models.Index(fields=["recipient", "active", "portcode", "id"], name="ims_portcode"),
+            models.Index(fields=["recipient", "active", "doc_date", "id"], name="ims_doc_date"),
             # The supplier's outward view reads records back by document.
             models.Index(fields=["document"], name="ims_document"),
         ]

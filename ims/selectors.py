@@ -6,7 +6,7 @@ from django.db.models import Count, F, Q, Sum
 
 from core.api import keyset, page_args
 from core.errors import DomainError, NotFound, ValidationFailed
-from core.periods import parse_period
+from core.periods import parse_doc_date, parse_period
 from ims import domain
 from ims.models import Action, ImsAudit, ImsRecord
 from taxpayers.domain import gstin_state, gstr3b_due_date, normalize_gstin
@@ -14,6 +14,7 @@ from taxpayers.models import Taxpayer
 from taxpayers.selectors import Calendar
 
 ACTION_NAMES = {"N": "noaction", "A": "accept", "R": "reject", "P": "pending"}
+GOODS_TYPES = {"ALL_OTH": domain.SUPPLIER_SECTIONS, "IMP_GDS": domain.BOE_SECTIONS}
 
 
 def _period_param(params, key: str) -> int | None:
@@ -51,6 +52,21 @@ def ims_filter(*, recipient: Taxpayer, params):
         qs = qs.filter(itc_period=p)
     if q := (params.get("q") or "").strip():
         qs = qs.filter(number_key__startswith=q.upper())
+    if goods := params.get("goods_typ"):
+        # GSTN's two IMS tabs: All other ITC (ALL_OTH) and Import of goods (IMP_GDS, R-10.2).
+        if goods not in GOODS_TYPES:
+            errors.append(
+                {"path": "goods_typ", "code": "INVALID", "message": "goods_typ is ALL_OTH or IMP_GDS."}
+            )
+        else:
+            qs = qs.filter(section__in=GOODS_TYPES[goods])
+    if portcode := (params.get("portcode") or "").strip():
+        qs = qs.filter(portcode=portcode.upper())
+    if raw := (params.get("dt") or "").strip():
+        try:
+            qs = qs.filter(doc_date=parse_doc_date(raw))
+        except DomainError:
+            errors.append({"path": "dt", "code": "INVALID_DATE", "message": "A date is written DD-MM-YYYY."})
     if errors:
         raise ValidationFailed(errors)
     return qs

@@ -35,6 +35,8 @@ def record_out(rec: ImsRecord, today) -> dict:
             }
         )
         out["typ"] = "C" if rec.doc_type == "CN" else "D"
+    elif rec.section in domain.BOE_SECTIONS:
+        out.update(boe_fields(rec))
     else:
         out.update(
             {
@@ -89,6 +91,18 @@ def record_out(rec: ImsRecord, today) -> dict:
     return out
 
 
+def boe_fields(rec: ImsRecord) -> dict:
+    """A bill of entry's own fields in GSTN's names (GSTN-FORMATS §2.5, R-10.1)."""
+    return {
+        "portcode": rec.portcode,
+        "boenum": rec.number,
+        "boedt": format_date(rec.doc_date),
+        "refdt": format_date(rec.refdt),
+        "recdt": format_date(rec.recdt),
+        "isamd": "Y" if rec.section in ("impga", "impgseza") else "N",
+    }
+
+
 def audit_out(a: ImsAudit) -> dict:
     return {
         "at": _iso(a.at),
@@ -108,6 +122,10 @@ def number_fields(section: str, number: str, doc_date=None) -> dict:
         out = {"nt_num": number}
         if doc_date is not None:
             out["nt_dt"] = format_date(doc_date)
+    elif section in domain.BOE_SECTIONS:
+        out = {"boenum": number}
+        if doc_date is not None:
+            out["boedt"] = format_date(doc_date)
     else:
         out = {"inum": number}
         if doc_date is not None:

@@ -142,6 +142,7 @@ INSTALLED_APPS = [
     "jobs",
     "ims",
     "invoices",
+    "customs",
     "returns",
     "ims_portal",
 ]
@@ -244,7 +245,8 @@ SPECTACULAR_SETTINGS = {
         "NoteTypeEnum": ["C", "D"],
         "ImsActionEnum": ["N", "A", "R", "P"],
         "RoleEnum": ["owner", "preparer", "viewer"],
-        "ImsSectionEnum": ["b2b", "b2ba", "b2bdn", "b2bdna", "b2bcn", "b2bcna", "ecom", "ecoma"],
+        "SupplierSectionEnum": ["b2b", "b2ba", "b2bdn", "b2bdna", "b2bcn", "b2bcna", "ecom", "ecoma"],
+        "ImsSectionEnum": "ims.domain.IMS_SECTIONS",
     },
     "SORT_OPERATIONS": False,
 }

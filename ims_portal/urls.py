@@ -7,6 +7,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core.api import api_not_found
+from customs import urls as customs_urls
 from ims import urls as ims_urls
 from ims_portal import api
 from ims_portal.views import admin_tools, dashboard, health, metrics, signin
@@ -20,6 +21,7 @@ api_v1 = [
     *jobs_urls.api,
     *ims_urls.api,
     *invoices_urls.api,
+    *customs_urls.api,
     *returns_urls.api,
     path("admin/clock", api.ClockApi.as_view(), name="api_admin_clock"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

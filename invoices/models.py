@@ -179,7 +179,8 @@ class Upload(models.Model):
     upload's job ends. The row stays as the record of the upload, with every validation error if it failed
     (the job's error keeps the first 1,000)."""
 
-    taxpayer = models.ForeignKey(Taxpayer, on_delete=models.CASCADE, related_name="uploads")
+    # None for a customs feed file (R-10.1): its bills of entry belong to many importers.
+    taxpayer = models.ForeignKey(Taxpayer, null=True, on_delete=models.CASCADE, related_name="uploads")
     period = models.PositiveIntegerField()
     name = models.CharField(max_length=255, blank=True, default="")
     size = models.PositiveBigIntegerField()

@@ -14,6 +14,7 @@ class JobKind(models.TextChoices):
     GSTR1_UPLOAD = "gstr1_upload", "GSTR-1 upload"
     IMS_BULK = "ims_bulk", "Bulk IMS action"
     IMS_IMPORT = "ims_import", "IMS Excel import"
+    CUSTOMS_BOE_UPLOAD = "customs_boe_upload", "Customs feed of bills of entry"
 
 
 class JobStatus(models.TextChoices):

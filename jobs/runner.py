@@ -41,6 +41,7 @@ MAX_ATTEMPTS = 3
 DEFAULT_LIMIT = timedelta(minutes=30)
 TIME_LIMITS: dict[str, timedelta] = {
     "gstr1_upload": timedelta(minutes=60),
+    "customs_boe_upload": timedelta(minutes=60),
     "gstr2b_generate": timedelta(minutes=60),
     "gstr2b_recompute": timedelta(minutes=30),
     "ims_bulk": timedelta(minutes=30),

@@ -17,18 +17,23 @@ SECTION_2B = {
     "b2bcna": "cdnra",
     "ecom": "ecom",
     "ecoma": "ecoma",
+    "impg": "impg",
+    "impga": "impg",
+    "impgsez": "impgsez",
+    "impgseza": "impgsez",
 }
 GROUP_KEYS = {
     ("itcavl", "nonrevsup"): ("b2b", "b2ba", "cdnr", "cdnra", "ecom", "ecoma"),
     ("itcavl", "revsup"): ("b2b", "b2ba", "cdnr", "cdnra"),
     ("itcavl", "othersup"): ("cdnr", "cdnra", "b2ba", "ecoma", "cdnrrev"),
+    ("itcavl", "imports"): ("impg", "impgsez"),  # GSTR-3B 4A(1)
     ("itcunavl", "nonrevsup"): ("b2b", "b2ba", "cdnr", "cdnra", "ecom", "ecoma"),
     ("itcunavl", "revsup"): ("b2b", "b2ba", "cdnr", "cdnra"),
     ("itcunavl", "othersup"): ("cdnr", "cdnra", "b2ba", "ecoma", "cdnrrev"),
     ("itcRejected", "nonrevsup"): ("b2b", "b2ba", "cdnr", "cdnra", "ecom", "ecoma"),
     ("itcRejected", "othersup"): ("cdnr", "cdnra", "b2ba", "ecoma", "cdnrrev"),
 }
-DOC_SECTIONS = ("b2b", "b2ba", "cdnr", "cdnra", "ecom", "ecoma")
+DOC_SECTIONS = ("b2b", "b2ba", "cdnr", "cdnra", "ecom", "ecoma", "impg", "impgsez")
 
 
 def draft_date(period: int) -> date:

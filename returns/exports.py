@@ -19,7 +19,27 @@ DELTA_COLS = [f"delta.{h}" for h in HEADS]
 DECL_COLS = ["itcRedReq", "declIgst", "declCgst", "declSgst", "declCess"]
 
 
+BOE_COLS = [
+    "id",
+    "portcode",
+    "boenum",
+    "boedt",
+    "refdt",
+    "recdt",
+    "isamd",
+    "txval",
+    "igst",
+    "cess",
+    "imsStatus",
+]
+BOE_DELTA_COLS = ["delta.txval", "delta.igst", "delta.cess"]
+
+
 def _columns(section: str) -> list[str]:
+    if section == "impg":
+        return [*BOE_COLS, *BOE_DELTA_COLS]
+    if section == "impgsez":
+        return ["ctin", "trdnm", *BOE_COLS, *BOE_DELTA_COLS]
     note = section in NOTE_SECTIONS
     cols = [*GROUP_COLS, "id", "ntnum" if note else "inum", "typ", "dt", *AMOUNT_COLS]
     if section in AMENDMENT_SECTIONS:
@@ -49,9 +69,13 @@ REJECTED_COLS = [
 
 def _lines(docdata: dict, section: str):
     """Each line of a section as one flat dict: its supplier's fields, its own, ``delta.*``."""
-    for group in docdata.get(section, []):
+    groups = docdata.get(section, [])
+    if section == "impg":  # bills of entry from overseas: rows directly, no party (R-10.3)
+        groups = [{"boe": groups}]
+    for group in groups:
         head = {k: group.get(k) for k in GROUP_COLS}
-        for line in group.get("nt" if section in NOTE_SECTIONS else "inv", []):
+        key = "boe" if section in ("impg", "impgsez") else "nt" if section in NOTE_SECTIONS else "inv"
+        for line in group.get(key, []):
             flat = {**head, "section": section}
             for k, v in line.items():
                 if isinstance(v, dict):

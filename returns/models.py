@@ -58,10 +58,10 @@ class Gstr2bLine(models.Model):
     period = models.PositiveIntegerField()
     record_id = models.BigIntegerField()
     grp = models.CharField(max_length=12)  # itcavl, itcunavl, itcRejected
-    sub = models.CharField(max_length=10)  # nonrevsup, revsup, othersup
+    sub = models.CharField(max_length=10)  # nonrevsup, revsup, othersup, imports
     key = models.CharField(max_length=8)  # b2b, b2ba, cdnr, cdnra, ecom, ecoma, cdnrrev
-    section = models.CharField(max_length=6)  # docdata section: b2b, b2ba, cdnr, cdnra, ecom, ecoma
-    ims_section = models.CharField(max_length=6)
+    section = models.CharField(max_length=8)  # docdata section: b2b, b2ba, cdnr, cdnra, ecom, ecoma, impg…
+    ims_section = models.CharField(max_length=8)
     ctin = models.CharField(max_length=15)
     trdnm = models.CharField(max_length=200, blank=True, default="")
     supprd = models.PositiveIntegerField()
@@ -74,6 +74,9 @@ class Gstr2bLine(models.Model):
     inv_typ = models.CharField(max_length=5)
     val = models.DecimalField(**MONEY)
     pos = models.CharField(max_length=2)
+    portcode = models.CharField(max_length=6, blank=True, default="")  # a bill of entry
+    refdt = models.DateField(null=True)
+    recdt = models.DateField(null=True)
     rev = models.BooleanField()
     rsn = models.CharField(max_length=1, null=True)
     txval = models.DecimalField(**MONEY)

@@ -92,10 +92,40 @@ def _line(line: Gstr2bLine, rejected: bool) -> dict:
     return out
 
 
+def _boe_line(line: Gstr2bLine) -> dict:
+    """A bill of entry in ``impg`` / ``impgsez`` (GSTN-FORMATS §2.5, R-10.3); an amendment (isamd Y) with
+    the difference it counts."""
+    out = {
+        "id": line.record_id,
+        "refdt": format_date(line.refdt),
+        "recdt": format_date(line.recdt),
+        "portcode": line.portcode,
+        "boenum": line.number,
+        "boedt": format_date(line.doc_date),
+        "isamd": "Y" if line.is_amendment else "N",
+        "txval": line.txval,
+        "igst": line.igst,
+        "cess": line.cess,
+        "imsStatus": line.action,
+    }
+    if line.is_amendment:
+        out["delta"] = {"txval": line.c_txval, "igst": line.c_igst, "cess": line.c_cess}
+    return out
+
+
 def _docdata(lines: list[Gstr2bLine], rejected: bool) -> dict:
     out = {s: [] for s in domain.DOC_SECTIONS}
     groups: dict = {}
     for line in lines:
+        if line.section == "impg":
+            out["impg"].append(_boe_line(line))
+            continue
+        if line.section == "impgsez":
+            if (line.section, line.ctin) not in groups:
+                groups[(line.section, line.ctin)] = {"ctin": line.ctin, "trdnm": line.trdnm, "boe": []}
+                out["impgsez"].append(groups[(line.section, line.ctin)])
+            groups[(line.section, line.ctin)]["boe"].append(_boe_line(line))
+            continue
         key = (line.section, line.ctin)
         if key not in groups:
             groups[key] = {

@@ -1,6 +1,7 @@
 """The one lock order of the system (docs/DECISIONS.md "Locks"): a transaction that writes a taxpayer's
 returns, documents or IMS records first locks the taxpayer rows concerned, in ascending id, with
-``FOR NO KEY UPDATE``; only then documents, then IMS records in ascending id, then job rows.
+``FOR NO KEY UPDATE``; only then documents, then IMS records in ascending id, then job rows. The customs
+feed (R-10.1) takes its own advisory lock before all of these (``customs.services``).
 
 ``NO KEY UPDATE`` (not ``FOR UPDATE``) because every insert of a row that references a taxpayer (an audit
 row, a record, a job) takes ``KEY SHARE`` on it: with ``FOR UPDATE`` such an insert in one transaction

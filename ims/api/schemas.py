@@ -20,7 +20,9 @@ class RecordSerializer(serializers.Serializer):
     trdnm = serializers.CharField()
     sply_stin = _opt(serializers.CharField(help_text="ECO records: the actual supplier."))
     rtnprd = serializers.CharField(help_text="Supplier return period `MMYYYY`.")
-    srcform = serializers.ChoiceField(["R1", "IFF", "R1A"])
+    srcform = serializers.ChoiceField(
+        ["R1", "IFF", "R1A", "BOE"], help_text="BOE: a bill of entry from customs."
+    )
     srcfilstatus = serializers.ChoiceField(["Filed", "Not Filed"])
     inum = _opt(serializers.CharField())
     idt = _opt(serializers.CharField(help_text="`DD-MM-YYYY`"))
@@ -31,6 +33,12 @@ class RecordSerializer(serializers.Serializer):
     ont_num = _opt(serializers.CharField())
     ont_dt = _opt(serializers.CharField())
     typ = _opt(serializers.ChoiceField(["C", "D"], help_text="Notes: credit or debit."))
+    portcode = _opt(serializers.CharField(help_text="Bills of entry (impg*, R-10): the customs port."))
+    boenum = _opt(serializers.CharField())
+    boedt = _opt(serializers.CharField())
+    refdt = _opt(serializers.CharField(help_text="Reference date: its month is the BoE's 2B period."))
+    recdt = _opt(serializers.CharField())
+    isamd = _opt(serializers.ChoiceField(["Y", "N"]))
     inv_typ = serializers.CharField()
     pos = serializers.CharField()
     rchrg = serializers.ChoiceField(["Y", "N"])
@@ -107,10 +115,13 @@ class BatchResultSerializer(serializers.Serializer):
 
 
 FILTERS = {
-    "section": "IMS section (`b2b` … `ecoma`).",
+    "section": "IMS section (`b2b` … `ecoma`; `impg`, `impga`, `impgsez`, `impgseza` for bills of entry).",
     "action": "`N`, `A`, `R` or `P`.",
     "stin": "Supplier GSTIN.",
     "rtnprd": "Supplier return period `MMYYYY`.",
     "itc_period": "GSTR-2B period `MMYYYY`.",
-    "q": "Case-insensitive prefix of the document number.",
+    "q": "Case-insensitive prefix of the document (or bill of entry) number.",
+    "goods_typ": "GSTN's tab: `ALL_OTH` (All other ITC) or `IMP_GDS` (Import of goods).",
+    "portcode": "Bills of entry: the customs port code (`INNSA1`).",
+    "dt": "Document (or bill of entry) date `DD-MM-YYYY`.",
 }

@@ -9,10 +9,10 @@ from django.db import transaction
 from core import clock
 from core.db import rows_update
 from core.errors import DomainError, ValidationFailed
-from core.periods import business_date, parse_period
+from core.periods import business_date, parse_doc_date, parse_period
 from ims import domain
 from ims.models import Channel, ImsAudit, ImsRecord
-from ims.selectors import ims_filter
+from ims.selectors import GOODS_TYPES, ims_filter
 from ims.services.actions import action_audit, decide
 from jobs.runner import register
 from jobs.services import job_progress
@@ -23,7 +23,7 @@ from taxpayers.selectors import Calendar
 
 CHUNK = 2_000
 # The list query keys of API.md that select records. ``left`` is not one: only active records can change.
-FILTER_KEYS = ("section", "action", "stin", "rtnprd", "itc_period", "q")
+FILTER_KEYS = ("section", "action", "stin", "rtnprd", "itc_period", "q", "goods_typ", "portcode", "dt")
 DECL_FIELDS = ["itc_red_req", "decl_igst", "decl_cgst", "decl_sgst", "decl_cess", "updated_at"]
 
 
@@ -53,6 +53,17 @@ def bulk_request_errors(*, filter, action, remarks) -> list[dict]:
                 errors.append({"path": path, "code": "INVALID", "message": "action is N, A, R or P."})
             elif key == "stin" and (problem := gstin_error(value)):
                 errors.append({"path": path, "code": problem[0], "message": problem[1]})
+            elif key == "goods_typ" and value not in GOODS_TYPES:
+                errors.append(
+                    {"path": path, "code": "INVALID", "message": "goods_typ is ALL_OTH or IMP_GDS."}
+                )
+            elif key == "dt":
+                try:
+                    parse_doc_date(value)
+                except DomainError:
+                    errors.append(
+                        {"path": path, "code": "INVALID_DATE", "message": "A date is written DD-MM-YYYY."}
+                    )
             elif key in ("rtnprd", "itc_period"):
                 try:
                     parse_period(value)

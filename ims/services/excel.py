@@ -93,7 +93,18 @@ def xlsx_value(ws, value):
 
 
 def _sheet(wb: Workbook, title: str, header: list[str]):
-    """A sheet with the Action list validation, the id and hash columns hidden, the header frozen."""
+    """A sheet with the Action list validation, the id and hash columns hidden, the header frozen. A sheet
+    of bills of entry (R-10.2) offers no R: a BoE is accepted or kept pending, never rejected."""
+    boe = title in domain.BOE_SECTIONS
+    choices, words = (
+        (
+            "A,P,N",
+            "Action is A (accept), P (pending) or N (no action); a bill of entry cannot "
+            "be rejected. Blank means N.",
+        )
+        if boe
+        else ("A,R,P,N", "Action is A (accept), R (reject), P (pending) or N (no action); blank means N.")
+    )
     ws = wb.create_sheet(title)
     for name in (ID, HASH):
         if name in header:
@@ -102,11 +113,11 @@ def _sheet(wb: Workbook, title: str, header: list[str]):
         col = get_column_letter(header.index(ACTION) + 1)
         dv = DataValidation(
             type="list",
-            formula1='"A,R,P,N"',
+            formula1=f'"{choices}"',
             allow_blank=True,
             showErrorMessage=True,
             errorTitle="Action",
-            error="Action is A (accept), R (reject), P (pending) or N (no action); blank means N.",
+            error=words,
         )
         dv.add(f"{col}2:{col}{VALIDATED_ROWS}")
         ws.data_validations.append(dv)

@@ -21,7 +21,7 @@ ACTION_STATE = ("action", "remarks", "itc_red_req", "decl_igst", "decl_cgst", "d
 # An amendment's counted effect (R-5.4).
 EFFECT = ("eff_txval", "eff_igst", "eff_cgst", "eff_sgst", "eff_cess")
 SYSTEM = "system"
-AMENDMENT_SECTIONS = ("b2ba", "b2bdna", "b2bcna", "ecoma")
+AMENDMENT_SECTIONS = ("b2ba", "b2bdna", "b2bcna", "ecoma", "impga", "impgseza")
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,6 +290,7 @@ def record_state(rec: ImsRecord, cal: Calendar) -> domain.RecordState:
         # rather than NOT_FOUND: it is still shown by id.
         active=rec.active or (rec.left_ims and return_filed),
         reduction=reduction,
+        boe=rec.doc_type == "BOE",
     )
 
 

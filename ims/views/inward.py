@@ -25,7 +25,9 @@ from taxpayers.pages import gstin_page
 PAGE_ROWS = 50
 
 
-FILTER_KEYS = ("section", "action", "stin", "rtnprd", "itc_period", "q", "left")
+FILTER_KEYS = ("section", "action", "stin", "rtnprd", "itc_period", "q", "left", "portcode", "dt")
+# GSTN's two tabs (R-10.2): the page always shows one; All other ITC unless Import of goods is asked for.
+TABS = {"ALL_OTH": "All other ITC", "IMP_GDS": "Import of goods"}
 
 
 SECTION_LABELS = dict(Section.choices)
@@ -47,6 +49,10 @@ def _filters(params) -> dict:
     return {k: (params.get(k) or "").strip() for k in FILTER_KEYS}
 
 
+def _tab(params) -> str:
+    return "IMP_GDS" if params.get("goods_typ") == "IMP_GDS" else "ALL_OTH"
+
+
 def _query(filters: dict, **extra) -> str:
     q = QueryDict(mutable=True)
     for k, v in {**filters, **extra}.items():
@@ -58,8 +64,10 @@ def _query(filters: dict, **extra) -> str:
 def _table_context(taxpayer, params, refusals: dict | None = None, updated=(), checked=()) -> dict:
     """One page of rows (keyset, 50) for the filters in ``params``; a bad filter becomes a message."""
     filters = _filters(params)
+    tab = _tab(params)
     query = params.copy()
     query["limit"] = str(PAGE_ROWS)
+    query["goods_typ"] = tab
     errors, rows, nxt = [], [], None
     try:
         rows, nxt = selectors.ims_list(recipient=taxpayer, params=query)
@@ -83,18 +91,20 @@ def _table_context(taxpayer, params, refusals: dict | None = None, updated=(), c
         "filters": filters,
         "filtered": any(filters.values()),
         "filter_errors": errors,
-        "query": _query(filters, cursor=params.get("cursor") or ""),
-        "next_query": _query(filters, cursor=nxt) if nxt else "",
-        "first_query": _query(filters),
+        "tab": tab,
+        "imports": tab == "IMP_GDS",
+        "query": _query(filters, goods_typ=tab, cursor=params.get("cursor") or ""),
+        "next_query": _query(filters, goods_typ=tab, cursor=nxt) if nxt else "",
+        "first_query": _query(filters, goods_typ=tab),
         "paged": bool(params.get("cursor")),
     }
 
 
-def _tiles(taxpayer) -> tuple[list, list]:
-    """The section x action matrix and the per-action totals, from one GROUP BY."""
+def _tiles(taxpayer, tab: str) -> tuple[list, list]:
+    """The section x action matrix and the per-action totals of the tab's sections, from one GROUP BY."""
     summary = selectors.ims_summary_tax(recipient=taxpayer)
     matrix, totals = [], {a: {"n": 0, "tax": 0} for a in domain.ACTIONS}
-    for section in domain.IMS_SECTIONS:
+    for section in selectors.GOODS_TYPES[tab]:
         cells = []
         for a in domain.ACTIONS:
             cell = summary[section][a]
@@ -120,7 +130,7 @@ def _page(request, taxpayer, params, extra: dict | None = None, **table_kw):
     acted = request.method == "POST"
     if partial and not acted:
         return render(request, "ims/_table.html", ctx)
-    matrix, tiles = _tiles(taxpayer)
+    matrix, tiles = _tiles(taxpayer, ctx["tab"])
     deemed = selectors.ims_deemed_outlook(recipient=taxpayer)
     if deemed:
         deemed["count"] = indian_grouping(str(deemed["n"]))
@@ -129,8 +139,21 @@ def _page(request, taxpayer, params, extra: dict | None = None, **table_kw):
     ctx.update({"matrix": matrix, "tiles": tiles, "deemed": deemed, "overview_oob": partial})
     if partial:
         return render(request, "ims/_table.html", ctx)
-    ctx.update({"sections": SECTION_LABELS, "actions": ACTION_LABELS, "bulk_actions": BULK_ACTIONS})
+    ctx.update(
+        {
+            "tabs": TABS,
+            "sections": {k: SECTION_LABELS[k] for k in selectors.GOODS_TYPES[ctx["tab"]]},
+            "actions": {k: v for k, v in ACTION_LABELS.items() if not (ctx["imports"] and k == "R")},
+            "bulk_actions": tab_actions(ctx["tab"]),
+        }
+    )
     return render(request, "ims/inward.html", ctx)
+
+
+def tab_actions(tab: str) -> dict:
+    """The bulk buttons of a tab: a bill of entry cannot be rejected (R-10.2), so Import of goods has no
+    Reject button."""
+    return {k: v for k, v in BULK_ACTIONS.items() if not (tab == "IMP_GDS" and k == "R")}
 
 
 @gstin_page()
@@ -251,7 +274,7 @@ def ims_inward_count(request, taxpayer):
     return render(
         request,
         "ims/_bulk_all.html",
-        {"n": n, "count": indian_grouping(str(n or 0)), "bulk_actions": BULK_ACTIONS},
+        {"n": n, "count": indian_grouping(str(n or 0)), "bulk_actions": tab_actions(_tab(request.GET))},
     )
 
 

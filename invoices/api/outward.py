@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 from core.periods import period_code
 from core.schema import GSTIN, LIST_ARGS, Money, errors, page_of, query
 from ims import domain as ims_domain
-from ims.domain import ACTIONS, IMS_SECTIONS
+from ims.domain import ACTIONS, SUPPLIER_SECTIONS
 from ims.models import ImsRecord
 from ims.serializers import number_fields
 from invoices.models import Document
@@ -44,7 +44,7 @@ def _outward_row(doc: Document, rec: ImsRecord | None) -> dict:
 class OutwardRowSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="The document's id.")
     ctin = serializers.CharField()
-    section = serializers.ChoiceField(IMS_SECTIONS)
+    section = serializers.ChoiceField(SUPPLIER_SECTIONS)
     inum = serializers.CharField(required=False)
     idt = serializers.CharField(required=False)
     nt_num = serializers.CharField(required=False)

@@ -48,10 +48,10 @@ def max_upload_bytes() -> int:
     return int(getattr(settings, "GSTR1_UPLOAD_MAX_BYTES", MAX_UPLOAD_BYTES))
 
 
-def too_large(size: int | None = None) -> RuleViolation:
+def too_large(size: int | None = None, what: str = "GSTR-1") -> RuleViolation:
     limit = max_upload_bytes()
     got = f"The file is {size:,} bytes; " if size is not None else "The request is larger than the limit; "
-    most = f"a GSTR-1 upload may be at most {limit:,} bytes ({limit // 2**20} MiB)."
+    most = f"a {what} upload may be at most {limit:,} bytes ({limit // 2**20} MiB)."
     return RuleViolation("TOO_LARGE", got + most, status=413)
 
 
@@ -103,28 +103,31 @@ def _first_byte(file) -> bytes:
     return b""
 
 
-def check_file(file) -> None:
-    """TOO_LARGE, or UNSUPPORTED_FORMAT for a file that is not JSON whatever it claims to be."""
+GSTR1_SHAPE = '{"gstin": …, "fp": …, "b2b": […], …}'
+
+
+def check_file(file, what: str = "GSTR-1", shape: str = GSTR1_SHAPE) -> None:
+    """TOO_LARGE, or UNSUPPORTED_FORMAT for a file that is not JSON whatever it claims to be. ``what`` names
+    the kind of file in the words of a refusal, ``shape`` shows the JSON it should be."""
     if file is None:
         raise ValidationFailed(
-            [{"path": "file", "code": "REQUIRED", "message": "Attach the GSTR-1 JSON file as 'file'."}]
+            [{"path": "file", "code": "REQUIRED", "message": f"Attach the {what} JSON file as 'file'."}]
         )
     if file.size > max_upload_bytes():
-        raise too_large(file.size)
+        raise too_large(file.size, what)
     declared = (file.content_type or "").split(";")[0].strip().lower()
     if declared and declared not in ACCEPTED_TYPES:
         raise RuleViolation(
             "UNSUPPORTED_FORMAT",
-            f"The file is declared as {declared}; upload GSTR-1 JSON (application/json).",
+            f"The file is declared as {declared}; upload {what} JSON (application/json).",
             status=400,
         )
     first = _first_byte(file)
     if first != b"{":
-        what = "is empty" if not first else "does not start with '{'"
+        problem = "is empty" if not first else "does not start with '{'"
         raise RuleViolation(
             "UNSUPPORTED_FORMAT",
-            f"The file {what}: GSTR-1 JSON is one JSON object, "
-            '{"gstin": …, "fp": …, "b2b": […], …}. Nothing was stored.',
+            f"The file {problem}: {what} JSON is one JSON object, {shape}. Nothing was stored.",
             status=400,
         )
 
@@ -281,7 +284,7 @@ def count_documents(payload: dict) -> int:
     return n
 
 
-def _finished(job_id: int, failure: Exception | None) -> None:
+def upload_finished(job_id: int, failure: Exception | None) -> None:
     """Whatever the outcome: the stored bytes go; a failed upload keeps every error for the error file."""
     job = Job.objects.filter(id=job_id).only("params").first()
     upload_id = (job.params or {}).get("upload_id") if job else None
@@ -294,7 +297,7 @@ def _finished(job_id: int, failure: Exception | None) -> None:
     )
 
 
-@register(JOB_KIND, finish=_finished)
+@register(JOB_KIND, finish=upload_finished)
 def gstr1_upload_run(job: Job) -> dict:
     """Parse and validate section by section, then save all or nothing. Progress counts each document
     three times: parsed (the total is known only at the end of the file), validated, saved."""

@@ -27,12 +27,13 @@ ZERO_TOTAL = {h: Decimal("0.00") for h in HEADS}
 # documents are left out by the WHERE clause.
 _GRP = "CASE WHEN r.rsn IS NOT NULL THEN 'itcunavl' WHEN r.action = 'R' THEN 'itcRejected' ELSE 'itcavl' END"
 _SUB = (
-    "CASE WHEN r.itc_reducing = %(true)s THEN 'othersup' WHEN r.rchrg = %(true)s THEN 'revsup' "
-    "ELSE 'nonrevsup' END"
+    "CASE WHEN r.doc_type = 'BOE' THEN 'imports' WHEN r.itc_reducing = %(true)s THEN 'othersup' "
+    "WHEN r.rchrg = %(true)s THEN 'revsup' ELSE 'nonrevsup' END"
 )
+# Bills of entry (R-10.3): an amendment is a line of impg / impgsez (isamd Y), counted by its difference.
 _SECTION = (
     "CASE r.section WHEN 'b2bdn' THEN 'cdnr' WHEN 'b2bcn' THEN 'cdnr' WHEN 'b2bdna' THEN 'cdnra' "
-    "WHEN 'b2bcna' THEN 'cdnra' ELSE r.section END"
+    "WHEN 'b2bcna' THEN 'cdnra' WHEN 'impga' THEN 'impg' WHEN 'impgseza' THEN 'impgsez' ELSE r.section END"
 )
 # cdnrrev holds reverse-charge credit notes (and their ITC-reducing amendments) only; an ITC-reducing
 # amendment of a reverse-charge invoice or DN keeps its own section key in part B (b2ba, cdnra).
@@ -43,24 +44,30 @@ _KEY = (
 # A line's c_* columns are the counted effect (R-5.4): the document's own values, or for an amendment the
 # magnitude of its effect (its ``delta``). Part B totals count tax as declared instead (R-4.6; full when
 # deemed or nothing declared); _summary substitutes the declaration in the aggregate.
-_COUNTED = "ABS(COALESCE(r.eff_{h}, r.{col}))"
+# A bill of entry's amendment keeps its sign instead: a lower amended value nets off in imports, the
+# group 4A(1) reads (R-10.3; bills of entry are never ITC-reducing, so never in part B).
+_COUNTED = (
+    "CASE WHEN r.doc_type = 'BOE' THEN COALESCE(r.eff_{h}, r.{col}) "
+    "ELSE ABS(COALESCE(r.eff_{h}, r.{col})) END"
+)
 
 INSERT_LINES = f"""
 INSERT INTO {Gstr2bLine._meta.db_table} (
     version_id, taxpayer_id, period, record_id, grp, sub, key, section, ims_section, ctin, trdnm, supprd,
-    supfildt, number, doc_date, orig_number, orig_date, doc_type, inv_typ, val, pos, rev, rsn,
+    supfildt, number, doc_date, orig_number, orig_date, doc_type, inv_typ, val, pos, portcode, refdt, recdt,
+    rev, rsn,
     txval, igst, cgst, sgst, cess, c_txval, c_igst, c_cgst, c_sgst, c_cess, is_amendment, action, remarks,
     itc_red_req, decl_igst, decl_cgst, decl_sgst, decl_cess)
 SELECT
     %(version)s, r.recipient_id, r.itc_period, r.id, {_GRP}, {_SUB}, {_KEY}, {_SECTION}, r.section, r.stin,
     r.trdnm, r.rtnprd, r.filed_at, r.number, r.doc_date, r.orig_number, r.orig_date, r.doc_type, r.inv_typ,
-    r.val, r.pos, r.rchrg, r.rsn, r.txval, r.iamt, r.camt, r.samt, r.cess,
+    r.val, r.pos, r.portcode, r.refdt, r.recdt, r.rchrg, r.rsn, r.txval, r.iamt, r.camt, r.samt, r.cess,
     {_COUNTED.format(h="txval", col="txval")},
     {_COUNTED.format(h="igst", col="iamt")},
     {_COUNTED.format(h="cgst", col="camt")},
     {_COUNTED.format(h="sgst", col="samt")},
     {_COUNTED.format(h="cess", col="cess")},
-    r.section IN ('b2ba', 'b2bdna', 'b2bcna', 'ecoma'), r.action, r.remarks,
+    r.section IN ('b2ba', 'b2bdna', 'b2bcna', 'ecoma', 'impga', 'impgseza'), r.action, r.remarks,
     r.itc_red_req, r.decl_igst, r.decl_cgst, r.decl_sgst, r.decl_cess
 FROM {ImsRecord._meta.db_table} r
 WHERE r.recipient_id = %(recipient)s AND r.itc_period = %(period)s AND r.filed_at IS NOT NULL

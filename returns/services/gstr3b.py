@@ -123,7 +123,7 @@ def _itc_tables(itcsumm: dict | None) -> tuple[dict, dict]:
 
     a5, a3, b2 = group("itcavl", "nonrevsup"), group("itcavl", "revsup"), group("itcavl", "othersup")
     d2 = _add(group("itcunavl", "nonrevsup"), group("itcunavl", "revsup"))
-    a1 = _total()  # import of goods: none yet
+    a1 = group("itcavl", "imports")  # import of goods
     itc = {"4A1": a1, "4A3": a3, "4A5": a5, "4B2": b2, "4D2": d2, "net": _minus(_add(a1, a3, a5), b2)}
     rcm = _add(group("itcavl", "revsup"), group("itcunavl", "revsup"))
     return itc, rcm

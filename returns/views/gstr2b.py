@@ -40,6 +40,7 @@ GROUPS = (
             ("nonrevsup", "Part A — All other ITC: supplies from registered persons"),
             ("revsup", "Part A — Inward supplies liable to reverse charge"),
             ("othersup", "Part B — ITC reversal: credit notes and reductions"),
+            ("imports", "Part A — Import of goods (GSTR-3B 4A(1))"),
         ),
     ),
     (
@@ -70,6 +71,8 @@ KEY_LABELS = {
     "ecom": "ECO documents",
     "ecoma": "ECO documents — Amendments",
     "cdnrrev": "Credit notes — reverse charge",
+    "impg": "Import of goods from overseas",
+    "impgsez": "Import of goods from SEZ units",
 }
 
 
@@ -80,6 +83,8 @@ SECTION_LABELS = {
     "cdnra": "Credit / Debit notes — Amendments",
     "ecom": "ECO documents",
     "ecoma": "ECO documents — Amendments",
+    "impg": "Import of goods from overseas (bills of entry)",
+    "impgsez": "Import of goods from SEZ units (bills of entry)",
 }
 
 
@@ -142,15 +147,19 @@ def _doc_sections(docdata: dict, show_all: bool) -> list[dict]:
     out = []
     for section in domain.DOC_SECTIONS:
         lines = []
-        for supplier in docdata.get(section, []):
-            for doc in supplier.get("inv") or supplier.get("nt") or []:
-                lines.append(
-                    {"supplier": supplier, "doc": doc, "number": doc.get("inum") or doc.get("ntnum")}
-                )
+        if section == "impg":  # bills of entry from overseas: rows directly, no party
+            lines = [
+                {"supplier": {}, "doc": doc, "number": doc["boenum"]} for doc in docdata.get(section, [])
+            ]
+        for supplier in docdata.get(section, []) if section != "impg" else []:
+            for doc in supplier.get("inv") or supplier.get("nt") or supplier.get("boe") or []:
+                number = doc.get("inum") or doc.get("ntnum") or doc.get("boenum")
+                lines.append({"supplier": supplier, "doc": doc, "number": number})
         if lines:
             out.append(
                 {
                     "section": section,
+                    "boe": section in ("impg", "impgsez"),
                     "title": SECTION_LABELS[section],
                     "count": len(lines),
                     "lines": lines if show_all else lines[:LINES_SHOWN],

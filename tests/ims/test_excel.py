@@ -483,8 +483,10 @@ def page_client(user):
 def test_issue5_ims_page_offers_download_and_upload_excel_by_role(docs, owner_user, recipient, outsider):
     page = f"/g/{KA}/ims/inward"
     html = page_client(owner_user).get(f"{page}?section=b2b&action=R").content.decode()
-    assert f'href="/api/v1/ims/{KA}/inward/export?format=xlsx&amp;section=b2b&amp;action=R"' in html
-    assert f'href="/api/v1/ims/{KA}/inward/export?format=json&amp;section=b2b&amp;action=R"' in html
+    # The downloads follow the filters and the tab (All other ITC unless Import of goods is open).
+    link = f"/api/v1/ims/{KA}/inward/export?format=xlsx&amp;section=b2b&amp;action=R&amp;goods_typ=ALL_OTH"
+    assert f'href="{link}"' in html
+    assert f'href="{link.replace("xlsx", "json")}"' in html
     assert '<label for="ims-import-file">Upload Excel' in html
     assert 'id="ims-import-file" type="file" name="file"' in html
     viewer = member(recipient, "viewer")

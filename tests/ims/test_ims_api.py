@@ -86,6 +86,11 @@ def test_summary_counts_active_records_by_section_and_action(mixed, owner):
         "b2bcna": zero,
         "ecom": zero,
         "ecoma": zero,
+        # Import of goods: always present, zero without bills of entry.
+        "impg": zero,
+        "impga": zero,
+        "impgsez": zero,
+        "impgseza": zero,
     }
 
 

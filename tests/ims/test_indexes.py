@@ -19,6 +19,10 @@ from tests.conftest import MH
         {"rtnprd": "102025"},
         {"itc_period": "102025"},
         {"q": "INV"},
+        # Import of goods: the tab, port code and BoE date filters.
+        {"goods_typ": "IMP_GDS"},
+        {"portcode": "INNSA1"},
+        {"dt": "10-10-2025"},
     ],
 )
 def test_ims_list_filters_use_an_index(recipient, params):

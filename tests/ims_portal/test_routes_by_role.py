@@ -54,6 +54,9 @@ ROUTES: dict[str, list[tuple[str, str]]] = {
     "api_admin_clock": [("get", STAFF), ("put", STAFF), ("delete", STAFF)],
     "api_admin_gstr2b_generate": [("post", STAFF)],
     "api_admin_pending_expiry": [("post", STAFF)],
+    # The customs feed: staff, or a machine user with the customs_feed permission.
+    "api_customs_boe": [("post", STAFF)],
+    "api_customs_boe_upload": [("post", STAFF)],
     "api_job": [("get", JOB)],
     "api_job_file": [("get", JOB)],
     # API: supplier

@@ -35,7 +35,20 @@ LOGINS = [
     ("auditor", "auditor12345"),
     ("preparer", "preparer12345"),
 ]
-IMS_SECTIONS = {"b2b", "b2ba", "b2bdn", "b2bdna", "b2bcn", "b2bcna", "ecom", "ecoma"}
+# Every supplier section, and bills of entry from overseas, from an SEZ unit, and one amended.
+IMS_SECTIONS = {
+    "b2b",
+    "b2ba",
+    "b2bdn",
+    "b2bdna",
+    "b2bcn",
+    "b2bcna",
+    "ecom",
+    "ecoma",
+    "impg",
+    "impga",
+    "impgsez",
+}
 
 
 def seed() -> str:
@@ -164,6 +177,17 @@ def test_every_ims_section_over_several_periods_filed_and_saved(sandbox):
         (GJ, "GSTR1", 202510),
         (TN, "IFF", 202510),
     }
+
+
+def test_r10_demo_has_bills_of_entry_in_2b_and_in_ims(sandbox):
+    seed()
+    sept = ImsRecord.objects.get(recipient__gstin=KA, number="4810231")
+    assert (sept.itc_period, sept.active) == (202509, False)  # straight to 2B (before 10-2025)
+    accepted = ImsRecord.objects.get(recipient__gstin=KA, number="5102877")
+    assert (accepted.section, accepted.action, accepted.active) == ("impg", "A", True)
+    amended = ImsRecord.objects.get(recipient__gstin=KA, number="5133410", section="impga")
+    assert (amended.iamt, amended.active) == (Decimal("22500.00"), True)
+    assert ImsRecord.objects.get(recipient__gstin=KA, number="5133410", section="impg").superseded
 
 
 def test_r4_1_r4_7_demo_shows_actions_keep_outs_and_amendments(sandbox):

@@ -225,6 +225,7 @@ def test_r5_2_empty_2b_generated_on_the_14th_with_every_group_at_zero(set_clock,
             "nonrevsup": ["b2b", "b2ba", "cdnr", "cdnra", "ecom", "ecoma", "total"],
             "revsup": ["b2b", "b2ba", "cdnr", "cdnra", "total"],
             "othersup": ["cdnr", "cdnra", "b2ba", "ecoma", "cdnrrev", "total"],
+            "imports": ["impg", "impgsez", "total"],
         },
         "itcunavl": {
             "nonrevsup": ["b2b", "b2ba", "cdnr", "cdnra", "ecom", "ecoma", "total"],
@@ -241,7 +242,7 @@ def test_r5_2_empty_2b_generated_on_the_14th_with_every_group_at_zero(set_clock,
         for sub, keys in subs.items():
             assert sorted(summ(data, grp, sub)) == sorted(keys)
             assert all(v == ZERO for v in summ(data, grp, sub).values())
-    empty = {s: [] for s in ("b2b", "b2ba", "cdnr", "cdnra", "ecom", "ecoma")}
+    empty = {s: [] for s in ("b2b", "b2ba", "cdnr", "cdnra", "ecom", "ecoma", "impg", "impgsez")}
     assert data["docdata"] == empty and data["docRejdata"] == empty
 
 

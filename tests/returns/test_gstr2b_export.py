@@ -62,7 +62,18 @@ def table(ws, header_row: int = 1) -> list[dict]:
 
 def test_issue5_r5_4_xlsx_summary_values_equal_itcsumm_and_sections_present(october, owner):
     wb = workbook(owner)
-    assert wb.sheetnames == ["Summary", "b2b", "b2ba", "cdnr", "cdnra", "ecom", "ecoma", "Rejected"]
+    assert wb.sheetnames == [
+        "Summary",
+        "b2b",
+        "b2ba",
+        "cdnr",
+        "cdnra",
+        "ecom",
+        "ecoma",
+        "impg",
+        "impgsez",
+        "Rejected",
+    ]
     summary = wb["Summary"]
     assert [c.value for c in summary[4]] == [
         "Group",

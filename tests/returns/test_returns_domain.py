@@ -187,6 +187,7 @@ def test_r5_4_every_group_has_the_api_keys():
         ("itcavl", "nonrevsup"): nonrev,
         ("itcavl", "revsup"): rev,
         ("itcavl", "othersup"): other,
+        ("itcavl", "imports"): ("impg", "impgsez"),
         ("itcunavl", "nonrevsup"): nonrev,
         ("itcunavl", "revsup"): rev,
         ("itcunavl", "othersup"): other,
@@ -202,4 +203,9 @@ def test_r5_4_every_group_has_the_api_keys():
         "b2bcna": "cdnra",
         "ecom": "ecom",
         "ecoma": "ecoma",
+        # Bills of entry: an amendment is a line of its section with isamd Y.
+        "impg": "impg",
+        "impga": "impg",
+        "impgsez": "impgsez",
+        "impgseza": "impgsez",
     }

@@ -27,6 +27,7 @@ from django.db import transaction
 from core import clock
 from core.errors import RuleViolation
 from core.periods import IST
+from customs.services import boe_feed_apply
 from ims.models import ImsRecord
 from ims.services.actions import ims_actions_apply
 from invoices.services import documents_save, return_file
@@ -357,10 +358,33 @@ ACME_SEPTEMBER_TABLES = {
 OWNER = {ACME: "acme", BHARAT: "bharat", CHENNAI: "chennai", GUJARAT: "gujarat"}
 MONTHLY = (ACME, BHARAT, GUJARAT)
 
+
 # Business time (IST) of each step: save, file, act as a recipient (filer, number, action, remarks),
 # the scheduled 2B of a period for every taxpayer, a 2B recompute, or file GSTR-3B.
+def _boe(gstin, portcode, boenum, boedt, refdt, txval, igst, cess="0", **extra) -> dict:
+    out = {"gstin": gstin, "portcode": portcode, "boenum": boenum, "boedt": boedt, "refdt": refdt}
+    out.update({k: Decimal(v) for k, v in (("txval", txval), ("igst", igst), ("cess", cess))})
+    return {**out, **extra}
+
+
+# Bills of entry from customs (R-10): September's goes straight to 2B; October's are in IMS's Import of
+# goods tab, one from an SEZ unit, one amended (the amendment supersedes it in the same 2B period).
+SEPTEMBER_BOES = [_boe(BHARAT, "INNSA1", "4810231", "18-09-2025", "20-09-2025", "250000.00", "45000.00")]
+OCTOBER_BOES = [
+    _boe(BHARAT, "INNSA1", "5102877", "09-10-2025", "10-10-2025", "480000.00", "86400.00", "2400.00"),
+    _boe(BHARAT, "INMAA1", "5133410", "21-10-2025", "22-10-2025", "120000.00", "21600.00"),
+    _boe(
+        BHARAT, "INBLR6", "5140072", "27-10-2025", "28-10-2025", "60000.00", "10800.00", sez_ctin=DELHI_SELLER
+    ),
+    _boe(ACME, "INNSA1", "5150914", "29-10-2025", "30-10-2025", "90000.00", "16200.00"),
+]
+OCTOBER_BOE_AMENDMENTS = [
+    _boe(BHARAT, "INMAA1", "5133410", "21-10-2025", "22-10-2025", "125000.00", "22500.00", isamd="Y"),
+]
+
 STORY = [
     ("2025-10-05 10:00", "save", 202509, SEPTEMBER),
+    ("2025-10-08 10:00", "customs", SEPTEMBER_BOES),
     ("2025-10-06 12:00", "save_tables", ACME, 202509, ACME_SEPTEMBER_TABLES),
     ("2025-10-11 18:00", "file", 202509, "GSTR1", MONTHLY),
     ("2025-10-11 19:00", "save", 202509, SEPTEMBER_GSTR1A),
@@ -395,6 +419,7 @@ STORY = [
     # 102025 2B (not due before 14-11).
     ("2025-10-18 16:00", "file3b", 202509, (ACME, GUJARAT, BHARAT)),
     ("2025-11-05 10:00", "save", 202510, OCTOBER),
+    ("2025-11-06 09:00", "customs", OCTOBER_BOES),
     ("2025-11-11 18:00", "file", 202510, "GSTR1", MONTHLY),
     ("2025-11-11 18:30", "file", 202510, "IFF", (CHENNAI,)),
     # The 102025 draft 2B (Chennai skipped: quarterly). The actions of the 20th make it stale.
@@ -419,6 +444,8 @@ STORY = [
         ],
     ),
     ("2025-11-20 12:00", "act", ACME, [(CHENNAI, "CTX/2526/0089", "A", None)]),
+    ("2025-11-21 10:00", "customs", OCTOBER_BOE_AMENDMENTS),
+    ("2025-11-21 10:30", "act", BHARAT, [("", "5102877", "A", None), (DELHI_SELLER, "5140072", "P", None)]),
     # Acme recomputes (version 2, current); Bharat's 2B stays stale. No 102025 3B is filed.
     ("2025-11-20 12:30", "recompute", ACME, 202510),
     ("2025-12-03 10:00", "save", 202511, NOVEMBER),
@@ -489,6 +516,11 @@ class Command(BaseCommand):
     @staticmethod
     def save_tables(tp: dict, gstin: str, period: int, payload: dict) -> None:
         documents_save(supplier=tp[gstin], period=period, payload=payload, by=OWNER[gstin], channel="web")
+
+    @staticmethod
+    def customs(tp: dict, boes: list[dict]) -> None:
+        """The customs feed reports bills of entry (R-10.1), as ICEGATE's integration would."""
+        boe_feed_apply(list(boes), channel="api")
 
     @staticmethod
     def file(tp: dict, period: int, form: str, gstins: tuple[str, ...]) -> None:
