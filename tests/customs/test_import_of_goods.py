@@ -179,7 +179,7 @@ def test_r10_2_october_boe_in_ims_reject_refused_pending_carried_no_action_deeme
     owner = member(recipient, Role.OWNER)
     c = client_for(owner)
     set_clock("2025-11-05 10:00")
-    post(feed, boe("4000001", igst=18000, cess=1000), boe("4000002", txval=20000, igst=3600, cess=0))
+    post(feed, boe("4000001", igst=18000, cess=1000), boe("4000002", txval=20000, igst=3600, cess=200))
     a, b = rec(recipient, "4000001"), rec(recipient, "4000002")
     assert (a.section, a.itc_period, a.active) == ("impg", 202510, True)
     summary = c.get(f"/api/v1/ims/{KA}/summary").json()
@@ -204,7 +204,7 @@ def test_r10_2_october_boe_in_ims_reject_refused_pending_carried_no_action_deeme
         "igst": D("3600.00"),
         "cgst": D("0.00"),
         "sgst": D("0.00"),
-        "cess": D("0.00"),
+        "cess": D("200.00"),
     }
     assert filed["tables"]["itc"]["net"]["igst"] == D("3600.00")
     a.refresh_from_db(), b.refresh_from_db()
@@ -269,6 +269,9 @@ def test_r10_2_quarterly_importer_gets_the_boe_in_the_quarters_2b(set_clock, fee
     set_clock("2025-11-05 10:00")
     post(feed, boe("7000001", gstin=DL, refdt="20-10-2025"))
     assert rec(q, "7000001").itc_period == 202512
+    set_clock("2026-01-14 10:00")
+    data = gstr2b_reply(gstr2b_recompute(taxpayer=q, period=202512, by="x"))["data"]
+    assert imports(data)["impg"]["igst"] == D("18000") and data["docdata"]["impg"][0]["boenum"] == "7000001"
 
 
 def test_r10_2_ims_list_filters_and_tabs(set_clock, recipient, feed):
