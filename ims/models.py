@@ -80,6 +80,10 @@ class ImsRecord(models.Model):
     refdt = models.DateField(null=True, blank=True)
     recdt = models.DateField(null=True, blank=True)
     rchrg = models.BooleanField(default=False)
+    # The document's rate-wise items ([{"num", "rt", "txval", "iamt", "camt", "samt", "csamt"}], amounts as
+    # text) and differential percentage: GSTR-2B shows both (GSTN's ``items`` with ``rt``, ``diffprcnt``).
+    items = models.JSONField(default=list, blank=True)
+    diffprcnt = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
     val = models.DecimalField(**MONEY)
     txval = models.DecimalField(**MONEY)
     iamt = models.DecimalField(**MONEY)

@@ -144,6 +144,7 @@ INSTALLED_APPS = [
     "invoices",
     "customs",
     "returns",
+    "gstn",
     "ims_portal",
 ]
 

@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core.api import api_not_found
 from customs import urls as customs_urls
+from gstn import urls as gstn_urls
 from ims import urls as ims_urls
 from ims_portal import api
 from ims_portal.views import admin_tools, dashboard, health, metrics, signin
@@ -47,12 +48,14 @@ pages = [
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),
+    *gstn_urls.taxpayerapi,
     path("admin/", admin.site.urls),
     *pages,
     *jobs_urls.pages,
     *ims_urls.pages,
     *invoices_urls.pages,
     *returns_urls.pages,
+    *gstn_urls.pages,
 ]
 
 handler404 = "ims_portal.views.errors.not_found"

@@ -15,6 +15,7 @@ class JobKind(models.TextChoices):
     IMS_BULK = "ims_bulk", "Bulk IMS action"
     IMS_IMPORT = "ims_import", "IMS Excel import"
     CUSTOMS_BOE_UPLOAD = "customs_boe_upload", "Customs feed of bills of entry"
+    GSTN_IMS_SAVE = "gstn_ims_save", "IMS save or reset (GSTN API)"
 
 
 class JobStatus(models.TextChoices):

@@ -78,6 +78,8 @@ class Gstr2bLine(models.Model):
     refdt = models.DateField(null=True)
     recdt = models.DateField(null=True)
     rev = models.BooleanField()
+    items = models.JSONField(default=list)  # rate-wise, copied from the record (GSTN's items with rt)
+    diffprcnt = models.DecimalField(max_digits=4, decimal_places=2, null=True)
     rsn = models.CharField(max_length=1, null=True)
     txval = models.DecimalField(**MONEY)
     igst = models.DecimalField(**MONEY)

@@ -141,14 +141,17 @@ def _docdata(lines: list[Gstr2bLine], rejected: bool) -> dict:
 
 
 def _amounts(itcsumm: dict) -> dict:
-    """Totals are stored as strings (JSON); money in replies is a number (API.md conventions)."""
-    return {
-        grp: {
-            sub: {key: {h: Decimal(x) for h, x in t.items()} for key, t in block.items()}
-            for sub, block in subs.items()
+    """Totals are stored as strings (JSON); money in replies is a number (API.md conventions). Every group
+    and key of today's layout is present, at zero in a version generated before it existed (imports)."""
+    zero = {h: Decimal("0.00") for h in ("txval", "igst", "cgst", "sgst", "cess")}
+    out: dict = {}
+    for (grp, sub), keys in domain.GROUP_KEYS.items():
+        stored = itcsumm.get(grp, {}).get(sub, {})
+        out.setdefault(grp, {})[sub] = {
+            key: {h: Decimal(x) for h, x in stored[key].items()} if key in stored else dict(zero)
+            for key in (*keys, "total")
         }
-        for grp, subs in itcsumm.items()
-    }
+    return out
 
 
 def gstr2b_reply(v: Gstr2bVersion) -> dict:

@@ -66,6 +66,8 @@ EDIT_FIELDS = (
     "samt",
     "cess",
     "hash",
+    "items",
+    "diffprcnt",
     *PLACEMENT_FIELDS,
     *ACTION_STATE,
     "active",

@@ -53,6 +53,8 @@ class DocFacts:
     samt: Decimal
     cess: Decimal
     content_hash: str
+    items: list
+    diff_percent: Decimal | None
     period: int
     form: str
     filed_at: datetime | None
@@ -169,6 +171,7 @@ def copy_document(rec: ImsRecord, doc: DocFacts) -> None:
     rec.inv_typ, rec.pos, rec.rchrg, rec.val = doc.inv_typ, doc.pos, doc.rchrg, doc.val
     rec.txval, rec.iamt, rec.camt, rec.samt, rec.cess = doc.txval, doc.iamt, doc.camt, doc.samt, doc.cess
     rec.hash = doc.content_hash
+    rec.items, rec.diffprcnt = doc.items, doc.diff_percent
 
 
 def place_record(rec: ImsRecord, doc: DocFacts, cal: Calendar) -> None:

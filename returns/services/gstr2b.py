@@ -55,13 +55,14 @@ INSERT_LINES = f"""
 INSERT INTO {Gstr2bLine._meta.db_table} (
     version_id, taxpayer_id, period, record_id, grp, sub, key, section, ims_section, ctin, trdnm, supprd,
     supfildt, number, doc_date, orig_number, orig_date, doc_type, inv_typ, val, pos, portcode, refdt, recdt,
-    rev, rsn,
+    rev, items, diffprcnt, rsn,
     txval, igst, cgst, sgst, cess, c_txval, c_igst, c_cgst, c_sgst, c_cess, is_amendment, action, remarks,
     itc_red_req, decl_igst, decl_cgst, decl_sgst, decl_cess)
 SELECT
     %(version)s, r.recipient_id, r.itc_period, r.id, {_GRP}, {_SUB}, {_KEY}, {_SECTION}, r.section, r.stin,
     r.trdnm, r.rtnprd, r.filed_at, r.number, r.doc_date, r.orig_number, r.orig_date, r.doc_type, r.inv_typ,
-    r.val, r.pos, r.portcode, r.refdt, r.recdt, r.rchrg, r.rsn, r.txval, r.iamt, r.camt, r.samt, r.cess,
+    r.val, r.pos, r.portcode, r.refdt, r.recdt, r.rchrg, r.items, r.diffprcnt, r.rsn,
+    r.txval, r.iamt, r.camt, r.samt, r.cess,
     {_COUNTED.format(h="txval", col="txval")},
     {_COUNTED.format(h="igst", col="iamt")},
     {_COUNTED.format(h="cgst", col="camt")},

@@ -54,6 +54,12 @@ ROUTES: dict[str, list[tuple[str, str]]] = {
     "api_admin_clock": [("get", STAFF), ("put", STAFF), ("delete", STAFF)],
     "api_admin_gstr2b_generate": [("post", STAFF)],
     "api_admin_pending_expiry": [("post", STAFF)],
+    # The GSTN-compatible API (issue 10): GSTIN in the query, the action in the query or the body.
+    "gstn_ims": [("get", READ), ("put", WRITE)],
+    "gstn_gstr2b": [("get", READ), ("put", WRITE)],
+    "gstn_gstr1": [("get", READ), ("put", WRITE), ("post", FILE)],
+    "gstn_returns": [("get", READ)],
+    "gstr2b_gstn_json": [("get", READ)],
     # The customs feed: staff, or a machine user with the customs_feed permission.
     "api_customs_boe": [("post", STAFF)],
     "api_customs_boe_upload": [("post", STAFF)],
@@ -124,7 +130,24 @@ ROUTES: dict[str, list[tuple[str, str]]] = {
     "gstr3b_period": [("get", READ)],
     "gstr3b_file": [("post", FILE)],
 }
-QUERY = {"switch": "?gstin={gstin}", "gstr1_file": "?form=GSTR1", "api_gstr2b_export": "?format=json"}
+QUERY = {
+    "switch": "?gstin={gstin}",
+    "gstr1_file": "?form=GSTR1",
+    "api_gstr2b_export": "?format=json",
+    "gstn_ims": "?action=GETCNT&gstin={gstin}",
+    "gstn_gstr2b": "?action=GET2B&gstin={gstin}&rtnprd=092025",
+    "gstn_gstr1": "?action=B2B&gstin={gstin}&ret_period=092025",
+    "gstn_returns": "?action=RETSTATUS&gstin={gstin}&ref_id={upload_job}",
+}
+# GSTN bodies by route and method (JSON): enough to reach the access check's consequences.
+GSTN_BODY = {
+    "gstn_ims": {"put": {"action": "SAVE", "data": {"invdata": {}}}},
+    "gstn_gstr2b": {"put": {"action": "GEN2B", "data": {"itcprd": "092025"}}},
+    "gstn_gstr1": {
+        "put": {"action": "RETSAVE", "data": {"fp": "092025", "b2b": []}},
+        "post": {"action": "RETFILE", "data": {"ret_period": "092025"}},
+    },
+}
 # Form fields a POST needs to reach its access check's consequences (not to succeed).
 DATA = {"gstr1_file": {"form": "GSTR1"}}
 # Not access-controlled application routes: Django's admin (its own staff login), the OpenAPI schema and
@@ -215,7 +238,11 @@ def url_of(name: str, world: dict, gstin: str = KA) -> str:
         wanted["gstin"] = gstin
     if name == "gstr1_upload_outcome":
         wanted["job_id"] = world["upload_job"]
-    return reverse(name, kwargs=wanted) + QUERY.get(name, "").format(gstin=gstin)
+    if name.startswith("gstn_"):
+        wanted["version"] = "v1.0"  # GSTN's API version segment
+    return reverse(name, kwargs=wanted) + QUERY.get(name, "").format(
+        gstin=gstin, upload_job=world["upload_job"]
+    )
 
 
 def _patterns():
@@ -231,7 +258,19 @@ def _patterns():
 
 
 def _takes_gstin(name: str) -> bool:
+    if name.startswith("gstn_"):  # GSTN's API names the GSTIN in the query or a header
+        return True
     return "gstin" in next(p for p in _patterns() if p.name == name).pattern.converters
+
+
+def _is_api(name: str) -> bool:
+    return name.startswith(("api_", "gstn_"))
+
+
+def _body(name: str, method: str):
+    if name in GSTN_BODY:
+        return GSTN_BODY[name].get(method)
+    return DATA.get(name) if method == "post" else None
 
 
 def request(role: str, world: dict, method: str, url: str, api: bool, data=None):
@@ -239,7 +278,10 @@ def request(role: str, world: dict, method: str, url: str, api: bool, data=None)
     if role != "anonymous":
         client.force_login(world["users"][role])
     with transaction.atomic():
-        response = getattr(client, method)(url, data) if data else getattr(client, method)(url)
+        if data and url.startswith("/taxpayerapi/"):
+            response = getattr(client, method)(url, data, format="json")
+        else:
+            response = getattr(client, method)(url, data) if data else getattr(client, method)(url)
         transaction.set_rollback(True)
     return response
 
@@ -283,25 +325,28 @@ def check(response, want: str, method: str, api: bool, perm: str) -> str | None:
         return f"expected {want}, got {status}: {response.content[:200]!r}"
     if api:
         code = {"401": "NOT_AUTHENTICATED", "403": "FORBIDDEN", "404": "NOT_FOUND"}[want]
-        if response.json()["error"]["code"] != code:
+        error = response.json()["error"]
+        if error.get("code", error.get("error_cd")) != code:
             return f"expected the error body {code}, got {response.content[:200]!r}"
     return None
 
 
 @pytest.mark.parametrize("name", sorted(ROUTES))
 def test_route_answers_each_role_as_r8_says(world, name):
-    api = name.startswith("api_")
+    api = _is_api(name)
     failures = []
     for method, perm in ROUTES[name]:
         url = url_of(name, world)
         for role in ROLES:
             want = expected(role, perm, api)
-            response = request(role, world, method, url, api, DATA.get(name) if method == "post" else None)
+            response = request(role, world, method, url, api, _body(name, method))
             if problem := check(response, want, method, api, perm):
                 failures.append(f"{method.upper()} {url} as {role} (wants {want}): {problem}")
             if role == "outsider" and want == "404" and api and _takes_gstin(name):
                 # exactly the answer for a GSTIN that is not registered at all.
-                unknown = request(role, world, method, url_of(name, world, UNREGISTERED), api)
+                unknown = request(
+                    role, world, method, url_of(name, world, UNREGISTERED), api, _body(name, method)
+                )
                 if (unknown.status_code, unknown.json()) != (response.status_code, response.json()):
                     failures.append(f"{method.upper()} {url} as outsider differs from an unregistered GSTIN")
     assert not failures, "\n".join(failures)
