@@ -4,6 +4,7 @@ the query or the ``gstin`` header, and the action dispatch (``?action=`` on GET,
 import re
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,6 +15,7 @@ from taxpayers.access import Perm, taxpayer_for
 from taxpayers.signin import ExpiringTokenAuthentication
 
 VERSION = re.compile(r"v\d{1,2}\.\d{1,2}")
+TOKEN_KEY = re.compile(r"[0-9a-fA-F]{20,64}")
 # Our codes that have a GSTN counterpart (GSTN-FORMATS.md); every other code is ours, unchanged.
 GSTN_CODES = {
     "NOT_GENERATED": "RET2B1023",  # GSTR-2B not generated
@@ -45,6 +47,8 @@ class AuthTokenHeader(ExpiringTokenAuthentication):
         key = request.META.get("HTTP_AUTH_TOKEN", "").strip()
         if not key:
             return None
+        if not TOKEN_KEY.fullmatch(key):  # never hand PostgreSQL a NUL or other junk (found by the fuzzer)
+            raise exceptions.AuthenticationFailed("Invalid token.")
         return self.authenticate_credentials(key)
 
     def authenticate_header(self, request):

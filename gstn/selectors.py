@@ -306,7 +306,9 @@ def _docdata(lines: list[Gstr2bLine], rejected: bool) -> dict:
 
 def _cpsumm(version: Gstr2bVersion, rejected: bool) -> dict:
     """Supplier-wise summary (§2.4), aggregated by the database."""
-    lines = Gstr2bLine.objects.filter(version=version, section__in=CP_SECTIONS)
+    lines = Gstr2bLine.objects.filter(
+        taxpayer_id=version.taxpayer_id, version=version, section__in=CP_SECTIONS
+    )
     lines = lines.filter(grp="itcRejected") if rejected else lines.exclude(grp="itcRejected")
     rows = (
         lines.values("section", "ctin", "trdnm", "supprd", "doc_type")
@@ -338,7 +340,7 @@ def gstr2b_gstn(version: Gstr2bVersion, file_num: int | None, whole: bool = Fals
     """GET2B (§2.2): GSTN's GSTR-2B of one stored version; above GSTR2B_FILE_DOCS documents, one file of
     it (``fc`` files; every file carries the summaries, its own documents). ``whole``: one file however
     large (the browser download)."""
-    lines_qs = Gstr2bLine.objects.filter(version=version)
+    lines_qs = Gstr2bLine.objects.filter(taxpayer_id=version.taxpayer_id, version=version)
     total = lines_qs.count()
     per_file = max(total, 1) if whole else GSTR2B_FILE_DOCS
     fc = max(1, math.ceil(total / per_file))

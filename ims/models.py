@@ -191,5 +191,5 @@ class ImsAudit(models.Model):
     class Meta:
         indexes = [
             # Record detail: its history oldest first.
-            models.Index(fields=["record", "id"], name="ims_audit_record"),
+            models.Index(fields=["recipient", "record", "id"], name="ims_audit_record"),
         ]

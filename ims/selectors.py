@@ -155,7 +155,7 @@ def ims_record(*, recipient: Taxpayer, record_id) -> ImsRecord:
 
 
 def ims_history(*, record: ImsRecord) -> list[ImsAudit]:
-    return list(ImsAudit.objects.filter(record=record).order_by("id"))
+    return list(ImsAudit.objects.filter(recipient_id=record.recipient_id, record=record).order_by("id"))
 
 
 def ims_action_counts(*, recipient: Taxpayer) -> dict[str, int]:

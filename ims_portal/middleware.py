@@ -14,7 +14,7 @@ from django.shortcuts import render
 from core.errors import RuleViolation
 from core.requestid import REQUEST_ID
 from core.text import has_control
-from invoices.services.iff_closing import close_due_iffs
+from invoices.services.iff_closing import close_due_iffs_once
 from taxpayers.signin import session_outdated
 
 API_PREFIX = "/api/"
@@ -154,7 +154,7 @@ class RequestHygieneMiddleware:
 class IffClosingMiddleware:
     """R-2.1: from 00:00 IST on the 14th every reader sees a closed IFF's documents in the quarterly GSTR-1
     (pages and both APIs), whether or not the scheduled task has run and whatever the sandbox clock did.
-    Costs one indexed query per request when nothing is due."""
+    Costs a cache read per request once the closing has been checked (one indexed query per closing)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -162,5 +162,5 @@ class IffClosingMiddleware:
 
     def __call__(self, request):
         if not request.path.startswith(self.skip):
-            close_due_iffs()
+            close_due_iffs_once()
         return self.get_response(request)

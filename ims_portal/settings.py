@@ -106,6 +106,14 @@ CELERY_TASK_ACKS_LATE = True
 # heartbeat and the reaper (jobs.runner, every minute) are what end or retry it, in minutes.
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Issue 13: parts of the all-taxpayers jobs for large taxpayers go to the ``large`` queue, consumed by its
+# own workers (`celery -A ims_portal worker -Q large`; docker compose's worker-large), so the small ones
+# finish in minutes whatever the largest does. Default workers consume the default queue (``celery``).
+CELERY_TASK_ROUTES = {"jobs.tasks.run_large_job": {"queue": "large"}}
+# A recipient with more IMS records than this in the period is "large" (its own part, on that queue).
+GSTR2B_LARGE_RECORDS = int(os.environ.get("GSTR2B_LARGE_RECORDS", "50000"))
+# Taxpayers per part of an all-taxpayers job.
+FANOUT_CHUNK = int(os.environ.get("FANOUT_CHUNK", "100"))
 # Every job has a time limit of its kind (jobs.runner.TIME_LIMITS); the broker's redelivery is a last
 # resort behind the reaper, so its timeout need only exceed the longest limit.
 CELERY_BROKER_TRANSPORT_OPTIONS = {

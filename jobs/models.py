@@ -16,6 +16,8 @@ class JobKind(models.TextChoices):
     IMS_IMPORT = "ims_import", "IMS Excel import"
     CUSTOMS_BOE_UPLOAD = "customs_boe_upload", "Customs feed of bills of entry"
     GSTN_IMS_SAVE = "gstn_ims_save", "IMS save or reset (GSTN API)"
+    GSTR2B_GENERATE_CHUNK = "gstr2b_generate_chunk", "GSTR-2B generation (part)"
+    PENDING_EXPIRY_CHUNK = "pending_expiry_chunk", "Pending expiry sweep (part)"
 
 
 class JobStatus(models.TextChoices):
@@ -48,6 +50,12 @@ class Job(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     deadline_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Fan-out (issue 13): an all-taxpayers job splits into child jobs (chunks of GSTINs) that any worker
+    # runs; the parent ends when its last child does. ``worker`` names the Celery node that ran the job.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    worker = models.CharField(max_length=200, blank=True, default="")
 
     class Meta:
         constraints = [
@@ -57,6 +65,8 @@ class Job(models.Model):
         ]
         indexes = [
             models.Index(fields=["taxpayer", "-id"], name="job_taxpayer_recent"),
+            # A parent's children by state (settling it, the reaper's "still waiting" check).
+            models.Index(fields=["parent", "status"], name="job_children"),
             # The reaper's look at unfinished jobs.
             models.Index(
                 fields=["heartbeat_at"], condition=Q(status__in=("queued", "running")), name="job_unfinished"

@@ -10,11 +10,12 @@ import logging
 import threading
 from collections.abc import Callable
 from contextlib import nullcontext
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from core import clock
@@ -28,6 +29,31 @@ HANDLERS: dict[str, Callable[[Job], dict]] = {}
 # Per kind, ``fn(job_id, exc_or_None)`` run after the job has ended, outside the handler's savepoint (a
 # failed eager job rolls its handler's writes back): clean-up that must happen whatever the outcome.
 FINISHERS: dict[str, Callable[[int, Exception | None], None]] = {}
+# Per parent kind, ``fn(parent, children) -> result``: the parent's result from its ended children.
+AGGREGATORS: dict[str, Callable[[Job, list[Job]], dict]] = {}
+
+
+@dataclass(frozen=True)
+class Child:
+    """One part of a fanned-out job: its kind and params, how many units of the parent's progress it
+    stands for (``size``: GSTINs), and its queue ("" the default, "large" for large taxpayers)."""
+
+    kind: str
+    params: dict
+    size: int = 1
+    taxpayer_id: int | None = None
+    queue: str = ""
+
+
+@dataclass(frozen=True)
+class FanOut:
+    """A handler's answer when it split its work into child jobs (issue 13): any worker runs them, each
+    idempotent, and the parent ends when its last child does — with the result its kind's aggregator makes
+    of theirs (``result`` is what the parent knew itself, kept for the aggregator)."""
+
+    children: list[Child]
+    result: dict = field(default_factory=dict)
+
 
 # Liveness (wall-clock time). A running job's worker writes a heartbeat every HEARTBEAT; a job not heard of
 # for STALE lost its worker (kill -9, OOM, a lost message) and the reaper, every REAP_EVERY, hands it to a
@@ -43,6 +69,9 @@ TIME_LIMITS: dict[str, timedelta] = {
     "gstr1_upload": timedelta(minutes=60),
     "customs_boe_upload": timedelta(minutes=60),
     "gstr2b_generate": timedelta(minutes=60),
+    # A part of a fanned-out job: its deadline counts from creation, queue wait included.
+    "gstr2b_generate_chunk": timedelta(minutes=90),
+    "pending_expiry_chunk": timedelta(minutes=90),
     "gstr2b_recompute": timedelta(minutes=30),
     "ims_bulk": timedelta(minutes=30),
     "ims_import": timedelta(minutes=30),
@@ -55,20 +84,28 @@ def time_limit(kind: str) -> timedelta:
     return TIME_LIMITS.get(kind, DEFAULT_LIMIT)
 
 
-def register(kind: str, *, finish: Callable[[int, Exception | None], None] | None = None):
-    """Decorator: ``@register("gstr1_upload")`` makes ``fn(job) -> result dict`` the handler of that kind;
-    ``finish`` (optional) runs once the job has ended, whatever the outcome."""
+def register(
+    kind: str,
+    *,
+    finish: Callable[[int, Exception | None], None] | None = None,
+    aggregate: Callable[[Job, list[Job]], dict] | None = None,
+):
+    """Decorator: ``@register("gstr1_upload")`` makes ``fn(job) -> result dict`` (or a ``FanOut``) the
+    handler of that kind; ``finish`` (optional) runs once the job has ended, whatever the outcome;
+    ``aggregate`` makes a fanned-out job's result from its children's."""
 
     def deco(fn: Callable[[Job], dict]) -> Callable[[Job], dict]:
         HANDLERS[kind] = fn
         if finish is not None:
             FINISHERS[kind] = finish
+        if aggregate is not None:
+            AGGREGATORS[kind] = aggregate
         return fn
 
     return deco
 
 
-def run_job(job_id: int) -> None:
+def run_job(job_id: int, worker: str = "") -> None:
     """Claim the job and run its handler. Refusals (RuleViolation) and crashes end the job ``failed``
     with an error body; the handler's own transactions decide what was kept (no partial 2B, R-9.2)."""
     wall = timezone.now()
@@ -82,7 +119,11 @@ def run_job(job_id: int) -> None:
         )
         .exclude(deadline_at__lt=wall)
         .update(
-            status=JobStatus.RUNNING, started_at=clock.now(), heartbeat_at=wall, attempts=F("attempts") + 1
+            status=JobStatus.RUNNING,
+            started_at=clock.now(),
+            heartbeat_at=wall,
+            attempts=F("attempts") + 1,
+            worker=(worker or "")[:200],
         )
     )
     if claimed != 1:
@@ -123,9 +164,114 @@ def run_job(job_id: int) -> None:
             error=error_body("INTERNAL", "The job stopped on an internal error; nothing partial was kept."),
         )
     else:
+        if isinstance(result, FanOut):
+            _spawn(job, result)
+            return
         _finish(job_id, status=JobStatus.SUCCEEDED, result=result)
     if (finish := FINISHERS.get(job.kind)) is not None:
         finish(job_id, failure)
+
+
+# --- fan-out (issue 13) -----------------------------------------------------------------------------------
+
+
+def _spawn(parent: Job, fan: FanOut) -> None:
+    """Create the children (once: a parent run again after a crash finds them and only re-sends the queued
+    ones; a second copy of a message does nothing, R-9.2) and hand them to the workers; the parent stays
+    running, its deadline the latest of theirs, until the last child ends (``_settle``)."""
+    if not fan.children:
+        _finish(parent.id, status=JobStatus.SUCCEEDED, result=_aggregate(parent, [], fan.result))
+        return
+    if not Job.objects.filter(parent=parent).exists():
+        wall, now = timezone.now(), clock.now()
+        kids = [
+            Job(
+                kind=c.kind,
+                taxpayer_id=c.taxpayer_id,
+                created_by_id=parent.created_by_id,
+                params={**c.params, "size": c.size, **({"queue": c.queue} if c.queue else {})},
+                status=JobStatus.QUEUED,
+                created_at=now,
+                heartbeat_at=wall,
+                deadline_at=wall + time_limit(c.kind),
+                parent=parent,
+            )
+            for c in fan.children
+        ]
+        Job.objects.bulk_create(kids, batch_size=1000)
+        Job.objects.filter(id=parent.id).update(
+            result=clean_json(fan.result),
+            done=0,
+            total=sum(c.size for c in fan.children),
+            deadline_at=max(k.deadline_at for k in kids),
+            heartbeat_at=wall,
+        )
+    from celery import current_app
+
+    queued = list(Job.objects.filter(parent=parent, status=JobStatus.QUEUED).order_by("id"))
+    for kid in queued:
+        if current_app.conf.task_always_eager:
+            run_job(kid.id)  # tests and `make run`: in process, one after the other
+        else:
+            send(kid)
+
+
+def _aggregate(parent: Job, children: list[Job], own: dict | None = None) -> dict:
+    if own is not None:
+        parent.result = own
+    fn = AGGREGATORS.get(parent.kind)
+    return fn(parent, children) if fn else {"parts": len(children)}
+
+
+def _settle(parent_id: int) -> None:
+    """A child ended: the parent's progress is its ended children's share; after the last child the
+    parent ends — succeeded, or failed naming the children that failed (the rest stay done; running the
+    job again retries only what is missing, every part being idempotent)."""
+    with transaction.atomic():
+        parent = (
+            Job.objects.select_for_update()
+            .filter(id=parent_id, status__in=(JobStatus.QUEUED, JobStatus.RUNNING))
+            .first()
+        )
+        if parent is None:
+            return
+        kids = list(Job.objects.filter(parent_id=parent_id).order_by("id"))
+        ended = [k for k in kids if k.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)]
+        done = min(sum(k.params.get("size", 1) for k in ended), parent.total)
+        if len(ended) < len(kids):
+            Job.objects.filter(id=parent_id).update(done=done, heartbeat_at=timezone.now())
+            return
+        result = _aggregate(parent, kids)
+        failed = [k for k in kids if k.status == JobStatus.FAILED]
+        error = None
+        if failed:
+            error = error_body(
+                "PARTS_FAILED",
+                f"{len(failed)} of {len(kids)} parts failed; the others were done. Run the job again to "
+                "retry them: every part is idempotent.",
+                [
+                    {
+                        "job": k.id,
+                        "code": (k.error or {}).get("code"),
+                        "message": (k.error or {}).get("message"),
+                        "gstins": k.params.get("gstins"),
+                    }
+                    for k in failed
+                ],
+            )
+        Job.objects.filter(id=parent_id).update(
+            status=JobStatus.FAILED if failed else JobStatus.SUCCEEDED,
+            result=clean_json(result),
+            error=clean_json(error),
+            done=parent.total,
+            finished_at=clock.now(),
+        )
+
+
+def _settle_parent_of(job_id: int) -> None:
+    parent_id = Job.objects.filter(id=job_id).values_list("parent_id", flat=True).first()
+    if parent_id:
+        _settle(parent_id)
 
 
 def timed_out(kind: str) -> dict:
@@ -172,8 +318,10 @@ def send(job: Job) -> None:
     from jobs import tasks  # the task module imports this one
 
     limit = time_limit(job.kind).total_seconds()
+    # Large taxpayers' parts go to their own queue (CELERY_TASK_ROUTES), so small ones never wait on them.
+    task = tasks.run_large_job if (job.params or {}).get("queue") == "large" else tasks.run_job
     try:
-        tasks.run_job.apply_async((job.id,), soft_time_limit=limit - 30, time_limit=limit)
+        task.apply_async((job.id,), soft_time_limit=limit - 30, time_limit=limit)
     except Exception as exc:  # kombu/redis raise several kinds; any of them means "not sent"
         log.warning("Job %s could not be sent to the broker: %s", job.id, exc)
         _finish(job.id, status=JobStatus.FAILED, error=BROKER_UNAVAILABLE)
@@ -196,8 +344,18 @@ def reap() -> dict:
     unfinished = Job.objects.filter(status__in=(JobStatus.QUEUED, JobStatus.RUNNING))
     out = {"timed_out": 0, "worker_lost": 0, "resent": 0}
     out["timed_out"] = fail_overdue(unfinished)
-    silent = unfinished.filter(Q(heartbeat_at__lt=wall - STALE) | Q(heartbeat_at__isnull=True)).exclude(
-        deadline_at__lt=wall
+    # A fanned-out parent is alive while it has children; one whose children all ended without settling it
+    # (a crash between the two) is settled here.
+    has_children = Exists(Job.objects.filter(parent=OuterRef("pk")))
+    waiting = Exists(
+        Job.objects.filter(parent=OuterRef("pk"), status__in=(JobStatus.QUEUED, JobStatus.RUNNING))
+    )
+    for parent_id in unfinished.filter(has_children).exclude(waiting).values_list("id", flat=True):
+        _settle(parent_id)
+    silent = (
+        unfinished.filter(Q(heartbeat_at__lt=wall - STALE) | Q(heartbeat_at__isnull=True))
+        .exclude(deadline_at__lt=wall)
+        .exclude(has_children)
     )
     for job in silent.only("id", "kind", "attempts", "status"):
         if job.attempts >= MAX_ATTEMPTS:
@@ -238,6 +396,8 @@ def _finish_if_unfinished(job_id: int, kind: str, error: dict) -> int:
     )
     if n and (finish := FINISHERS.get(kind)) is not None:
         finish(job_id, RuntimeError(error["code"]))
+    if n:
+        _settle_parent_of(job_id)
     return n
 
 
@@ -261,3 +421,4 @@ def _finish(job_id: int, *, status: str, result: dict | None = None, error: dict
             error=error_body("INTERNAL", "The job ended but its outcome could not be stored."),
             finished_at=clock.now(),
         )
+    _settle_parent_of(job_id)

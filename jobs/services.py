@@ -81,8 +81,9 @@ def job_visible(user, job_id: int) -> Job:
 
 
 def jobs_for(user, limit: int = 50) -> list[Job]:
-    """R-8.2: the jobs a user may see, newest first — their own and those of their GSTINs; staff all."""
-    qs = Job.objects.select_related("taxpayer", "created_by").order_by("-id")
+    """R-8.2: the jobs a user may see, newest first — their own and those of their GSTINs; staff all. The
+    parts of a fanned-out job are not listed: the job itself shows their progress."""
+    qs = Job.objects.select_related("taxpayer", "created_by").filter(parent__isnull=True).order_by("-id")
     if not user.is_staff:
         mine = Membership.objects.filter(user=user).values("taxpayer_id")
         qs = qs.filter(Q(created_by=user) | Q(taxpayer_id__in=mine))

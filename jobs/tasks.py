@@ -5,9 +5,15 @@ from celery import shared_task
 from jobs import runner
 
 
-@shared_task(name="jobs.tasks.run_job")
-def run_job(job_id: int) -> None:
-    runner.run_job(job_id)
+@shared_task(name="jobs.tasks.run_job", bind=True)
+def run_job(self, job_id: int) -> None:
+    runner.run_job(job_id, worker=self.request.hostname or "")
+
+
+@shared_task(name="jobs.tasks.run_large_job", bind=True)
+def run_large_job(self, job_id: int) -> None:
+    """The same, on the ``large`` queue (CELERY_TASK_ROUTES): a large taxpayer's part of a fanned-out job."""
+    runner.run_job(job_id, worker=self.request.hostname or "")
 
 
 @shared_task(name="jobs.tasks.reap_jobs")

@@ -105,7 +105,9 @@ class Gstr2bLine(models.Model):
     class Meta:
         indexes = [
             # Reading a version's lines in 2B order.
-            models.Index(fields=["version", "grp", "section", "ctin", "number"], name="gstr2b_line_order"),
+            models.Index(
+                fields=["taxpayer", "version", "grp", "section", "ctin", "number"], name="gstr2b_line_order"
+            ),
         ]
 
 
@@ -133,6 +135,8 @@ class AddBack(models.Model):
     class Meta:
         constraints = [
             # One add-back per rejected record, and one reversal per add-back: filing twice adds nothing.
-            models.UniqueConstraint(fields=["record_id", "reversal"], name="addback_once_per_record"),
+            models.UniqueConstraint(
+                fields=["supplier", "record_id", "reversal"], name="addback_once_per_record"
+            ),
         ]
         indexes = [models.Index(fields=["supplier", "added_in_period"], name="addback_supplier_period")]

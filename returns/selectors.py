@@ -160,7 +160,7 @@ def gstr2b_reply(v: Gstr2bVersion) -> dict:
     # Code-point collation: "C" on PostgreSQL, "BINARY" on SQLite (the `make run` database).
     cp = "C" if connection.vendor == "postgresql" else "BINARY"
     lines = list(
-        Gstr2bLine.objects.filter(version=v).order_by(
+        Gstr2bLine.objects.filter(taxpayer_id=v.taxpayer_id, version=v).order_by(
             "section", Collate("ctin", cp), Collate(Upper("number"), cp), "record_id"
         )
     )

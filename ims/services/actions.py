@@ -138,7 +138,7 @@ def ims_actions_apply(*, recipient: Taxpayer, actions, by: str, channel: str) ->
             changed.append(rec)
             audits.append(action_audit(rec, decision, at=now, by=by, channel=channel))
     if changed:
-        rows_update(ImsRecord, changed, ACTION_FIELDS)
+        rows_update(ImsRecord, changed, ACTION_FIELDS, owner="recipient_id")
         ImsAudit.objects.bulk_create(audits, batch_size=2000)
     return {"processed": processed, "errors": errors}
 

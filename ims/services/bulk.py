@@ -161,8 +161,9 @@ def _apply_chunk(
         else:
             declared.append(rec)
         audits.append(action_audit(rec, decision, at=now, by=by, channel=channel))
+    owner = chunk[0].recipient_id  # one recipient's records; its id routes the writes (issue 13)
     for (new_action, new_remarks), ids in plain.items():
-        ImsRecord.objects.filter(id__in=ids).update(
+        ImsRecord.objects.filter(recipient_id=owner, id__in=ids).update(
             action=new_action,
             remarks=new_remarks,
             itc_red_req=None,
@@ -173,7 +174,13 @@ def _apply_chunk(
             updated_at=now,
         )
     if declared:
-        rows_update(ImsRecord, declared, ["action", "remarks", *DECL_FIELDS], batch_size=len(declared))
+        rows_update(
+            ImsRecord,
+            declared,
+            ["action", "remarks", *DECL_FIELDS],
+            batch_size=len(declared),
+            owner="recipient_id",
+        )
     if audits:
         ImsAudit.objects.bulk_create(audits, batch_size=len(audits))
     return processed, refused

@@ -1,12 +1,13 @@
 """The daily pending-expiry sweep (R-4.4, R-9.1): set-based, a few queries per chunk of records."""
 
+from django.conf import settings
 from django.db import transaction
 
 from core import clock
 from core.periods import business_date
 from ims.models import Action, Channel, ImsAudit, ImsRecord
 from ims.services.records import RecordRef, audit
-from jobs.runner import register
+from jobs.runner import Child, FanOut, register
 from taxpayers.locks import lock_taxpayers
 
 # Records expired per transaction: bounded locks and memory whatever the backlog.
@@ -14,15 +15,23 @@ CHUNK = 1000
 REASON = "pending expired"
 
 
-def pending_expiry_sweep(*, by: str = "system") -> int:
+def _due(today):
+    return ImsRecord.objects.filter(active=True, action=Action.PENDING, pending_deadline__lt=today)
+
+
+def pending_expiry_sweep(*, by: str = "system", recipient_ids: list[int] | None = None) -> int:
     """R-4.4: active records at P whose ``pending_deadline`` is before today (so from 00:00 IST the day
     after the deadline) return to N, remarks cleared, one audit row each; at GSTR-3B filing they are
     then deemed accepted. Records without a deadline (invoices, 2B periods before 102025) never
-    expire. Running it again expires nothing more. Returns the number of records expired."""
+    expire. Running it again expires nothing more. Returns the number of records expired. With
+    ``recipient_ids``, only those recipients' records (one part of the fanned-out job)."""
     now = clock.now()
     today = business_date(now)
-    due = ImsRecord.objects.filter(active=True, action=Action.PENDING, pending_deadline__lt=today)
-    recipients = list(due.order_by().values_list("recipient_id", flat=True).distinct())
+    due = _due(today)
+    if recipient_ids is not None:
+        recipients = sorted(recipient_ids)
+    else:
+        recipients = list(due.order_by().values_list("recipient_id", flat=True).distinct())
     expired = 0
     for recipient_id in recipients:
         last_id = 0
@@ -81,6 +90,28 @@ def _expire_chunk(due, now, by: str) -> tuple[int, int]:
     return len(ids), ids[-1]
 
 
-@register("pending_expiry")
-def _pending_expiry_job(job) -> dict:
-    return {"expired": pending_expiry_sweep(by="system")}
+def _sum_expired(parent, children) -> dict:
+    return {"expired": sum((c.result or {}).get("expired", 0) for c in children)}
+
+
+@register("pending_expiry", aggregate=_sum_expired)
+def _pending_expiry_job(job):
+    """Fanned out (issue 13): the recipients with records due, in parts of FANOUT_CHUNK."""
+    recipients = list(
+        _due(business_date(clock.now()))
+        .order_by("recipient_id")
+        .values_list("recipient_id", flat=True)
+        .distinct()
+    )
+    chunk = max(1, settings.FANOUT_CHUNK)
+    return FanOut(
+        [
+            Child("pending_expiry_chunk", {"ids": recipients[i : i + chunk]}, len(recipients[i : i + chunk]))
+            for i in range(0, len(recipients), chunk)
+        ]
+    )
+
+
+@register("pending_expiry_chunk")
+def _pending_expiry_chunk_job(job) -> dict:
+    return {"expired": pending_expiry_sweep(by="system", recipient_ids=job.params["ids"])}

@@ -18,12 +18,28 @@ def closed_through(today) -> int:
     return period_add(period_of(today), -1 if today.day >= 14 else -2)
 
 
-def close_due_iffs() -> int:
+def close_due_iffs_once() -> int:
+    """``close_due_iffs`` at most once per closing (per ``closed_through`` month) across every process,
+    remembered in the shared cache: a request then costs a cache read, not a query across all suppliers
+    (issue 13: on Citus that query would visit every shard). No IFF of a closed month can be saved after,
+    so nothing is missed; saving and filing still close under the supplier's lock."""
+    from django.core.cache import cache
+
+    today = clock.today()
+    key = f"iff-closed-through:{closed_through(today)}"
+    if cache.get(key):
+        return 0
+    moved = close_due_iffs(today)
+    cache.set(key, True, timeout=24 * 3600)
+    return moved
+
+
+def close_due_iffs(today=None) -> int:
     """Move every closed IFF's unfiled documents into the quarterly GSTR-1. One indexed query when there is
     nothing to move (the common case); idempotent. Returns how many suppliers had documents moved."""
     from invoices.services.documents import iff_close_sweep
 
-    today = clock.today()
+    today = today or clock.today()
     last = closed_through(today)
     due = set(
         Document.objects.filter(form=Form.IFF, filed_at__isnull=True, period__lte=last)

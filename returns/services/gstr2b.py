@@ -3,15 +3,16 @@ IMS records, totals aggregated by the database, one stored version per generatio
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, F, Max, Q, Sum, When
+from django.db.models import Case, Count, F, Max, Q, Sum, When
 
 from core import clock
 from core.db import retry_on_conflict
 from core.errors import RuleViolation
 from core.periods import business_date
 from ims.models import ImsRecord
-from jobs.runner import register
+from jobs.runner import Child, FanOut, register
 from jobs.services import job_progress
 from returns import domain
 from returns.models import Gstr2bLine, Gstr2bVersion
@@ -117,7 +118,7 @@ def _generate(cal: Calendar, period: int, trigger: str, by: str, now) -> Gstr2bV
             },
         )
     version.itcsumm = _summary(version)
-    version.save(update_fields=["itcsumm"])
+    Gstr2bVersion.objects.filter(taxpayer=cal.taxpayer, id=version.id).update(itcsumm=version.itcsumm)
     return version
 
 
@@ -127,7 +128,8 @@ def _summary(version: Gstr2bVersion) -> dict:
     sums = {"s_txval": Sum("c_txval")}
     for h in HEADS[1:]:
         sums[f"s_{h}"] = Sum(Case(When(declared, then=F(f"decl_{h}")), default=F(f"c_{h}")))
-    lines = Gstr2bLine.objects.filter(version=version)
+    # Every read of an owner's table names its owner (issue 13: one shard on Citus).
+    lines = Gstr2bLine.objects.filter(taxpayer_id=version.taxpayer_id, version=version)
     by_key = {
         (row["grp"], row["sub"], row["key"]): row
         for row in lines.values("grp", "sub", "key").annotate(**sums).order_by()
@@ -204,17 +206,43 @@ RECOMPUTE_MESSAGES = {
 }
 
 
-# --- jobs (R-9.3) -------------------------------------------------------------------------------------
-
-# Taxpayers read per query by the all-GSTIN generation: bounded memory whatever the number of GSTINs.
-TAXPAYER_CHUNK = 500
+# --- jobs (R-9.3, issue 13) ----------------------------------------------------------------------------
 
 
-@register("gstr2b_generate")
-def _gstr2b_generate_job(job) -> dict:
-    """Scheduled / admin draft 2B (R-5.2, R-5.5): one transaction per GSTIN, never one for all."""
+def _large_recipients(period: int, ids: list[int]) -> set[int]:
+    """Recipients with more records in the period's 2B than GSTR2B_LARGE_RECORDS: one GROUP BY."""
+    limit = settings.GSTR2B_LARGE_RECORDS
+    rows = (
+        ImsRecord.objects.filter(itc_period=period, recipient_id__in=ids)
+        .values("recipient_id")
+        .annotate(n=Count("id"))
+        .filter(n__gt=limit)
+        .order_by()
+    )
+    return {r["recipient_id"] for r in rows}
+
+
+def _aggregate_generate(parent, children) -> dict:
+    own = parent.result or {}
+    generated = list(own.get("generated", []))
+    skipped = list(own.get("skipped", []))
+    for child in children:
+        generated += (child.result or {}).get("generated", [])
+        skipped += (child.result or {}).get("skipped", [])
+    out = {"generated": sorted(generated), "skipped": sorted(skipped, key=lambda s: s["gstin"])}
+    failed = [g for c in children if c.status == "failed" for g in c.params.get("gstins", [])]
+    if failed:
+        out["failed"] = sorted(failed)
+    return out
+
+
+@register("gstr2b_generate", aggregate=_aggregate_generate)
+def _gstr2b_generate_job(job):
+    """Scheduled / admin draft 2B (R-5.2, R-5.5), fanned out (issue 13): the GSTINs in parts of
+    FANOUT_CHUNK, a large recipient alone on the ``large`` queue; each part one transaction per GSTIN,
+    idempotent (R-9.2). The parent's result is the parts' results together."""
     p = job.params
-    period, trigger, by = p["period"], p.get("trigger", "admin"), p.get("by", "system")
+    period = p["period"]
     listed = p.get("gstins")
     taxpayers = Taxpayer.objects.order_by("id")
     skipped: list[dict] = []
@@ -223,21 +251,46 @@ def _gstr2b_generate_job(job) -> dict:
         taxpayers = taxpayers.filter(gstin__in=wanted)
         known = set(taxpayers.values_list("gstin", flat=True))
         skipped += [{"gstin": g, "reason": "NOT_FOUND"} for g in wanted if g not in known]
-    total = taxpayers.count()
-    generated: list[str] = []
-    done, last_id = 0, 0
-    job_progress(job, 0, total)
-    while chunk := list(taxpayers.filter(id__gt=last_id)[:TAXPAYER_CHUNK]):
-        for t in chunk:
-            reason = gstr2b_generate_if_due(taxpayer=t, period=period, trigger=trigger, by=by)
-            if reason is None:
-                generated.append(t.gstin)
-            else:
-                skipped.append({"gstin": t.gstin, "reason": reason})
-            done += 1
-            job_progress(job, done, max(total, done))
-        last_id = chunk[-1].id
-    return {"generated": sorted(generated), "skipped": sorted(skipped, key=lambda s: s["gstin"])}
+    rows = list(taxpayers.values_list("id", "gstin"))
+    large = _large_recipients(period, [tid for tid, _ in rows])
+    base = {"period": period, "trigger": p.get("trigger", "admin"), "by": p.get("by", "system")}
+    children = [
+        Child(
+            "gstr2b_generate_chunk", {**base, "ids": [tid], "gstins": [g]}, 1, taxpayer_id=tid, queue="large"
+        )
+        for tid, g in rows
+        if tid in large
+    ]
+    small = [(tid, g) for tid, g in rows if tid not in large]
+    chunk = max(1, settings.FANOUT_CHUNK)
+    for i in range(0, len(small), chunk):
+        part = small[i : i + chunk]
+        children.append(
+            Child(
+                "gstr2b_generate_chunk",
+                {**base, "ids": [t for t, _ in part], "gstins": [g for _, g in part]},
+                len(part),
+            )
+        )
+    return FanOut(children, result={"generated": [], "skipped": skipped})
+
+
+@register("gstr2b_generate_chunk")
+def _gstr2b_generate_chunk_job(job) -> dict:
+    """One part of the 14th's run: its GSTINs one by one, each in its own transaction."""
+    p = job.params
+    generated, skipped = [], []
+    job_progress(job, 0, len(p["ids"]))
+    for n, taxpayer in enumerate(Taxpayer.objects.filter(id__in=p["ids"]).order_by("id"), start=1):
+        reason = gstr2b_generate_if_due(
+            taxpayer=taxpayer, period=p["period"], trigger=p["trigger"], by=p["by"]
+        )
+        if reason is None:
+            generated.append(taxpayer.gstin)
+        else:
+            skipped.append({"gstin": taxpayer.gstin, "reason": reason})
+        job_progress(job, n, len(p["ids"]))
+    return {"generated": generated, "skipped": skipped}
 
 
 @register("gstr2b_recompute")

@@ -47,6 +47,9 @@ def test_issue10_envelope_auth_token_header_and_refusals(filed):
             "message": "Authentication credentials were not provided.",
         },
     }
+    # A token with a NUL (or any junk) is refused before the database sees it (found by the fuzzer).
+    junk = APIClient().get(IMS, {"action": "GETCNT", "gstin": KA}, HTTP_AUTH_TOKEN="ab\x00cd" * 8)
+    assert (junk.status_code, junk.json()["error"]["error_cd"]) == (401, "NOT_AUTHENTICATED")
     c = token_client(member(filed, "viewer"))
     r = c.get(IMS, {"action": "GETCNT", "gstin": KA})
     assert r.status_code == 200 and r.json()["status_cd"] == "1"

@@ -187,8 +187,10 @@ def test_r9_2_failed_job_leaves_no_partial_2b(set_clock, supplier, recipient, st
     assert r.status_code == 202
     job = get_job(client, r.json()["id"]).json()
     assert seen == [1]
-    assert (job["status"], job["result"]) == ("failed", None)
-    assert job["error"]["code"] == "INTERNAL"
+    # The part that crashed failed whole (INTERNAL); the job names it and the GSTIN to retry (issue 13).
+    assert (job["status"], job["result"]) == ("failed", {"generated": [], "skipped": [], "failed": [KA]})
+    assert job["error"]["code"] == "PARTS_FAILED"
+    assert [(d["code"], d["gstins"]) for d in job["error"]["details"]] == [("INTERNAL", [KA])]
     assert job["finished_at"] is not None
     assert not Gstr2bVersion.objects.filter(taxpayer=recipient).exists()
     assert not Gstr2bLine.objects.filter(taxpayer=recipient).exists()
