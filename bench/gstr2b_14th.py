@@ -13,8 +13,6 @@ large one did.
 
 import argparse
 import os
-import signal
-import subprocess
 import sys
 import time
 from datetime import datetime
@@ -33,6 +31,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from bench.gen_gstr1 import recipient_gstins  # noqa: E402
+from bench.workers import start_workers, stop_workers  # noqa: E402
 from core import clock  # noqa: E402
 from core.periods import IST  # noqa: E402
 from ims.models import ImsRecord  # noqa: E402
@@ -55,15 +54,16 @@ def build(n: int, large_records: int) -> None:
             "returns_gstr2bversion, returns_gstr3bfiling, jobs_job, customs_billofentry, "
             "taxpayers_taxpayer CASCADE"
         )
-    gstins = recipient_gstins(n + 1, seed=14)
+    gstins = [g for g in recipient_gstins(n + 2, seed=14) if g != SUPPLIER][: n + 1]
     Taxpayer.objects.bulk_create(
         [
             Taxpayer(gstin=g, legal_name=f"Bench {g}", state_code=g[:2], ims_start_period=202509)
             for g in gstins
         ]
-        + [Taxpayer(gstin=SUPPLIER, legal_name="Supplier", state_code="27", ims_start_period=202509)]
+        + [Taxpayer(gstin=SUPPLIER, legal_name="Supplier", state_code="27", ims_start_period=202510)]
     )
-    large = Taxpayer.objects.get(gstin=gstins[-1])
+    # The large recipient in another state than the supplier: its template invoice is inter-state (IGST).
+    large = Taxpayer.objects.get(gstin=next(g for g in gstins if g[:2] != SUPPLIER[:2]))
     supplier = Taxpayer.objects.get(gstin=SUPPLIER)
     Gstr3bFiling.objects.bulk_create(
         [Gstr3bFiling(taxpayer=t, period=202509, filed_at=clock.now()) for t in Taxpayer.objects.all()]
@@ -93,16 +93,17 @@ def build(n: int, large_records: int) -> None:
         if f.column not in ("id", "recipient_id", "number", "number_key", "document_id")
     ]
     sel = ", ".join(cols)
+    src = ", ".join(f"r.{c}" for c in cols)
     with connection.cursor() as c:
         c.execute(
             f"INSERT INTO ims_imsrecord ({sel}, recipient_id, number, number_key) "
-            f"SELECT {sel}, t.id, 'S-' || g, 'S-' || g FROM ims_imsrecord r, taxpayers_taxpayer t, "
+            f"SELECT {src}, t.id, 'S-' || g, 'S-' || g FROM ims_imsrecord r, taxpayers_taxpayer t, "
             "generate_series(1, 20) g WHERE r.id = %s AND t.id NOT IN (%s, %s)",
             [template.id, large.id, supplier.id],
         )
         c.execute(
             f"INSERT INTO ims_imsrecord ({sel}, recipient_id, number, number_key) "
-            f"SELECT {sel}, %s, 'L-' || g, 'L-' || g FROM ims_imsrecord r, generate_series(1, %s) g "
+            f"SELECT {src}, %s, 'L-' || g, 'L-' || g FROM ims_imsrecord r, generate_series(1, %s) g "
             "WHERE r.id = %s",
             [large.id, large_records - 1, template.id],
         )
@@ -114,38 +115,9 @@ def reset() -> None:
         c.execute("TRUNCATE returns_gstr2bline, returns_gstr2bversion, jobs_job CASCADE")
 
 
-def workers(specs: list[tuple[str, str]], env: dict) -> list[subprocess.Popen]:
-    return [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "ims_portal",
-                "worker",
-                "-P",
-                "solo",
-                "-n",
-                f"{name}@%h",
-                "-Q",
-                queues,
-                "-l",
-                "WARNING",
-                "--without-gossip",
-                "--without-mingle",
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for name, queues in specs
-    ]
-
-
 def run(label: str, specs, env, gstins=None) -> dict:
     reset()
-    procs = workers(specs, env)
+    procs = start_workers(specs, env)
     try:
         time.sleep(4)
         start = time.perf_counter()
@@ -154,14 +126,9 @@ def run(label: str, specs, env, gstins=None) -> dict:
             time.sleep(0.5)
         seconds = time.perf_counter() - start
         job.refresh_from_db()
-        parts = Job.objects.filter(parent=job)
-        small_end = (
-            parts.exclude(params__queue="large")
-            .order_by("-finished_at")
-            .values_list("finished_at", flat=True)
-            .first()
-        )
-        large_end = parts.filter(params__queue="large").values_list("finished_at", flat=True).first()
+        parts = list(Job.objects.filter(parent=job).values_list("params", "finished_at"))
+        small_end = max((f for p, f in parts if p.get("queue") != "large" and f), default=None)
+        large_end = max((f for p, f in parts if p.get("queue") == "large" and f), default=None)
         began = job.created_at
         n = len(job.result["generated"])
         out = {
@@ -182,13 +149,7 @@ def run(label: str, specs, env, gstins=None) -> dict:
         )
         return out
     finally:
-        for p in procs:
-            p.send_signal(signal.SIGTERM)
-        for p in procs:
-            try:
-                p.wait(30)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        stop_workers(procs)
 
 
 def main():

@@ -21,11 +21,10 @@ from customs.domain import MAX_BOE, BoeReport, boe_report
 from customs.models import BillOfEntry
 from ims.models import Channel, ImsRecord
 from ims.services.boe import BoeChange, BoeFacts, boe_records_write
-from invoices.models import Upload, UploadChunk
 from invoices.services.uploads import (
-    CHUNK_BYTES,
     UploadInvalid,
     check_file,
+    store_upload,
     upload_finished,
     upload_sections,
 )
@@ -246,16 +245,7 @@ def boe_upload_receive(*, file, user) -> Job:
     """Check and store a feed file (the GSTR-1 upload's bounds and storage) and start its job."""
     check_file(file, what="customs feed", shape=SHAPE)
     with transaction.atomic():
-        upload = Upload.objects.create(
-            taxpayer=None,
-            period=0,
-            name=(getattr(file, "name", "") or "")[:255],
-            size=file.size,
-            created_at=clock.now(),
-        )
-        file.seek(0)
-        for seq, piece in enumerate(file.chunks(CHUNK_BYTES)):
-            UploadChunk.objects.create(upload=upload, seq=seq, data=piece)
+        upload = store_upload(taxpayer=None, period=0, file=file)
         return job_start(
             kind=JOB_KIND,
             user=user,

@@ -19,7 +19,6 @@ from invoices.selectors import outward_list
 from invoices.serializers import documents_gstr1_json
 from invoices.services import return_file
 from jobs.models import JobKind
-from jobs.services import job_start
 from returns.selectors import gstr2b_version
 from returns.services import gstr2b
 from taxpayers.access import Perm
@@ -282,12 +281,7 @@ class Gstr2bApi(GstnView):
         period = _period(data.get("itcprd") or self.param(request, "ret_period", "rtnprd"), "data.itcprd")
         if code := gstr2b.gstr2b_recompute_refusal(taxpayer=t, period=period):
             raise RuleViolation(code, gstr2b.RECOMPUTE_MESSAGES[code])
-        job = job_start(
-            kind=JobKind.GSTR2B_RECOMPUTE,
-            taxpayer=t,
-            user=request.user,
-            params={"period": period, "by": request.user.username},
-        )
+        job = gstr2b.gstr2b_recompute_start(taxpayer=t, period=period, user=request.user)
         return ok({"reference_id": str(job.id)})
 
     def gensts(self, request):

@@ -11,11 +11,11 @@ from django.db.models import Count, Sum
 from core.errors import ValidationFailed
 from core.periods import IST, format_date, period_code
 from gstn import domain
-from ims import domain as ims_domain
 from ims.models import ImsRecord
 from ims.selectors import ims_summary
-from ims.services.records import regime_period
+from ims.serializers import blocked_flags
 from returns.models import Gstr2bLine, Gstr2bVersion
+from returns.selectors import boe_line
 from returns.services.gstr2b import is_stale
 from taxpayers.models import Taxpayer
 
@@ -46,7 +46,6 @@ def _blocked(flag: bool) -> str:
 
 def gstn_record(rec: ImsRecord, today) -> dict:
     """One record as GETINV shows it (§3.3): flat, GSTN's names, ``cess`` not ``csamt``."""
-    regime = regime_period(rec)
     section = rec.section
     if section in domain.BOE_SECTIONS:
         out = {
@@ -78,13 +77,7 @@ def gstn_record(rec: ImsRecord, today) -> dict:
         out["inv_typ"] = rec.inv_typ
     else:
         out["sply_stin"] = rec.sply_stin or rec.stin
-    pend_blocked = rec.itc_reducing and (
-        ims_domain.pending_refusal(
-            itc_reducing=True, itc_period=regime, deadline=rec.pending_deadline, today=today
-        )
-        is not None
-    )
-    decl_blocked = ims_domain.declaration_blocked(itc_reducing=rec.itc_reducing, itc_period=regime)
+    pend_blocked, decl_blocked = blocked_flags(rec, today)
     out.update(
         {
             "pos": rec.pos,
@@ -219,18 +212,7 @@ def _items(line: Gstr2bLine) -> list[dict]:
 def _doc(line: Gstr2bLine, rejected: bool) -> dict:
     """One document line of docdata / docRejdata (§2.5)."""
     if line.section in ("impg", "impgsez"):
-        return {
-            "refdt": format_date(line.refdt),
-            "recdt": format_date(line.recdt),
-            "portcode": line.portcode,
-            "boenum": line.number,
-            "boedt": format_date(line.doc_date),
-            "isamd": "Y" if line.is_amendment else "N",
-            "txval": line.txval,
-            "igst": line.igst,
-            "cess": line.cess,
-            "imsStatus": line.action,
-        }
+        return boe_line(line)
     note = line.section in ("cdnr", "cdnra")
     if note:
         out = {

@@ -12,8 +12,19 @@ def _iso(dt):
     return dt.isoformat() if dt else None
 
 
-def record_out(rec: ImsRecord, today) -> dict:
+def blocked_flags(rec: ImsRecord, today) -> tuple[bool, bool]:
+    """GSTN's ``ispendactblocked`` and ``isItcRedReqBlocked`` of a record (R-4.4, R-4.6)."""
     regime = regime_period(rec)
+    pend = rec.itc_reducing and (
+        domain.pending_refusal(
+            itc_reducing=True, itc_period=regime, deadline=rec.pending_deadline, today=today
+        )
+        is not None
+    )
+    return pend, domain.declaration_blocked(itc_reducing=rec.itc_reducing, itc_period=regime)
+
+
+def record_out(rec: ImsRecord, today) -> dict:
     is_note = rec.section in NOTE_SECTIONS
     out = {
         "id": rec.id,
@@ -46,13 +57,7 @@ def record_out(rec: ImsRecord, today) -> dict:
                 "oidt": format_date(rec.orig_date),
             }
         )
-    pend_blocked = (
-        rec.itc_reducing
-        and domain.pending_refusal(
-            itc_reducing=True, itc_period=regime, deadline=rec.pending_deadline, today=today
-        )
-        is not None
-    )
+    pend_blocked, decl_blocked = blocked_flags(rec, today)
     out.update(
         {
             "inv_typ": rec.inv_typ,
@@ -69,9 +74,7 @@ def record_out(rec: ImsRecord, today) -> dict:
             "pending_deadline": format_date(rec.pending_deadline),
             "remarks": rec.remarks,
             "itcRedReq": rec.itc_red_req,
-            "isItcRedReqBlocked": "Y"
-            if domain.declaration_blocked(itc_reducing=rec.itc_reducing, itc_period=regime)
-            else "N",
+            "isItcRedReqBlocked": "Y" if decl_blocked else "N",
             "declIgst": rec.decl_igst,
             "declCgst": rec.decl_cgst,
             "declSgst": rec.decl_sgst,

@@ -3,7 +3,9 @@ routes are distinct by their literal parts and typed ids, so their order here do
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core.api import api_not_found
@@ -32,6 +34,8 @@ api_v1 = [
 ]
 
 pages = [
+    # Browsers ask for /favicon.ico whatever the page says: answer with the icon rather than a 404.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg")), name="favicon"),
     path("", dashboard.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("metrics", metrics.metrics, name="metrics"),

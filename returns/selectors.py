@@ -92,11 +92,9 @@ def _line(line: Gstr2bLine, rejected: bool) -> dict:
     return out
 
 
-def _boe_line(line: Gstr2bLine) -> dict:
-    """A bill of entry in ``impg`` / ``impgsez`` (GSTN-FORMATS §2.5, R-10.3); an amendment (isamd Y) with
-    the difference it counts."""
-    out = {
-        "id": line.record_id,
+def boe_line(line: Gstr2bLine) -> dict:
+    """A bill of entry in ``impg`` / ``impgsez`` as GSTN names its fields (GSTN-FORMATS §2.5, R-10.3)."""
+    return {
         "refdt": format_date(line.refdt),
         "recdt": format_date(line.recdt),
         "portcode": line.portcode,
@@ -108,6 +106,12 @@ def _boe_line(line: Gstr2bLine) -> dict:
         "cess": line.cess,
         "imsStatus": line.action,
     }
+
+
+def _boe_line(line: Gstr2bLine) -> dict:
+    """Our reply's BoE line: GSTN's fields, the record id, and for an amendment (isamd Y) the difference
+    it counts."""
+    out = {"id": line.record_id, **boe_line(line)}
     if line.is_amendment:
         out["delta"] = {"txval": line.c_txval, "igst": line.c_igst, "cess": line.c_cess}
     return out

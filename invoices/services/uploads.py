@@ -132,22 +132,29 @@ def check_file(file, what: str = "GSTR-1", shape: str = GSTR1_SHAPE) -> None:
         )
 
 
+def store_upload(*, taxpayer: Taxpayer | None, period: int, file) -> Upload:
+    """The checked file stored in 1 MiB chunks (any worker reads it from the database), in the caller's
+    transaction."""
+    upload = Upload.objects.create(
+        taxpayer=taxpayer,
+        period=period,
+        name=(getattr(file, "name", "") or "")[:255],
+        size=file.size,
+        created_at=clock.now(),
+    )
+    file.seek(0)
+    for seq, piece in enumerate(file.chunks(CHUNK_BYTES)):
+        UploadChunk.objects.create(upload=upload, seq=seq, data=piece)
+    return upload
+
+
 def upload_receive(*, taxpayer: Taxpayer, period: int, file, user) -> Job:
     """Check and store the file and start its job, or refuse. One upload job per GSTIN at a time: the
     taxpayer row is locked while checking, so two requests cannot both pass (R-9.2)."""
     check_file(file)
     with transaction.atomic():
         upload_slot_claim(taxpayer=taxpayer)
-        upload = Upload.objects.create(
-            taxpayer=taxpayer,
-            period=period,
-            name=(getattr(file, "name", "") or "")[:255],
-            size=file.size,
-            created_at=clock.now(),
-        )
-        file.seek(0)
-        for seq, piece in enumerate(file.chunks(CHUNK_BYTES)):
-            UploadChunk.objects.create(upload=upload, seq=seq, data=piece)
+        upload = store_upload(taxpayer=taxpayer, period=period, file=file)
         by = user.username if user is not None and user.is_authenticated else "system"
         return job_start(
             kind=JOB_KIND,

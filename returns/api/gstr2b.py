@@ -9,8 +9,6 @@ from core.api import FormatParamIgnored, export_format, path_period, xlsx_respon
 from core.errors import NotFound, RuleViolation
 from core.schema import GSTIN, PERIOD, errors, job_started, page_of, query
 from jobs.api import job_accepted
-from jobs.models import JobKind
-from jobs.services import job_start
 from returns import selectors
 from returns.api.schemas import Gstr2bSerializer, Gstr2bVersionSerializer
 from returns.exports import gstr2b_workbook
@@ -81,13 +79,7 @@ class Gstr2bGenerateApi(APIView):
         p = path_period(period)
         if code := gstr2b.gstr2b_recompute_refusal(taxpayer=t, period=p):
             raise RuleViolation(code, gstr2b.RECOMPUTE_MESSAGES[code])
-        job = job_start(
-            kind=JobKind.GSTR2B_RECOMPUTE,
-            taxpayer=t,
-            user=request.user,
-            params={"period": p, "by": request.user.username},
-        )
-        return job_accepted(job)
+        return job_accepted(gstr2b.gstr2b_recompute_start(taxpayer=t, period=p, user=request.user))
 
 
 class Gstr2bExportApi(APIView):

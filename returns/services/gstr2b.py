@@ -12,8 +12,9 @@ from core.db import retry_on_conflict
 from core.errors import RuleViolation
 from core.periods import business_date
 from ims.models import ImsRecord
+from jobs.models import Job, JobKind, JobStatus
 from jobs.runner import Child, FanOut, register
-from jobs.services import job_progress
+from jobs.services import job_progress, job_start
 from returns import domain
 from returns.models import Gstr2bLine, Gstr2bVersion
 from taxpayers.locks import lock_taxpayers
@@ -195,6 +196,31 @@ def gstr2b_recompute(
     if code := gstr2b_recompute_refusal(taxpayer=taxpayer, period=period):
         raise RuleViolation(code, RECOMPUTE_MESSAGES.get(code, code))
     return _generate(Calendar(taxpayer), period, trigger, by, clock.now())
+
+
+def gstr2b_recompute_start(*, taxpayer: Taxpayer, period: int, user):
+    """Start the recompute job (the refusal is the caller's, R-5.5), or return the one already queued or
+    running for this period: a double click or a client's retry never makes two versions (issue 15)."""
+    with transaction.atomic():
+        _lock(taxpayer)  # two requests at once queue here; the second finds the first one's job
+        running = (
+            Job.objects.filter(
+                taxpayer=taxpayer,
+                kind=JobKind.GSTR2B_RECOMPUTE,
+                status__in=(JobStatus.QUEUED, JobStatus.RUNNING),
+                params__period=period,
+            )
+            .order_by("id")
+            .first()
+        )
+        if running is not None:
+            return running
+        return job_start(
+            kind=JobKind.GSTR2B_RECOMPUTE,
+            taxpayer=taxpayer,
+            user=user,
+            params={"period": period, "by": user.username},
+        )
 
 
 RECOMPUTE_MESSAGES = {

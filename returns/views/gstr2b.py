@@ -16,10 +16,9 @@ from core.periods import (
     quarter_last_month,
 )
 from core.templatetags.portal import period_label
-from jobs.services import job_start
 from jobs.views import job_row
 from returns import domain, selectors
-from returns.services.gstr2b import RECOMPUTE_MESSAGES, gstr2b_recompute_refusal
+from returns.services.gstr2b import RECOMPUTE_MESSAGES, gstr2b_recompute_refusal, gstr2b_recompute_start
 from taxpayers.access import Perm
 from taxpayers.pages import gstin_page
 from taxpayers.selectors import Calendar
@@ -247,12 +246,7 @@ def gstr2b_recompute(request, taxpayer, period):
         return render(
             request, "returns/refused.html", {"message": words, "code": code, "back": back}, status=409
         )
-    job = job_start(
-        kind="gstr2b_recompute",
-        taxpayer=taxpayer,
-        user=request.user,
-        params={"period": p, "by": request.user.username},
-    )
+    job = gstr2b_recompute_start(taxpayer=taxpayer, period=p, user=request.user)
     if is_htmx(request):
         return render(request, "jobs/_progress.html", {"j": job_row(job)})
     return redirect("job_detail", job.id)

@@ -449,3 +449,9 @@ def test_issue14_fuzz_found_a_nul_in_the_session_cookie_or_token_is_not_a_500(ow
     c = client_for(None)
     c.credentials(HTTP_AUTHORIZATION="Token abc\x00def")
     contract_error(c.get(f"/api/v1/ims/{KA}/inward"), 400, "VALIDATION")
+
+
+def test_issue15_favicon_is_served_not_404(client, db):
+    r = client.get("/favicon.ico")
+    assert r.status_code == 302 and r["Location"] == "/static/favicon.svg"
+    assert client.get(r["Location"]).status_code == 200

@@ -3,9 +3,6 @@ worker processes on Redis both take parts and the result is the one-worker resul
 whose worker is lost leaves the others done and the parent ended — never stuck running."""
 
 import os
-import signal
-import subprocess
-import sys
 import time
 
 import pytest
@@ -13,6 +10,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from bench.gen_gstr1 import recipient_gstins
+from bench.workers import start_workers, stop_workers
 from ims_portal.celery import app
 from jobs import runner
 from jobs.models import Job
@@ -114,32 +112,7 @@ def test_issue13_two_real_workers_share_the_parts_and_give_the_one_worker_result
     }
     app.conf.task_always_eager = False  # the autouse fixture restores it
     app.control.purge()
-    workers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "ims_portal",
-                "worker",
-                "-P",
-                "solo",
-                "-n",
-                f"w{i}@%h",
-                "-l",
-                "WARNING",
-                "--without-gossip",
-                "--without-mingle",
-                "-Q",
-                "celery",
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for i in (1, 2)
-    ]
+    workers = start_workers([("w1", "celery"), ("w2", "celery")], env)
     try:
         time.sleep(3)  # both workers listening before the parts arrive
         job = job_start(kind="gstr2b_generate", params=PARAMS)
@@ -156,12 +129,6 @@ def test_issue13_two_real_workers_share_the_parts_and_give_the_one_worker_result
         names = set(parts.values_list("worker", flat=True))
         assert {n.split("@")[0] for n in names} == {"w1", "w2"}, names
     finally:
-        for w in workers:
-            w.send_signal(signal.SIGTERM)
-        for w in workers:
-            try:
-                w.wait(20)
-            except subprocess.TimeoutExpired:
-                w.kill()
+        stop_workers(workers)
         app.control.purge()
         connections.close_all()

@@ -198,3 +198,22 @@ def test_r8_outsider_sees_the_same_404_as_an_unknown_gstin(october, owner, outsi
         assert (r.status_code, r.json()) == (404, unknown.json()), path
         u = getattr(c, method)(f"/api/v1/gstr2b/{TN}/{path}", format="json")
         assert (u.status_code, u.json()) == (404, unknown.json()), path
+
+
+def test_issue15_a_second_recompute_while_one_waits_returns_that_job(october, owner, monkeypatch):
+    """A double-clicked Recompute (or a client's retry) never makes two versions: while a recompute of the
+    period is queued or running, asking again answers that job."""
+    from ims_portal.celery import app
+    from jobs import runner
+    from jobs.models import Job
+
+    monkeypatch.setattr(runner, "send", lambda job: None)  # queued, no worker yet
+    monkeypatch.setattr(app.conf, "task_always_eager", False)
+    first = post_generate(owner, "102025")
+    second = post_generate(owner, "102025")
+    assert first.status_code == second.status_code == 202
+    assert first.json()["id"] == second.json()["id"]
+    assert Job.objects.filter(kind="gstr2b_recompute").count() == 1
+    # Once it has ended, a new request starts a new recompute.
+    Job.objects.filter(id=first.json()["id"]).update(status="succeeded")
+    assert post_generate(owner, "102025").json()["id"] != first.json()["id"]
