@@ -143,6 +143,26 @@ def ims_deemed_outlook(*, recipient: Taxpayer) -> dict | None:
     }
 
 
+def ims_filing_outlook(*, recipient: Taxpayer, period: int) -> dict:
+    """What filing GSTR-3B of ``period`` will do to IMS (R-4.11), for its confirmation: records at No action
+    deemed accepted (count and tax) and records carried forward (pending, or amendments waiting on their
+    original). One GROUP BY."""
+    rows = (
+        ImsRecord.objects.filter(recipient=recipient, itc_period=period, active=True, filed_at__isnull=False)
+        .values_list("action", "waiting_on_original")
+        .annotate(n=Count("id"), tax=Sum(F("iamt") + F("camt") + F("samt") + F("cess")))
+        .order_by()
+    )
+    out = {"deemed": 0, "deemed_tax": Decimal("0.00"), "carried": 0}
+    for action, waiting, n, tax in rows:
+        if action == "P" or waiting:
+            out["carried"] += n
+        elif action == "N":
+            out["deemed"] += n
+            out["deemed_tax"] += tax or Decimal("0.00")
+    return out
+
+
 def ims_record(*, recipient: Taxpayer, record_id) -> ImsRecord:
     try:
         rid = int(record_id)

@@ -27,6 +27,7 @@ pages = [
     path("g/<str:gstin>/ims/inward/count", inward.ims_inward_count, name="ims_inward_count"),
     path("g/<str:gstin>/ims/inward/bulk", inward.ims_inward_bulk, name="ims_inward_bulk"),
     path("g/<str:gstin>/ims/inward/import", excel_pages.ims_import, name="ims_import"),
+    path("g/<str:gstin>/ims/inward/export.xlsx", excel_pages.ims_export, name="ims_export"),
     path("g/<str:gstin>/ims/inward/import/<id:job_id>", excel_pages.ims_import_job, name="ims_import_job"),
     path("g/<str:gstin>/ims/inward/<id:record_id>", record.ims_record, name="ims_record"),
 ]

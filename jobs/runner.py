@@ -75,6 +75,7 @@ TIME_LIMITS: dict[str, timedelta] = {
     "gstr2b_recompute": timedelta(minutes=30),
     "ims_bulk": timedelta(minutes=30),
     "ims_import": timedelta(minutes=30),
+    "ims_export": timedelta(minutes=30),
     "gstn_ims_save": timedelta(minutes=30),
     "pending_expiry": timedelta(minutes=30),
 }

@@ -65,8 +65,14 @@ def job_row(job: Job) -> dict:
     if job.kind == "gstr2b_recompute" and job.taxpayer and period and job.status == JobStatus.SUCCEEDED:
         link = reverse("gstr2b_period", args=[job.taxpayer.gstin, period_code(period)])
         link += f"?version={(job.result or {}).get('version')}"
+    file = (
+        (job.result or {}).get("file")
+        if job.status == JobStatus.SUCCEEDED and isinstance(job.result, dict)
+        else None
+    )
     return {
         "job": job,
+        "file": file,
         "kind": JOB_KINDS.get(job.kind, job.kind),
         "finished": finished,
         "progress": f"{count(job.done)} of {count(job.total)}" if job.total else "",

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from core.api import FormatParamIgnored, export_format, xlsx_response
 from core.errors import RuleViolation, ValidationFailed
-from core.schema import GSTIN, MULTIPART_FILE, errors, job_started, query
+from core.schema import GSTIN, MULTIPART_FILE, JobSerializer, errors, job_started, query
 from ims import selectors
 from ims.api.schemas import FILTERS
 from ims.services import excel
@@ -43,6 +43,10 @@ class ImsExportApi(APIView):
             (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiResponse(
                 OpenApiTypes.BINARY, description="One sheet per section, editable Action and Remarks."
             ),
+            202: OpenApiResponse(
+                JobSerializer,
+                description="xlsx of more records than the sync limit: a job, its file when done.",
+            ),
             **errors(400),
         },
     )
@@ -51,6 +55,8 @@ class ImsExportApi(APIView):
         fmt = export_format(request)
         qs = selectors.ims_filter(recipient=t, params=request.query_params)  # refuses bad filters first
         if fmt == "xlsx":
+            if qs.count() > excel.export_sync_max():  # a large workbook is a job: 202, then its file
+                return job_accepted(export_start(request, t))
             return xlsx_response(lambda fh: excel.ims_export_xlsx(qs, fh), excel.export_filename(t, "xlsx"))
         excel.ims_export_probe(qs)  # a failure is an error reply, not a 200 that breaks off
         response = StreamingHttpResponse(excel.ims_export_json(qs), content_type="application/json")
@@ -73,6 +79,16 @@ class ImsImportApi(APIView):
         t = taxpayer_for(request.user, gstin, Perm.WRITE)
         job = import_start(request, t)
         return job_accepted(job)
+
+
+def export_start(request, taxpayer):
+    """Shared by the API and the page: the Excel export of the request's filters as a job."""
+    return job_start(
+        kind=JobKind.IMS_EXPORT,
+        taxpayer=taxpayer,
+        user=request.user,
+        params={"filter": excel.export_params(request.GET), "by": request.user.username},
+    )
 
 
 def import_start(request, taxpayer):

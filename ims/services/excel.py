@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.conf import settings
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -26,6 +27,7 @@ from core import clock
 from core.errors import RuleViolation
 from ims import domain
 from ims.models import Channel, ImsRecord
+from ims.selectors import ims_filter
 from ims.serializers import record_out
 from ims.services.actions import MAX_ACTIONS, ims_actions_apply
 from ims.services.xlsx_guard import MAX_COLUMNS, MAX_ROWS, check_workbook
@@ -126,11 +128,13 @@ def _sheet(wb: Workbook, title: str, header: list[str]):
     return ws
 
 
-def ims_export_xlsx(qs, out) -> None:
+def ims_export_xlsx(qs, out, progress=None) -> None:
     """Write the records of ``qs`` (a validated ims_filter query) as a workbook to the file object ``out``.
     One sheet per non-empty section in IMS order; columns Action, Remarks, every other record field, then
-    the hidden id and hash. Amounts are numbers; dates stay text (DD-MM-YYYY) as in GSTN's layout."""
+    the hidden id and hash. Amounts are numbers; dates stay text (DD-MM-YYYY) as in GSTN's layout.
+    ``progress(rows_written)`` is called every EXPORT_CHUNK rows (the export job's progress)."""
     today = clock.today()
+    written = 0
     wb = Workbook(write_only=True)
     present = set(qs.order_by().values_list("section", flat=True).distinct())
     for section in (s for s in domain.IMS_SECTIONS if s in present):
@@ -142,9 +146,52 @@ def ims_export_xlsx(qs, out) -> None:
                 ws = _sheet(wb, section, [ACTION, REMARKS, *fields, ID, HASH])
             values = [row["action"], row["remarks"], *(row[k] for k in fields), row["id"], row["hash"]]
             ws.append([xlsx_value(ws, v) for v in values])
+            written += 1
+            if progress is not None and written % EXPORT_CHUNK == 0:
+                progress(written)
     if not wb.worksheets:
         wb.create_sheet("IMS").append(["No records match the filters."])
     wb.save(out)
+
+
+def export_sync_max() -> int:
+    """Above this many records an Excel export is a job (issue 12: a large workbook never holds a request
+    past its timeout); the setting IMS_EXPORT_SYNC_MAX changes it."""
+    return int(getattr(settings, "IMS_EXPORT_SYNC_MAX", 10_000))
+
+
+EXPORT_PARAMS = (
+    "section",
+    "action",
+    "stin",
+    "rtnprd",
+    "itc_period",
+    "q",
+    "left",
+    "goods_typ",
+    "portcode",
+    "dt",
+)
+
+
+def export_params(params) -> dict:
+    """The list filters of a request, as a job keeps them."""
+    return {k: str(params.get(k)) for k in EXPORT_PARAMS if params.get(k)}
+
+
+@register("ims_export")
+def _ims_export_job(job) -> dict:
+    """The workbook of the filtered records, written row by row (write-only mode) to a job file."""
+    qs = ims_filter(recipient=job.taxpayer, params=job.params.get("filter") or {})
+    total = qs.count()
+    job_progress(job, 0, total)
+    name = export_filename(job.taxpayer, "xlsx")
+    folder = jobfiles_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f"{job.id}-{name}", "wb") as fh:
+        ims_export_xlsx(qs, fh, progress=lambda n: job_progress(job, min(n, total), total))
+    job_progress(job, total, total)
+    return {"records": total, "file": job_file_url(job.id, name)}
 
 
 # --- import: the upload ------------------------------------------------------------------------------------

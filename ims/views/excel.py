@@ -5,10 +5,13 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from core.errors import NotFound, RuleViolation
+from core.api import xlsx_response
+from core.errors import NotFound, RuleViolation, ValidationFailed
 from core.money import indian_grouping
 from core.pages import rule_message
-from ims.api.excel import import_start
+from ims import selectors
+from ims.api.excel import export_start, import_start
+from ims.services import excel
 from jobs.models import Job, JobStatus
 from jobs.services import job_visible
 from taxpayers.access import Perm
@@ -71,3 +74,22 @@ def ims_import_job(request, taxpayer, job_id: int):
         raise Http404("Not found")
     ctx = _job_context(job)
     return render(request, "ims/_import_job.html" if _htmx(request) else "ims/import.html", ctx)
+
+
+@gstin_page()
+def ims_export(request, taxpayer):
+    """ "Download Excel" on the IMS page: the workbook at once, or above the sync limit a job the page
+    follows, with the file to download when it is done (issue 12: any size, never a request timeout)."""
+    from jobs.views import job_row
+
+    try:
+        qs = selectors.ims_filter(recipient=taxpayer, params=request.GET)
+    except ValidationFailed as exc:
+        words = "; ".join(f"{d['path']}: {d['message']}" for d in exc.details)
+        return render(request, "refused.html", {"message": words, "code": exc.code}, status=400)
+    if qs.count() <= excel.export_sync_max():
+        return xlsx_response(
+            lambda fh: excel.ims_export_xlsx(qs, fh), excel.export_filename(taxpayer, "xlsx")
+        )
+    job = export_start(request, taxpayer)
+    return render(request, "ims/export.html", {"nav": "inward", "j": job_row(job)})

@@ -1,7 +1,7 @@
 """Pages: sign-in landing, GSTIN switcher and the dashboard ("what do I need to do before the 20th?")."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.db.models import Q
 from django.shortcuts import redirect, render
 
 from core import clock
@@ -30,11 +30,25 @@ def home(request):
 
 @login_required
 def switch(request):
+    """The GSTIN switcher (issue 15): a GSTIN opens its dashboard; anything else searches the user's own
+    GSTINs by part of the GSTIN or of the trade or legal name — one match opens it, several are listed, none
+    says so, always inside the portal's page (a stranger's GSTIN is never found, R-8.2)."""
+    raw = (request.GET.get("gstin") or "").strip()
     try:
-        taxpayer = taxpayer_for(request.user, normalize_gstin(request.GET.get("gstin")))
+        return redirect("dashboard", taxpayer_for(request.user, normalize_gstin(raw)).gstin)
     except NotFound:
-        raise Http404("Not found")
-    return redirect("dashboard", taxpayer.gstin)
+        pass
+    matches = []
+    if raw:
+        mine = visible_taxpayers(request.user)
+        matches = list(
+            mine.filter(
+                Q(gstin__icontains=raw) | Q(trade_name__icontains=raw) | Q(legal_name__icontains=raw)
+            ).order_by("gstin")[:50]
+        )
+    if len(matches) == 1:
+        return redirect("dashboard", matches[0].gstin)
+    return render(request, "switch.html", {"query": raw, "matches": matches}, status=200 if matches else 404)
 
 
 @gstin_page()

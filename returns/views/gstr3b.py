@@ -16,6 +16,7 @@ from core.periods import (
     quarter_last_month,
 )
 from core.templatetags.portal import period_label
+from ims import selectors as ims_selectors
 from invoices.forms import pos_label
 from returns import selectors
 from returns.services.gstr3b import MESSAGES as GSTR3B_MESSAGES
@@ -129,6 +130,8 @@ def _gstr3b_page(request, taxpayer, p: int, error: str | None = None, status: in
             "can_file_now": view["status"] == "draft" and not view["blocked_by"],
         }
     )
+    if context["can_file_now"]:
+        context["outlook"] = ims_selectors.ims_filing_outlook(recipient=taxpayer, period=p)
     return render(request, "returns/gstr3b.html", context, status=status)
 
 

@@ -484,9 +484,10 @@ def test_issue5_ims_page_offers_download_and_upload_excel_by_role(docs, owner_us
     page = f"/g/{KA}/ims/inward"
     html = page_client(owner_user).get(f"{page}?section=b2b&action=R").content.decode()
     # The downloads follow the filters and the tab (All other ITC unless Import of goods is open).
-    link = f"/api/v1/ims/{KA}/inward/export?format=xlsx&amp;section=b2b&amp;action=R&amp;goods_typ=ALL_OTH"
-    assert f'href="{link}"' in html
-    assert f'href="{link.replace("xlsx", "json")}"' in html
+    # Excel through the page's export (a job when large, issue 12); JSON straight from the API.
+    query = "section=b2b&amp;action=R&amp;goods_typ=ALL_OTH"
+    assert f'href="/g/{KA}/ims/inward/export.xlsx?format=xlsx&amp;{query}"' in html
+    assert f'href="/api/v1/ims/{KA}/inward/export?format=json&amp;{query}"' in html
     assert '<label for="ims-import-file">Upload Excel' in html
     assert 'id="ims-import-file" type="file" name="file"' in html
     viewer = member(recipient, "viewer")
@@ -615,3 +616,33 @@ def test_issue14_h2_rows_are_read_as_stored_not_as_declared(docs, owner, recipie
     job = r.json()
     assert job["status"] == "succeeded", job
     assert job["result"]["errors"] == []
+
+
+def test_issue12_an_export_above_the_sync_limit_is_a_job_with_its_workbook(
+    docs, owner, owner_user, recipient, settings
+):
+    small = load_workbook(io.BytesIO(export_xlsx(owner, "&section=b2b")))
+    settings.IMS_EXPORT_SYNC_MAX = 2  # 3 B2B records: more than the limit
+    r = owner.get(f"{EXPORT}?format=xlsx&section=b2b")
+    assert r.status_code == 202 and r["Location"] == f"/api/v1/jobs/{r.json()['id']}"
+    job = r.json()
+    assert (job["kind"], job["status"], job["progress"]) == (
+        "ims_export",
+        "succeeded",
+        {"done": 3, "total": 3},
+    )
+    assert job["result"] == {"records": 3, "file": f"/api/v1/jobs/{job['id']}/files/IMS_{KA}_inward.xlsx"}
+    wb = load_workbook(io.BytesIO(content(owner.get(job["result"]["file"]))))
+    # The same workbook as the synchronous export of the same filter.
+    assert [[c.value for c in row] for row in wb["b2b"].iter_rows()] == [
+        [c.value for c in row] for row in small["b2b"].iter_rows()
+    ]
+    # The page's "Download Excel" follows the job and offers the file.
+    page = page_client(owner_user).get(f"/g/{KA}/ims/inward/export.xlsx?format=xlsx&section=b2b")
+    html = page.content.decode()
+    assert page.status_code == 200 and "Preparing your IMS workbook" in html
+    assert "Download the workbook" in html and f"IMS_{KA}_inward.xlsx" in html
+    # Below the limit the page answers the workbook itself.
+    settings.IMS_EXPORT_SYNC_MAX = 10
+    r = page_client(owner_user).get(f"/g/{KA}/ims/inward/export.xlsx?section=b2b")
+    assert r.status_code == 200 and r["Content-Type"] == core_api.XLSX

@@ -232,6 +232,16 @@ def test_r4_10_owner_acts_in_ims_recomputes_2b_and_files_3b_in_the_browser(page,
     file_dialog = page.locator("#file-dialog")
     expect(file_dialog).to_be_visible()
     expect(file_dialog).to_contain_text("Filing freezes GSTR-2B and GSTR-3B")
+    # Issue 15: Cancel has the focus, so Enter closes the dialog and files nothing; a second Enter (on the
+    # opener, focused again) only opens the dialog again, Cancel focused.
+    expect(file_dialog.get_by_role("button", name="Cancel")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(file_dialog).to_be_hidden()
+    page.keyboard.press("Enter")
+    expect(file_dialog).to_be_visible()
+    expect(file_dialog.get_by_role("button", name="Cancel")).to_be_focused()
+    assert not Gstr3bFiling.objects.filter(taxpayer=recipient, period=202509).exists()
+    expect(file_dialog).to_contain_text("will be deemed accepted")
     file_dialog.get_by_role("button", name="File GSTR-3B").click()
     expect(page).to_have_url(re.compile(r"/gstr3b/092025\?filed=1$"))
     expect(page.locator("h1 .st")).to_have_text("Filed")

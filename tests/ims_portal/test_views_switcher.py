@@ -50,3 +50,25 @@ def test_r8_1_a_user_without_gstins_gets_a_helpful_empty_page(db):
     r = web(UserFactory()).get("/")
     assert r.status_code == 200
     assert "not a member of any GSTIN" in r.content.decode()
+
+
+def test_issue15_the_switcher_finds_a_gstin_by_trade_name_and_lists_several(supplier, recipient):
+    user = member(recipient, "viewer", "multi2")
+    Membership.objects.create(user=user, taxpayer=supplier, role="owner")
+    c = web(user)
+    r = c.get("/switch", {"gstin": "Bharat"})
+    assert (r.status_code, r["Location"]) == (302, f"/g/{KA}/")
+    r = c.get("/switch", {"gstin": "AAPFU"})  # part of a GSTIN
+    assert (r.status_code, r["Location"]) == (302, f"/g/{MH}/")
+    r = c.get("/switch", {"gstin": "c"})  # Acme, Bharat Components: both listed, inside the portal's page
+    page = r.content.decode()
+    assert r.status_code == 200 and f'href="/g/{MH}/"' in page and f'href="/g/{KA}/"' in page
+    assert 'class="topbar"' in page
+
+
+def test_issue15_r8_2_the_switcher_never_finds_a_strangers_gstin_by_name(supplier, recipient):
+    c = web(member(recipient, "owner"))
+    r = c.get("/switch", {"gstin": "Acme"})  # Acme exists, but this user is not its member
+    page = r.content.decode()
+    assert r.status_code == 404 and "None of your GSTINs matches" in page and MH not in page
+    assert 'class="topbar"' in page  # a page with the portal's navigation, not a bare 404

@@ -5,6 +5,7 @@ Scenario (by hand): Acme (MH) files INV-1 (1000.00 / IGST 180.00) and INV-2 (500
 Bharat (KA) in GSTR-1 for Oct 2025 on 05-11-2025; Bharat's GSTR-3B for Sep 2025 is filed; the business
 date is 14-11-2025, so Oct 2025's GSTR-2B is due and its GSTR-3B is due on 20-11-2025."""
 
+import re
 from datetime import datetime
 
 import pytest
@@ -279,10 +280,14 @@ def test_r6_3_owner_files_3b_after_confirmation(october, owner, recipient):
     recompute(c)
     html = c.get(f"{G}/gstr3b/102025").content.decode()
     assert "Nothing blocks filing" in html and "<dialog" in html
-    assert (
-        "Filing freezes GSTR-2B and GSTR-3B for Oct 2025; accepted and rejected records leave IMS and "
-        "untouched ones are deemed accepted." in html
-    )
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert "Filing freezes GSTR-2B and GSTR-3B for Oct 2025; it cannot be undone." in text
+    # Issue 15: the dialog says what filing does, in figures (INV-1 180.00 + INV-2 90.00 at No action),
+    # and Cancel comes first and is focused, so Enter never files by accident.
+    assert "2 records at No action will be deemed accepted (tax ₹270.00)." in text
+    assert "0 pending or waiting records will be carried forward to the next period." in text
+    dialog = html[html.index("<dialog") :]
+    assert dialog.index("data-close-dialog autofocus>Cancel") < dialog.index('type="submit" class="primary"')
     # 4A(5) All other ITC: 1,500.00 taxable, 270.00 IGST.
     row = html[html.index('id="t-4A5"') :]
     assert '<td class="num">1,500.00</td><td class="num">270.00</td>' in row[: row.index("</tr>")]
