@@ -13,7 +13,7 @@ from core.periods import IST, format_date, period_code
 from gstn import domain
 from ims.models import ImsRecord
 from ims.selectors import ims_summary
-from ims.serializers import blocked_flags
+from ims.serializers import amounts, blocked_flags
 from returns.models import Gstr2bLine, Gstr2bVersion
 from returns.selectors import boe_line
 from returns.services.gstr2b import is_stale
@@ -81,12 +81,7 @@ def gstn_record(rec: ImsRecord, today) -> dict:
     out.update(
         {
             "pos": rec.pos,
-            "val": rec.val,
-            "txval": rec.txval,
-            "iamt": rec.iamt,
-            "camt": rec.camt,
-            "samt": rec.samt,
-            "cess": rec.cess,
+            **amounts(rec),
             "action": rec.action,
             "ispendactblocked": _blocked(pend_blocked),
             "isRemarksBlocked": "N",

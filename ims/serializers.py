@@ -12,6 +12,18 @@ def _iso(dt):
     return dt.isoformat() if dt else None
 
 
+def amounts(rec: ImsRecord) -> dict:
+    """A record's value and tax heads under IMS's names (``cess``, not GSTR-1's ``csamt``)."""
+    return {
+        "val": rec.val,
+        "txval": rec.txval,
+        "iamt": rec.iamt,
+        "camt": rec.camt,
+        "samt": rec.samt,
+        "cess": rec.cess,
+    }
+
+
 def blocked_flags(rec: ImsRecord, today) -> tuple[bool, bool]:
     """GSTN's ``ispendactblocked`` and ``isItcRedReqBlocked`` of a record (R-4.4, R-4.6)."""
     regime = regime_period(rec)
@@ -63,12 +75,7 @@ def record_out(rec: ImsRecord, today) -> dict:
             "inv_typ": rec.inv_typ,
             "pos": rec.pos,
             "rchrg": "Y" if rec.rchrg else "N",
-            "val": rec.val,
-            "txval": rec.txval,
-            "iamt": rec.iamt,
-            "camt": rec.camt,
-            "samt": rec.samt,
-            "cess": rec.cess,
+            **amounts(rec),
             "action": rec.action,
             "ispendactblocked": "Y" if pend_blocked else "N",
             "pending_deadline": format_date(rec.pending_deadline),

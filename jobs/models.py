@@ -15,6 +15,7 @@ class JobKind(models.TextChoices):
     IMS_BULK = "ims_bulk", "Bulk IMS action"
     IMS_IMPORT = "ims_import", "IMS Excel import"
     IMS_EXPORT = "ims_export", "IMS Excel export"
+    GSTR2B_EXPORT = "gstr2b_export", "GSTR-2B Excel export"
     CUSTOMS_BOE_UPLOAD = "customs_boe_upload", "Customs feed of bills of entry"
     GSTN_IMS_SAVE = "gstn_ims_save", "IMS save or reset (GSTN API)"
     GSTR2B_GENERATE_CHUNK = "gstr2b_generate_chunk", "GSTR-2B generation (part)"

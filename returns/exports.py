@@ -4,10 +4,16 @@ Built from the very reply of ``GET /gstr2b`` (``gstr2b_reply``), so the workbook
 API: a ``Summary`` sheet with the itcsumm figures as values (no formulas), one sheet per docdata section
 with its lines, and a ``Rejected`` sheet with the lines of docRejdata."""
 
+from django.conf import settings
 from openpyxl import Workbook
 
+from core.periods import period_code
 from ims.services.excel import xlsx_value
+from jobs.files import job_file_url, jobfiles_dir
+from jobs.runner import register
+from jobs.services import job_progress
 from returns.domain import DOC_SECTIONS
+from returns.models import Gstr2bLine
 
 HEADS = ("txval", "igst", "cgst", "sgst", "cess")
 SUMMARY_HEADER = ["Group", "Sub-group", "Section", "Taxable", "IGST", "CGST", "SGST", "Cess"]
@@ -110,3 +116,40 @@ def gstr2b_workbook(reply: dict, out) -> None:
         for flat in _lines(data["docRejdata"], section):
             ws.append([xlsx_value(ws, flat.get(c)) for c in REJECTED_COLS])
     wb.save(out)
+
+
+# --- large 2Bs as a job (issue 12) -----------------------------------------------------------------------
+
+
+def export_sync_max() -> int:
+    """Above this many lines a 2B workbook is written by a job (setting GSTR2B_EXPORT_SYNC_MAX)."""
+    return int(getattr(settings, "GSTR2B_EXPORT_SYNC_MAX", 10_000))
+
+
+def is_large(version) -> bool:
+    return (
+        Gstr2bLine.objects.filter(taxpayer_id=version.taxpayer_id, version=version).count()
+        > export_sync_max()
+    )
+
+
+def workbook_name(version) -> str:
+    return f"GSTR2B_{version.taxpayer.gstin}_{period_code(version.period)}_v{version.version}.xlsx"
+
+
+@register("gstr2b_export")
+def _gstr2b_export_job(job) -> dict:
+    """The workbook of one stored 2B version, written to a job file."""
+    from returns.selectors import gstr2b_reply, gstr2b_version
+
+    version = gstr2b_version(
+        taxpayer=job.taxpayer, period=job.params["period"], version=job.params["version"]
+    )
+    job_progress(job, 0, 1)
+    name = workbook_name(version)
+    folder = jobfiles_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f"{job.id}-{name}", "wb") as fh:
+        gstr2b_workbook(gstr2b_reply(version), fh)
+    job_progress(job, 1, 1)
+    return {"version": version.version, "file": job_file_url(job.id, name)}

@@ -37,6 +37,7 @@ api = [
 pages = [
     path("g/<str:gstin>/gstr2b/", gstr2b_pages.gstr2b_home, name="gstr2b_home"),
     path("g/<str:gstin>/gstr2b/<str:period>", gstr2b_pages.gstr2b_period, name="gstr2b_period"),
+    path("g/<str:gstin>/gstr2b/<str:period>/export.xlsx", gstr2b_pages.gstr2b_export, name="gstr2b_export"),
     path(
         "g/<str:gstin>/gstr2b/<str:period>/recompute", gstr2b_pages.gstr2b_recompute, name="gstr2b_recompute"
     ),

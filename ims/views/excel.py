@@ -3,6 +3,7 @@ outcome, error workbook). Same checks and job as ``POST /ims/{gstin}/inward/impo
 
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.api import xlsx_response
@@ -92,4 +93,7 @@ def ims_export(request, taxpayer):
             lambda fh: excel.ims_export_xlsx(qs, fh), excel.export_filename(taxpayer, "xlsx")
         )
     job = export_start(request, taxpayer)
-    return render(request, "ims/export.html", {"nav": "inward", "j": job_row(job)})
+    context = {"nav": "inward", "j": job_row(job), "what": "IMS workbook", "back_words": "Back to IMS"}
+    return render(
+        request, "jobs/export.html", {**context, "back": reverse("ims_inward", args=[taxpayer.gstin])}
+    )

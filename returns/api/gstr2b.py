@@ -7,11 +7,12 @@ from rest_framework.views import APIView
 
 from core.api import FormatParamIgnored, export_format, path_period, xlsx_response
 from core.errors import NotFound, RuleViolation
-from core.schema import GSTIN, PERIOD, errors, job_started, page_of, query
+from core.schema import GSTIN, PERIOD, JobSerializer, errors, job_started, page_of, query
 from jobs.api import job_accepted
-from returns import selectors
+from jobs.models import JobKind
+from jobs.services import job_start
+from returns import exports, selectors
 from returns.api.schemas import Gstr2bSerializer, Gstr2bVersionSerializer
-from returns.exports import gstr2b_workbook
 from returns.services import gstr2b
 from taxpayers.access import Perm, taxpayer_for
 
@@ -102,6 +103,7 @@ class Gstr2bExportApi(APIView):
             (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiResponse(
                 OpenApiTypes.BINARY, description="A Summary sheet and one sheet per section."
             ),
+            202: OpenApiResponse(JobSerializer, description="xlsx of a large 2B: a job, its file when done."),
             **errors(400),
         },
     )
@@ -112,10 +114,16 @@ class Gstr2bExportApi(APIView):
         raw = request.query_params.get("version")
         if raw is not None and not raw.isdigit():
             raise NotFound()
-        reply = selectors.gstr2b_reply(
-            selectors.gstr2b_version(taxpayer=t, period=p, version=int(raw) if raw else None)
-        )
+        version = selectors.gstr2b_version(taxpayer=t, period=p, version=int(raw) if raw else None)
+        if fmt == "xlsx" and exports.is_large(version):  # issue 12: a large workbook is a job
+            job = job_start(
+                kind=JobKind.GSTR2B_EXPORT,
+                taxpayer=t,
+                user=request.user,
+                params={"period": p, "version": version.version, "by": request.user.username},
+            )
+            return job_accepted(job)
+        reply = selectors.gstr2b_reply(version)
         if fmt == "json":
             return Response(reply)
-        name = f"GSTR2B_{t.gstin}_{period}_v{reply['data']['version']}.xlsx"
-        return xlsx_response(lambda fh: gstr2b_workbook(reply, fh), name)
+        return xlsx_response(lambda fh: exports.gstr2b_workbook(reply, fh), exports.workbook_name(version))

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core import clock
+from core.api import xlsx_response
 from core.errors import RuleViolation
 from core.pages import is_htmx, page_period
 from core.periods import (
@@ -16,8 +17,9 @@ from core.periods import (
     quarter_last_month,
 )
 from core.templatetags.portal import period_label
+from jobs.services import job_start
 from jobs.views import job_row
-from returns import domain, selectors
+from returns import domain, exports, selectors
 from returns.services.gstr2b import RECOMPUTE_MESSAGES, gstr2b_recompute_refusal, gstr2b_recompute_start
 from taxpayers.access import Perm
 from taxpayers.pages import gstin_page
@@ -250,3 +252,32 @@ def gstr2b_recompute(request, taxpayer, period):
     if is_htmx(request):
         return render(request, "jobs/_progress.html", {"j": job_row(job)})
     return redirect("job_detail", job.id)
+
+
+@gstin_page()
+def gstr2b_export(request, taxpayer, period):
+    """The 2B page's "Excel" download: the workbook at once, or for a large 2B a job the page follows with
+    the file to download when it is done (issue 12)."""
+
+    p = page_period(period)
+    raw = request.GET.get("version")
+    version = selectors.gstr2b_version(
+        taxpayer=taxpayer, period=p, version=int(raw) if raw and raw.isdigit() else None
+    )
+    if not exports.is_large(version):
+        reply = selectors.gstr2b_reply(version)
+        return xlsx_response(lambda fh: exports.gstr2b_workbook(reply, fh), exports.workbook_name(version))
+    job = job_start(
+        kind="gstr2b_export",
+        taxpayer=taxpayer,
+        user=request.user,
+        params={"period": p, "version": version.version, "by": request.user.username},
+    )
+    back = reverse("gstr2b_period", args=[taxpayer.gstin, period_code(p)])
+    context = {
+        "nav": "gstr2b",
+        "j": job_row(job),
+        "what": "GSTR-2B workbook",
+        "back_words": "Back to GSTR-2B",
+    }
+    return render(request, "jobs/export.html", {**context, "back": back})

@@ -640,7 +640,7 @@ def test_issue12_an_export_above_the_sync_limit_is_a_job_with_its_workbook(
     # The page's "Download Excel" follows the job and offers the file.
     page = page_client(owner_user).get(f"/g/{KA}/ims/inward/export.xlsx?format=xlsx&section=b2b")
     html = page.content.decode()
-    assert page.status_code == 200 and "Preparing your IMS workbook" in html
+    assert page.status_code == 200 and "Preparing your IMS workbook" in html and "Back to IMS" in html
     assert "Download the workbook" in html and f"IMS_{KA}_inward.xlsx" in html
     # Below the limit the page answers the workbook itself.
     settings.IMS_EXPORT_SYNC_MAX = 10

@@ -43,6 +43,7 @@ ROLE_PERMS = {
 
 # route name -> [(method, permission needed)], and the query string a request carries.
 ROUTES: dict[str, list[tuple[str, str]]] = {
+    "gstr2b_export": [("get", READ)],
     "ims_export": [("get", READ)],
     "favicon": [("get", OPEN)],
     # API: authentication and administration

@@ -157,3 +157,37 @@ def test_r8_2_2b_export_by_role(october, recipient, outsider):
     assert viewer.get(f"{BASE}/102025/export?format=xlsx").status_code == 200
     r = client_for(outsider).get(f"{BASE}/102025/export?format=xlsx")
     assert r.status_code == 404 and r.json()["error"]["code"] == "NOT_FOUND"
+
+
+def test_issue12_a_large_2b_workbook_is_a_job_with_the_same_workbook(october, owner, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    small = workbook(owner)
+    settings.GSTR2B_EXPORT_SYNC_MAX = 1  # the 2B has more lines than that
+    r = owner.get(f"/api/v1/gstr2b/{KA}/102025/export?format=xlsx")
+    assert r.status_code == 202
+    job = r.json()
+    assert (job["kind"], job["status"]) == ("gstr2b_export", "succeeded")
+    assert job["result"]["file"].endswith(f"/files/GSTR2B_{KA}_102025_v{job['result']['version']}.xlsx")
+    got = owner.get(job["result"]["file"])
+    wb = load_workbook(io.BytesIO(b"".join(got.streaming_content)))
+    for name in small.sheetnames:
+        assert [[c.value for c in row] for row in wb[name].iter_rows()] == [
+            [c.value for c in row] for row in small[name].iter_rows()
+        ]
+    # JSON stays a direct reply whatever the size.
+    assert owner.get(f"/api/v1/gstr2b/{KA}/102025/export?format=json").status_code == 200
+
+
+def test_issue12_the_2b_pages_excel_link_follows_a_job_for_a_large_2b(october, recipient, settings, tmp_path):
+    from django.test import Client
+
+    settings.MEDIA_ROOT = tmp_path
+    web = Client()
+    web.force_login(member(recipient, "viewer"))
+    page = web.get(f"/g/{KA}/gstr2b/102025").content.decode()
+    assert f'href="/g/{KA}/gstr2b/102025/export.xlsx?version=1"' in page
+    r = web.get(f"/g/{KA}/gstr2b/102025/export.xlsx?version=1")
+    assert r.status_code == 200 and r["Content-Disposition"].endswith('_102025_v1.xlsx"')
+    settings.GSTR2B_EXPORT_SYNC_MAX = 1
+    html = web.get(f"/g/{KA}/gstr2b/102025/export.xlsx?version=1").content.decode()
+    assert "Preparing your GSTR-2B workbook" in html and "Download the workbook" in html
