@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models.functions import Collate, Upper
+from rest_framework.utils.encoders import JSONEncoder
 
 from core.api import keyset, page_args
 from core.errors import RuleViolation
@@ -117,30 +118,44 @@ def _boe_line(line: Gstr2bLine) -> dict:
     return out
 
 
-def _docdata(lines: list[Gstr2bLine], rejected: bool) -> dict:
-    out = {s: [] for s in domain.DOC_SECTIONS}
-    groups: dict = {}
+def _entries(lines, rejected: bool):
+    """``(section, entry)`` in reply order from lines ordered by section, supplier and number: a supplier
+    with its documents (``inv``/``nt``/``boe``), or for ``impg`` one bill of entry. Consumes ``lines`` as it
+    goes, so a streamed reply holds one supplier's documents at a time."""
+    party, key = None, None
     for line in lines:
         if line.section == "impg":
-            out["impg"].append(_boe_line(line))
+            if party is not None:
+                yield key[0], party
+                party, key = None, None
+            yield "impg", _boe_line(line)
             continue
+        if (line.section, line.ctin) != key:
+            if party is not None:
+                yield key[0], party
+            key = (line.section, line.ctin)
+            if line.section == "impgsez":
+                party = {"ctin": line.ctin, "trdnm": line.trdnm, "boe": []}
+            else:
+                party = {
+                    "ctin": line.ctin,
+                    "trdnm": line.trdnm,
+                    "supprd": period_code(line.supprd),
+                    "supfildt": format_date(line.supfildt.date()) if line.supfildt else None,
+                    ("nt" if line.section in NOTE_SECTIONS else "inv"): [],
+                }
         if line.section == "impgsez":
-            if (line.section, line.ctin) not in groups:
-                groups[(line.section, line.ctin)] = {"ctin": line.ctin, "trdnm": line.trdnm, "boe": []}
-                out["impgsez"].append(groups[(line.section, line.ctin)])
-            groups[(line.section, line.ctin)]["boe"].append(_boe_line(line))
-            continue
-        key = (line.section, line.ctin)
-        if key not in groups:
-            groups[key] = {
-                "ctin": line.ctin,
-                "trdnm": line.trdnm,
-                "supprd": period_code(line.supprd),
-                "supfildt": format_date(line.supfildt.date()) if line.supfildt else None,
-                ("nt" if line.section in NOTE_SECTIONS else "inv"): [],
-            }
-            out[line.section].append(groups[key])
-        groups[key]["nt" if line.section in NOTE_SECTIONS else "inv"].append(_line(line, rejected))
+            party["boe"].append(_boe_line(line))
+        else:
+            party["nt" if line.section in NOTE_SECTIONS else "inv"].append(_line(line, rejected))
+    if party is not None:
+        yield key[0], party
+
+
+def _docdata(lines: list[Gstr2bLine], rejected: bool) -> dict:
+    out = {s: [] for s in domain.DOC_SECTIONS}
+    for section, entry in _entries(lines, rejected):
+        out[section].append(entry)
     return out
 
 
@@ -158,28 +173,71 @@ def _amounts(itcsumm: dict) -> dict:
     return out
 
 
-def gstr2b_reply(v: Gstr2bVersion) -> dict:
+def _ordered_lines(v: Gstr2bVersion):
     # R-5.4: lines sort by ctin, then number. Numbers compare case-insensitively (R-3.2), by code point
     # whatever the database's collation, so the order never depends on the server's locale.
     # Code-point collation: "C" on PostgreSQL, "BINARY" on SQLite (the `make run` database).
     cp = "C" if connection.vendor == "postgresql" else "BINARY"
-    lines = list(
-        Gstr2bLine.objects.filter(taxpayer_id=v.taxpayer_id, version=v).order_by(
-            "section", Collate("ctin", cp), Collate(Upper("number"), cp), "record_id"
-        )
+    return Gstr2bLine.objects.filter(taxpayer_id=v.taxpayer_id, version=v).order_by(
+        "section", Collate("ctin", cp), Collate(Upper("number"), cp), "record_id"
     )
+
+
+def _head(v: Gstr2bVersion) -> dict:
     filed = Gstr3bFiling.objects.filter(taxpayer_id=v.taxpayer_id, period=v.period).exists()
     latest = latest_version(v.taxpayer, v.period)
     is_latest = latest is not None and latest.id == v.id
     return {
+        "gstin": v.taxpayer.gstin,
+        "rtnprd": period_code(v.period),
+        "version": v.version,
+        "gendt": v.generated_at.isoformat(),
+        "status": "final" if filed and is_latest else "draft",
+        "stale": (not filed) and is_latest and is_stale(v),
+        "itcsumm": _amounts(v.itcsumm),
+    }
+
+
+# Above this many lines GET 2B is sent as it is read (issue 12): the same JSON, never one body in memory.
+STREAM_LINES = 10_000
+
+
+def gstr2b_is_large(v: Gstr2bVersion) -> bool:
+    return Gstr2bLine.objects.filter(taxpayer_id=v.taxpayer_id, version=v).count() > STREAM_LINES
+
+
+def gstr2b_reply_stream(v: Gstr2bVersion):
+    """``gstr2b_reply(v)`` as JSON text in pieces: the head, then each part's sections with one supplier's
+    documents at a time, lines read 2,000 per fetch."""
+    encode = JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    head = encode(_head(v))
+    yield '{"data":' + head[:-1]
+    for part, rejected in (("docdata", False), ("docRejdata", True)):
+        lines = _ordered_lines(v)
+        lines = lines.filter(grp="itcRejected") if rejected else lines.exclude(grp="itcRejected")
+        entries = _entries(lines.iterator(chunk_size=2000), rejected)
+        pending = next(entries, None)
+        yield f',"{part}":{{'
+        for i, section in enumerate(domain.DOC_SECTIONS):
+            out, first = [("," if i else "") + f'"{section}":['], True
+            while pending is not None and pending[0] == section:
+                out.append(("" if first else ",") + encode(pending[1]))
+                first = False
+                pending = next(entries, None)
+                if len(out) >= 200:
+                    yield "".join(out)
+                    out = []
+            out.append("]")
+            yield "".join(out)
+        yield "}"
+    yield "}}"
+
+
+def gstr2b_reply(v: Gstr2bVersion) -> dict:
+    lines = list(_ordered_lines(v))
+    return {
         "data": {
-            "gstin": v.taxpayer.gstin,
-            "rtnprd": period_code(v.period),
-            "version": v.version,
-            "gendt": v.generated_at.isoformat(),
-            "status": "final" if filed and is_latest else "draft",
-            "stale": (not filed) and is_latest and is_stale(v),
-            "itcsumm": _amounts(v.itcsumm),
+            **_head(v),
             "docdata": _docdata([x for x in lines if x.grp != "itcRejected"], False),
             "docRejdata": _docdata([x for x in lines if x.grp == "itcRejected"], True),
         }

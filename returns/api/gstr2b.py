@@ -1,5 +1,6 @@
 """API: GSTR-2B of a recipient (API.md "Recipient: GSTR-2B and GSTR-3B")."""
 
+from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.response import Response
@@ -19,6 +20,14 @@ from taxpayers.access import Perm, taxpayer_for
 TAG = ["GSTR-2B"]
 
 
+def gstr2b_response(v):
+    """The 2B reply; above STREAM_LINES lines the same JSON sent as it is read (issue 12), so a
+    200,000-line 2B never sits in memory as one body."""
+    if selectors.gstr2b_is_large(v):
+        return StreamingHttpResponse(selectors.gstr2b_reply_stream(v), content_type="application/json")
+    return Response(selectors.gstr2b_reply(v))
+
+
 class Gstr2bApi(APIView):
     @extend_schema(
         tags=TAG,
@@ -29,9 +38,7 @@ class Gstr2bApi(APIView):
     )
     def get(self, request, gstin, period):
         t = taxpayer_for(request.user, gstin)
-        return Response(
-            selectors.gstr2b_reply(selectors.gstr2b_version(taxpayer=t, period=path_period(period)))
-        )
+        return gstr2b_response(selectors.gstr2b_version(taxpayer=t, period=path_period(period)))
 
 
 class Gstr2bVersionsApi(APIView):
@@ -61,7 +68,7 @@ class Gstr2bVersionApi(APIView):
     def get(self, request, gstin, period, version: int):
         t = taxpayer_for(request.user, gstin)
         v = selectors.gstr2b_version(taxpayer=t, period=path_period(period), version=version)
-        return Response(selectors.gstr2b_reply(v))
+        return gstr2b_response(v)
 
 
 class Gstr2bGenerateApi(APIView):
@@ -123,7 +130,7 @@ class Gstr2bExportApi(APIView):
                 params={"period": p, "version": version.version, "by": request.user.username},
             )
             return job_accepted(job)
-        reply = selectors.gstr2b_reply(version)
         if fmt == "json":
-            return Response(reply)
+            return gstr2b_response(version)
+        reply = selectors.gstr2b_reply(version)
         return xlsx_response(lambda fh: exports.gstr2b_workbook(reply, fh), exports.workbook_name(version))

@@ -217,3 +217,31 @@ def test_issue15_a_second_recompute_while_one_waits_returns_that_job(october, ow
     # Once it has ended, a new request starts a new recompute.
     Job.objects.filter(id=first.json()["id"]).update(status="succeeded")
     assert post_generate(owner, "102025").json()["id"] != first.json()["id"]
+
+
+def test_issue12_a_large_2b_is_sent_as_it_is_read_with_the_same_json(october, owner, recipient, monkeypatch):
+    import json
+
+    from ims.models import ImsRecord
+    from returns import selectors
+    from returns.models import Gstr2bVersion
+
+    rid = ImsRecord.objects.get(recipient=recipient, number="INV-2").id
+    assert (
+        owner.post(
+            f"/api/v1/ims/{KA}/inward/actions", {"actions": [{"id": rid, "action": "R"}]}, format="json"
+        ).json()["errors"]
+        == []
+    )
+    post_generate(owner, "102025")
+    whole = owner.get(f"{BASE}/102025")
+    assert not whole.streaming
+    monkeypatch.setattr(selectors, "STREAM_LINES", 1)  # 2 lines: above it
+    for url in (f"{BASE}/102025", f"{BASE}/102025/versions/1", f"{BASE}/102025/export?format=json"):
+        r = owner.get(url)
+        assert r.status_code == 200 and r.streaming and r["Content-Type"] == "application/json"
+        assert json.loads(b"".join(r.streaming_content)) == whole.json()
+    data = whole.json()["data"]
+    assert [i["inum"] for p in data["docdata"]["b2b"] for i in p["inv"]] == ["INV-1"]
+    assert [i["inum"] for p in data["docRejdata"]["b2b"] for i in p["inv"]] == ["INV-2"]
+    assert Gstr2bVersion.objects.filter(taxpayer=recipient, period=202510).count() == 1
