@@ -15,7 +15,7 @@ from rest_framework.authtoken.models import Token
 from customs.services import boe_feed_apply
 from gstn import selectors
 from tests.conftest import KA, MH, member
-from tests.gstn.client import NUMBER, GstnClient, GstnRefused, field, money
+from tests.gstn.client import NUMBER, SECTION_KEYS, GstnClient, GstnRefused, field, money
 
 D = Decimal
 SEPT = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "gstr1_full_092025.json").read_text())
@@ -194,5 +194,9 @@ def test_issue10_a_gstn_client_does_the_whole_month_without_our_ids(
     ref = rec.ims_save({"impg": [{**{k: boe[k] for k in keep}, "action": "A", "prev_status": "N"}]})
     assert rec.ims_status(ref)["status_cd"] == "P"
     assert rec.ims_counts("IMP_GDS")["impg"]["accept"] == 1
+    # Every IMS section can be listed by its GSTN code, keyed by GSTN's name.
+    listed = {code: len(rec.ims_records(code)) for code in SECTION_KEYS}
+    assert listed == {**dict.fromkeys(SECTION_KEYS, 0), "B2B": 2, "IMPG": 1}
+
     rec.http.close()
     sup.http.close()
