@@ -133,9 +133,14 @@
   document.addEventListener("htmx:afterRequest", (e) => {
     if (e.detail.elt === bulk() || (bulk() && bulk().contains(e.detail.elt))) resetHidden();
   });
-  // New rows (filters, paging, an action): the offer was for the old selection.
+  // New rows (filters, paging, an action): the offer was for the old selection. Once an action has been
+  // applied (its result is shown), its remarks are spent: the next Reject or Pending never sends them about
+  // another supplier's invoice (issue 15). A confirmation asked first keeps them.
   document.addEventListener("htmx:afterSwap", (e) => {
-    if (e.detail.target && e.detail.target.id === "ims-table") clearAllMatching();
+    if (!e.detail.target || e.detail.target.id !== "ims-table") return;
+    clearAllMatching();
+    const remarks = document.getElementById("ims-remarks");
+    if (remarks && $("#ims-messages .ims-result")) remarks.value = "";
   });
   // Filters: leave empty fields out of the request, so the pushed URL names only the filters in use.
   document.addEventListener("htmx:configRequest", (e) => {
@@ -149,6 +154,12 @@
   });
   document.addEventListener("htmx:afterSettle", recount);
   document.addEventListener("DOMContentLoaded", recount);
+  // The Number box searches as one types (keyup); its change event on losing focus — e.g. to tick a row it
+  // found — must not search again and re-render the table, losing the tick (issue 15).
+  document.addEventListener("DOMContentLoaded", () => {
+    const q = document.getElementById("f-q");
+    if (q) q.addEventListener("change", (e) => e.stopPropagation());
+  });
 
   // Keyboard.
   let focusIndex = -1;

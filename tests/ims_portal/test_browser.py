@@ -170,6 +170,8 @@ def test_r4_10_owner_acts_in_ims_recomputes_2b_and_files_3b_in_the_browser(page,
     expect(row(page, september["INV-3"]).locator(".remarks")).to_have_text(
         "Rate differs from the purchase order"
     )
+    # Issue 15: the remarks were spent on that action; the box is empty for the next one.
+    expect(page.get_by_label("Remarks")).to_have_value("")
 
     # Credit notes: rejecting asks for confirmation first (it raises the supplier's liability); Cancel keeps
     # the note as it is. Pending on a credit note of 2B period Sep 2025 is refused under its row.
@@ -380,3 +382,16 @@ def test_r9_4_staff_opens_admin_tools(page, set_clock):
     expect(page.locator("header .sandbox")).to_be_visible()
     assert page.evaluate(UNLABELLED_JS) == []
     shot(page, "admin-tools")
+
+
+def test_issue15_a_tick_after_a_search_survives_the_search_box_losing_focus(page, september, recipient):
+    member(recipient, "owner", "bharat")
+    sign_in(page, "bharat", f"/g/{KA}/ims/inward")
+    expect(page.locator("#ims-rows tr.ims-row")).to_have_count(4)
+    page.get_by_label("Number").press_sequentially("INV-3", delay=30)
+    expect(page.locator("#ims-rows tr.ims-row")).to_have_count(1)
+    # Ticking the row takes the focus from the search box (its change event): the table must not re-render.
+    page.get_by_label("Select INV-3").check()
+    page.locator('button[data-bulk="A"]').click()
+    expect(page.locator("#ims-messages")).to_contain_text("Accept: 1 of 1 records done.")
+    expect(row(page, september["INV-3"]).locator(".act-badge")).to_have_text("Accepted")
