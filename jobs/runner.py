@@ -15,7 +15,9 @@ from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Sum
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from core import clock
@@ -237,12 +239,19 @@ def _settle(parent_id: int) -> None:
         )
         if parent is None:
             return
-        kids = list(Job.objects.filter(parent_id=parent_id).order_by("id"))
-        ended = [k for k in kids if k.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)]
-        done = min(sum(k.params.get("size", 1) for k in ended), parent.total)
-        if len(ended) < len(kids):
+        # One aggregate per ended part; the parts' rows are read once, when the last one has ended (a run of
+        # thousands of parts never reads them all again at each end).
+        ended = Q(status__in=(JobStatus.SUCCEEDED, JobStatus.FAILED))
+        counts = Job.objects.filter(parent_id=parent_id).aggregate(
+            parts=Count("id"),
+            ended=Count("id", filter=ended),
+            size=Sum(Cast(KT("params__size"), IntegerField()), filter=ended),
+        )
+        if counts["ended"] < counts["parts"]:
+            done = min(counts["size"] or 0, parent.total)
             Job.objects.filter(id=parent_id).update(done=done, heartbeat_at=timezone.now())
             return
+        kids = list(Job.objects.filter(parent_id=parent_id).order_by("id"))
         result = _aggregate(parent, kids)
         failed = [k for k in kids if k.status == JobStatus.FAILED]
         error = None

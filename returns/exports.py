@@ -13,7 +13,7 @@ from jobs.files import job_file_url, jobfiles_dir
 from jobs.runner import register
 from jobs.services import job_progress
 from returns.domain import DOC_SECTIONS
-from returns.models import Gstr2bLine
+from returns.selectors import gstr2b_line_count, gstr2b_reply, gstr2b_version
 
 HEADS = ("txval", "igst", "cgst", "sgst", "cess")
 SUMMARY_HEADER = ["Group", "Sub-group", "Section", "Taxable", "IGST", "CGST", "SGST", "Cess"]
@@ -127,10 +127,7 @@ def export_sync_max() -> int:
 
 
 def is_large(version) -> bool:
-    return (
-        Gstr2bLine.objects.filter(taxpayer_id=version.taxpayer_id, version=version).count()
-        > export_sync_max()
-    )
+    return gstr2b_line_count(version) > export_sync_max()
 
 
 def workbook_name(version) -> str:
@@ -140,8 +137,6 @@ def workbook_name(version) -> str:
 @register("gstr2b_export")
 def _gstr2b_export_job(job) -> dict:
     """The workbook of one stored 2B version, written to a job file."""
-    from returns.selectors import gstr2b_reply, gstr2b_version
-
     version = gstr2b_version(
         taxpayer=job.taxpayer, period=job.params["period"], version=job.params["version"]
     )

@@ -202,8 +202,12 @@ def _head(v: Gstr2bVersion) -> dict:
 STREAM_LINES = 10_000
 
 
+def gstr2b_line_count(v: Gstr2bVersion) -> int:
+    return Gstr2bLine.objects.filter(taxpayer_id=v.taxpayer_id, version=v).count()
+
+
 def gstr2b_is_large(v: Gstr2bVersion) -> bool:
-    return Gstr2bLine.objects.filter(taxpayer_id=v.taxpayer_id, version=v).count() > STREAM_LINES
+    return gstr2b_line_count(v) > STREAM_LINES
 
 
 def gstr2b_reply_stream(v: Gstr2bVersion):

@@ -235,16 +235,14 @@ RECOMPUTE_MESSAGES = {
 # --- jobs (R-9.3, issue 13) ----------------------------------------------------------------------------
 
 
-def _large_recipients(period: int, ids: list[int]) -> set[int]:
-    """Recipients with more records in the period's 2B than GSTR2B_LARGE_RECORDS: one GROUP BY."""
+def _large_recipients(period: int, ids: list[int] | None) -> set[int]:
+    """Recipients (among ``ids``, or all) with more records in the period's 2B than GSTR2B_LARGE_RECORDS: one
+    GROUP BY (for every taxpayer, no list of ids in the query)."""
     limit = settings.GSTR2B_LARGE_RECORDS
-    rows = (
-        ImsRecord.objects.filter(itc_period=period, recipient_id__in=ids)
-        .values("recipient_id")
-        .annotate(n=Count("id"))
-        .filter(n__gt=limit)
-        .order_by()
-    )
+    records = ImsRecord.objects.filter(itc_period=period)
+    if ids is not None:
+        records = records.filter(recipient_id__in=ids)
+    rows = records.values("recipient_id").annotate(n=Count("id")).filter(n__gt=limit).order_by()
     return {r["recipient_id"] for r in rows}
 
 
@@ -278,7 +276,7 @@ def _gstr2b_generate_job(job):
         known = set(taxpayers.values_list("gstin", flat=True))
         skipped += [{"gstin": g, "reason": "NOT_FOUND"} for g in wanted if g not in known]
     rows = list(taxpayers.values_list("id", "gstin"))
-    large = _large_recipients(period, [tid for tid, _ in rows])
+    large = _large_recipients(period, None if listed is None else [tid for tid, _ in rows])
     base = {"period": period, "trigger": p.get("trigger", "admin"), "by": p.get("by", "system")}
     children = [
         Child(
