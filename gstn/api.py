@@ -13,6 +13,7 @@ from core.periods import format_date, parse_period, period_code
 from core.schema import Raw
 from gstn import domain, selectors, services
 from gstn.base import GstnView, ok
+from ims.domain import ACTIONS
 from invoices import selectors as gstr1_selectors
 from invoices.models import Form, ReturnFiling
 from invoices.selectors import outward_list
@@ -143,7 +144,7 @@ class ImsApi(GstnView):
                 ]
             )
         status = request.query_params.get("status") or None
-        if status is not None and status not in domain.COUNT_NAMES:
+        if status is not None and status not in ACTIONS:
             raise ValidationFailed(
                 [{"path": "status", "code": "INVALID", "message": "status is N, A, R or P."}]
             )

@@ -29,14 +29,11 @@ GOODS = {
     "INV_SUPP_ISD": ("inv_supp_isd", ("isd", "isda")),
     "IMP_GDS": ("imp_gds", ("impg", "impga", "impgsez", "impgseza")),
 }
-COUNT_NAMES = {"N": "noaction", "A": "accept", "R": "reject", "P": "pending"}
 NOTE_SECTIONS = ("b2bdn", "b2bdna", "b2bcn", "b2bcna")
 AMENDED_NOTE_SECTIONS = ("b2bdna", "b2bcna")
 AMENDED_INVOICE_SECTIONS = ("b2ba", "ecoma")
 ECO_SECTIONS = ("ecom", "ecoma")
 BOE_SECTIONS = ("impg", "impga", "impgsez", "impgseza")
-# What identifies a record in SAVE/RESET besides its section and supplier: number and date (§3.4).
-NUMBER_KEYS = {"inum": "idt", "nt_num": "nt_dt", "boenum": "boedt"}
 # The values a SAVE record must still have (GSTN refuses a record whose values changed: IMSSAV0010).
 VALUE_KEYS = ("txval", "iamt", "camt", "samt", "cess")
 

@@ -12,7 +12,7 @@ from core.errors import ValidationFailed
 from core.periods import IST, format_date, period_code
 from gstn import domain
 from ims.models import ImsRecord
-from ims.selectors import ims_summary
+from ims.selectors import ACTION_NAMES, ims_summary
 from ims.serializers import amounts, blocked_flags
 from returns.models import Gstr2bLine, Gstr2bVersion
 from returns.selectors import boe_line
@@ -34,7 +34,7 @@ def ims_counts(recipient: Taxpayer, goods_typ: str) -> dict:
     """GETCNT (§3.2): counts per section and status of one goods type, integers."""
     key, sections = domain.GOODS[goods_typ]
     summary = ims_summary(recipient=recipient)
-    zero = {name: 0 for name in domain.COUNT_NAMES.values()}
+    zero = {name: 0 for name in ACTION_NAMES.values()}
     block = {s: dict(summary.get(s, zero)) for s in sections}
     block = {"ttl_cnt": sum(sum(c.values()) for c in block.values()), **block}
     return {key: block}
