@@ -455,3 +455,34 @@ def test_issue15_favicon_is_served_not_404(client, db):
     r = client.get("/favicon.ico")
     assert r.status_code == 302 and r["Location"] == "/static/favicon.svg"
     assert client.get(r["Location"]).status_code == 200
+
+
+# --- Low: a malformed id found the record; wants the 404 of an unknown one ----------------------------
+
+
+@pytest.mark.parametrize("shape", ["{:04d}", "+{}", "{}_", "arabic-indic", "{}.0"])
+def test_issue14_l_a_malformed_record_id_is_the_404_of_an_unknown_one(
+    set_clock, supplier, recipient, client, shape
+):
+    from tests.conftest import gstr1, inv, record, save
+
+    set_clock("2025-11-05 10:00")
+    save(supplier, 202510, gstr1(b2b=[inv("ID-1", "05-10-2025")]))
+    rid = record(recipient, "ID-1").id
+    user = member(recipient, Role.OWNER, "rec-owner")
+    api = client_for(user)
+    client.force_login(user)
+    assert api.get(f"/api/v1/ims/{KA}/inward/{rid}").status_code == 200
+    assert client.get(f"/g/{KA}/ims/inward/{rid}").status_code == 200
+    if shape == "arabic-indic":
+        bad = str(rid).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    elif shape == "{}_":
+        bad = f"{str(rid)[:1]}_{str(rid)[1:]}" if rid > 9 else f"{rid}_"
+    else:
+        bad = shape.format(rid)
+    unknown = contract_error(api.get(f"/api/v1/ims/{KA}/inward/999999999"), 404, "NOT_FOUND")
+    malformed = contract_error(api.get(f"/api/v1/ims/{KA}/inward/{bad}"), 404, "NOT_FOUND")
+    assert malformed == unknown
+    assert client.get(f"/g/{KA}/ims/inward/{bad}").status_code == 404
+    assert api.patch(f"/api/v1/ims/{KA}/inward/{bad}", {"action": "A"}, format="json").status_code == 404
+    assert record(recipient, "ID-1").action == "N"
