@@ -2,6 +2,7 @@
 matching". R-4.10 (record by record, refusals listed), R-4.9 (audit channel bulk), R-9.2 (idempotent,
 whole chunks), R-9.3 (progress)."""
 
+import io
 import math
 from datetime import date
 from decimal import Decimal as D
@@ -170,19 +171,22 @@ def test_r9_2_a_job_dying_mid_way_keeps_whole_chunks_and_the_rerun_finishes(
 ):
     set_clock("2025-11-05 10:00")
     mass(recipient, 25, stin=MH, prefix="M")
-    real = ImsAudit.objects.bulk_create
+    from ims.services import bulk as service
+
+    real = service._apply_chunk
     calls = []
 
-    def failing(objs, **kw):
-        calls.append(len(objs))
+    def dying(*args, **kw):
+        out = real(*args, **kw)  # the chunk's writes are made, then the worker dies before its commit
+        calls.append(1)
         if len(calls) == 2:
             raise RuntimeError("worker lost")
-        return real(objs, **kw)
+        return out
 
-    monkeypatch.setattr(ImsAudit.objects, "bulk_create", failing)
+    monkeypatch.setattr(service, "_apply_chunk", dying)
     with pytest.raises(RuntimeError):
         bulk(recipient, {}, "A", chunk_size=10)
-    monkeypatch.setattr(ImsAudit.objects, "bulk_create", real)
+    monkeypatch.setattr(service, "_apply_chunk", real)
     accepted = ImsRecord.objects.filter(recipient=recipient, action="A")
     # The first chunk of 10 is applied with its audit rows; the second chunk's UPDATE was rolled back.
     assert accepted.count() == 10
@@ -226,11 +230,12 @@ def test_r9_bulk_on_20000_records_costs_queries_per_chunk_not_per_record(set_clo
     q3 = queries(lambda: bulk(recipient, {"stin": MH}, "N", chunk_size=c))  # 16,000, 11 chunks
     chunks = [math.ceil(n / c) for n in (4_000, 20_000, 16_000)]
     assert chunks == [3, 14, 11]
-    # Per chunk: savepoint, the recipient's row lock (the lock order, taxpayers.locks), SELECT … FOR
-    # UPDATE, the sandbox clock (tests run with it on), one UPDATE, one audit INSERT, release savepoint.
+    # Per chunk: savepoint, the recipient's row lock (the lock order, taxpayers.locks), the sandbox clock
+    # (tests run with it on), one statement that locks the chunk, updates it and writes its audit rows
+    # (issue 12), release savepoint; no record here needs the per-record rules, so nothing more is read.
     # Once: COUNT of the set and the recipient's filed GSTR-3Bs (its calendar; the frequencies are not
     # needed by the action rules).
-    per_chunk, fixed = 7, 2
+    per_chunk, fixed = 5, 2
     assert [q1, q2, q3] == [fixed + per_chunk * k for k in chunks]
     assert ImsRecord.objects.filter(recipient=recipient, action="R").count() == 4_000
     assert ImsRecord.objects.filter(recipient=recipient, action="N").count() == 16_000
@@ -367,3 +372,67 @@ def test_page_bulk_refuses_bad_input_in_words(docs, recipient, owner):
     r = web(owner).post(PAGE_BULK, {"qs": "section=zzz", "action": "A"}, HTTP_HX_REQUEST="true")
     assert "Unknown IMS section." in r.content.decode()
     assert Job.objects.count() == 0
+
+
+# --- Issue 12: the set-based chunk decides as the per-record rules do ---------------------------------------
+
+
+def _outcome(recipient, since) -> tuple:
+    """Records and audit rows, timestamps as "changed by the run" (the sandbox clock runs on)."""
+    fields = ("id", "action", "remarks", "itc_red_req", "decl_igst", "decl_cgst", "decl_sgst", "updated_at")
+    records = [
+        (*row[:-1], row[-1] >= since)
+        for row in ImsRecord.objects.filter(recipient=recipient).order_by("id").values_list(*fields)
+    ]
+    fields = ("record_id", "from_action", "to_action", "remarks", "decl", "by", "channel", "at")
+    audits = [
+        (*row[:-1], row[-1] >= since)
+        for row in ImsAudit.objects.filter(recipient=recipient)
+        .order_by("record_id", "id")
+        .values_list(*fields)
+    ]
+    return records, audits
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("action, remarks", [("A", None), ("R", "not ours"), ("P", "checking"), ("N", None)])
+def test_issue12_the_set_based_chunk_gives_the_per_record_rules_outcome_on_the_demo(
+    settings, db, monkeypatch, action, remarks
+):
+    """The demo's recipients hold every kind the predicate must send to the rules: credit notes of 092025
+    and later periods, bills of entry, amendments waiting on their original, records of filed periods and
+    records already at the action. Each bulk action is run both ways from the same state, and records, audit
+    rows and the reply must be the same."""
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from ims.services import bulk as service
+    from taxpayers.models import Taxpayer
+
+    settings.IMS_SANDBOX_CLOCK = True
+    call_command("seed_demo", stdout=io.StringIO())
+    since = clock.now()
+    results = {}
+    real, by_rules = service._apply_chunk, []
+
+    def counted(chunk, *args, **kw):
+        by_rules.append(len(chunk))
+        return real(chunk, *args, **kw)
+
+    monkeypatch.setattr(service, "_apply_chunk", counted)
+    for set_based in (True, False):
+        monkeypatch.setattr(service, "_set_based", lambda v=set_based: v)
+        by_rules.clear()
+        got = []
+        with transaction.atomic():
+            for t in Taxpayer.objects.order_by("gstin"):
+                reply = bulk(t, {}, action, remarks, chunk_size=7)
+                got.append((t.gstin, reply, _outcome(t, since)))
+            transaction.set_rollback(True)
+        results[set_based] = (got, sum(by_rules))
+    (set_based, to_rules), (per_record, everything) = results[True], results[False]
+    assert set_based == per_record
+    # Both ways were taken: most records in SQL, the rest by the rules.
+    assert 0 < to_rules < everything / 2
+    replies = [r for _, r, _ in set_based]
+    assert sum(r["processed"] for r in replies) >= 10
