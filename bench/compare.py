@@ -1,0 +1,386 @@
+"""The portal against the database's own speed, in one run (issue 12 item 6). Not part of the suite.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ims_bench SECRET_KEY=... \
+        .venv/bin/python bench/compare.py [--records 200000] [--documents 100000] [--only bulk,gstr2b,...]
+
+Each operation is timed beside its floor — the same rows through the plainest SQL that does the same work —
+on the same data, one after the other in this process, so the ratio holds on a noisy machine where absolute
+times do not. Prints the table of the README's Performance section:
+
+- upload:  a GSTR-1 file of --documents documents, request and job end to end, against ``COPY`` of the same
+           document rows (one row per document, its columns as stored) into a table shaped like documents;
+- gstr2b:  GSTR-2B generation for a recipient with --records records, against one ``INSERT … SELECT …
+           GROUP BY`` over them;
+- bulk:    bulk accept of the --records records (a job's work), against one ``UPDATE`` of them;
+- tiles:   the IMS summary tiles, against one ``GROUP BY`` over the records;
+- list:    the IMS list API (50 records) under --clients concurrent keep-alive clients against gunicorn,
+           against a bare Django view running one indexed query on the same server.
+"""
+
+import argparse
+import http.client
+import io
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ims_portal.settings")
+os.environ.setdefault("IMS_SANDBOX_CLOCK", "1")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+
+from bench._records import seed_records  # noqa: E402
+from core import clock  # noqa: E402
+from core.periods import IST  # noqa: E402
+from ims.models import ImsAudit, ImsRecord  # noqa: E402
+from taxpayers.models import Membership  # noqa: E402
+
+RESET = (
+    "UPDATE ims_imsrecord SET action = 'N', remarks = NULL, itc_red_req = NULL, decl_igst = NULL, "
+    "decl_cgst = NULL, decl_sgst = NULL, decl_cess = NULL WHERE recipient_id = %s AND action <> 'N'"
+)
+ROWS: list[tuple] = []  # (operation, portal, floor, ratio text, goal, met)
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def sql(statement: str, params=()) -> None:
+    with connection.cursor() as c:
+        c.execute(statement, params)
+
+
+def report(name: str, portal: str, floor: str, ratio: float, goal: str, met: bool, ratio_text: str) -> None:
+    ROWS.append((name, portal, floor, ratio_text, goal, "yes" if met else "NO"))
+    print(f"  {name}: {portal} | floor {floor} | {ratio_text} (goal {goal}) {'met' if met else 'NOT MET'}")
+
+
+# --- bulk accept -------------------------------------------------------------------------------------------
+
+
+def bench_bulk(t, n: int) -> None:
+    from ims.services.bulk import ims_bulk_apply
+
+    def reset():
+        sql(RESET, [t.id])
+        sql("DELETE FROM ims_imsaudit WHERE recipient_id = %s", [t.id])
+        sql("VACUUM ANALYZE ims_imsrecord")
+
+    reset()
+    floor = timed(
+        lambda: sql(
+            "UPDATE ims_imsrecord SET action = 'A', updated_at = now() WHERE recipient_id = %s AND active",
+            [t.id],
+        )
+    )
+    reset()
+    portal = timed(lambda: ims_bulk_apply(recipient=t, filter={}, action="A", remarks=None, by="bench"))
+    assert ImsAudit.objects.filter(recipient=t).count() == n
+    reset()
+    ratio = portal / floor
+    report(
+        f"Bulk accept, {n:,} records (job)",
+        f"{portal:.1f} s",
+        f"{floor:.1f} s",
+        ratio,
+        "≤ 2×",
+        ratio <= 2,
+        f"{ratio:.1f}×",
+    )
+
+
+# --- GSTR-2B generation ------------------------------------------------------------------------------------
+
+FLOOR_2B = """
+    INSERT INTO bench_2b_floor
+    SELECT stin, section, itc_period, count(*), sum(txval), sum(iamt), sum(camt), sum(samt), sum(cess)
+    FROM ims_imsrecord WHERE recipient_id = %s AND itc_period = %s GROUP BY stin, section, itc_period
+"""
+
+
+def bench_gstr2b(t, n: int) -> None:
+    from returns.models import Gstr2bLine, Gstr2bVersion
+    from returns.services.gstr2b import _generate
+    from taxpayers.selectors import Calendar
+
+    sql(
+        "CREATE TABLE IF NOT EXISTS bench_2b_floor (stin varchar(15), section varchar(10), period int, "
+        "n int, txval numeric, igst numeric, cgst numeric, sgst numeric, cess numeric)"
+    )
+    sql("TRUNCATE bench_2b_floor")
+    floor = timed(lambda: sql(FLOOR_2B, [t.id, 202510]))
+
+    def generate():
+        with transaction.atomic():
+            _generate(Calendar(t), 202510, "bench", "bench", clock.now())
+
+    portal = timed(generate)
+    lines = Gstr2bLine.objects.filter(taxpayer=t).count()
+    assert lines >= n * 0.9, lines
+    Gstr2bLine.objects.filter(taxpayer=t).delete()
+    Gstr2bVersion.objects.filter(taxpayer=t).delete()
+    ratio = portal / floor
+    report(
+        f"GSTR-2B generation, {n:,} records",
+        f"{portal:.2f} s",
+        f"{floor:.2f} s",
+        ratio,
+        "≤ 5×",
+        ratio <= 5,
+        f"{ratio:.1f}×",
+    )
+
+
+# --- summary tiles -----------------------------------------------------------------------------------------
+
+
+def bench_tiles(t, n: int) -> None:
+    from ims.selectors import ims_summary
+
+    floor = min(
+        timed(
+            lambda: sql(
+                "SELECT section, action, count(*) FROM ims_imsrecord WHERE recipient_id = %s AND active "
+                "GROUP BY section, action",
+                [t.id],
+            )
+        )
+        for _ in range(3)
+    )
+    portal = min(timed(lambda: ims_summary(recipient=t)) for _ in range(3))
+    ratio = portal / floor
+    report(
+        f"Summary tiles, {n:,} records",
+        f"{portal:.2f} s",
+        f"{floor:.2f} s",
+        ratio,
+        "≤ 3×",
+        ratio <= 3,
+        f"{ratio:.1f}×",
+    )
+
+
+# --- list API under load -----------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def load(port: int, path: str, headers: dict, clients: int, seconds: float) -> tuple[float, float]:
+    """Requests per second and p99 milliseconds of ``clients`` keep-alive clients for ``seconds``."""
+    stop = time.perf_counter() + seconds
+    latencies: list[float] = []
+    errors: list[int] = []
+
+    def client():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine = []
+        while time.perf_counter() < stop:
+            start = time.perf_counter()
+            conn.request("GET", path, headers=headers)
+            r = conn.getresponse()
+            r.read()
+            if r.status != 200:
+                errors.append(r.status)
+            mine.append(time.perf_counter() - start)
+        conn.close()
+        latencies.extend(mine)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    begin = time.perf_counter()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    elapsed = time.perf_counter() - begin
+    assert not errors, errors[:5]
+    latencies.sort()
+    return len(latencies) / elapsed, latencies[int(len(latencies) * 0.99) - 1] * 1000
+
+
+def bench_list(t, clients: int, seconds: float) -> None:
+    from rest_framework.authtoken.models import Token
+
+    user, _ = get_user_model().objects.get_or_create(username="bench-list")
+    Membership.objects.get_or_create(user=user, taxpayer=t, defaults={"role": "owner"})
+    token, _ = Token.objects.get_or_create(user=user)
+    port = free_port()
+    env = {**os.environ, "BENCH_RECIPIENT": str(t.id), "DEBUG": "0", "ALLOWED_HOSTS": "localhost"}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "bench.bare:application",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        headers = {"Authorization": f"Token {token.key}", "Host": "localhost"}
+        api = f"/api/v1/ims/{t.gstin}/inward?limit=50"
+        bare = "/bench/bare"
+        load(port, api, headers, clients, 2)  # warm both workers
+        load(port, bare, headers, clients, 2)
+        portal, p99 = load(port, api, headers, clients, seconds)
+        floor, floor_p99 = load(port, bare, headers, clients, seconds)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(10)
+    ratio = portal / floor
+    report(
+        f"IMS list API, 50 records, {clients} clients",
+        f"{portal:.0f} req/s, p99 {p99:.0f} ms",
+        f"{floor:.0f} req/s, p99 {floor_p99:.0f} ms",
+        ratio,
+        "≥ 0.5",
+        ratio >= 0.5,
+        f"{ratio:.2f}",
+    )
+
+
+# --- upload ------------------------------------------------------------------------------------------------
+
+
+def bench_upload(documents: int) -> None:
+    from rest_framework.test import APIClient
+
+    from bench.gen_gstr1 import recipient_gstins, write_gstr1
+    from bench.upload_100k import PERIOD, SUPPLIER, empty, register
+    from ims_portal.celery import app
+    from invoices.models import Document
+    from jobs.runner import run_job
+
+    empty()
+    recipients = recipient_gstins(200, 7)
+    supplier = register(recipients)
+    user, _ = get_user_model().objects.get_or_create(username="bench-owner")
+    Membership.objects.get_or_create(user=user, taxpayer=supplier, defaults={"role": "owner"})
+    with tempfile.NamedTemporaryFile("w+", suffix=".json", encoding="utf-8") as fh:
+        write_gstr1(fh, supplier=SUPPLIER, period=PERIOD, documents=documents, recipients=recipients, seed=7)
+        fh.flush()
+        app.conf.task_always_eager = False
+        client = APIClient()
+        client.force_authenticate(user)
+        start = time.perf_counter()
+        with open(fh.name, "rb") as f:
+            r = client.post(f"/api/v1/gstr1/{SUPPLIER}/102025/uploads", {"file": f}, format="multipart")
+        assert r.status_code == 202, r.content[:300]
+        run_job(r.json()["id"])
+        portal = time.perf_counter() - start
+    saved = Document.objects.filter(supplier=supplier).count()
+    assert saved == documents, saved
+    # The floor: the same document rows, as stored, through COPY into a table of the same shape.
+    table = Document._meta.db_table
+    buf = io.StringIO()
+    with connection.cursor() as c:
+        c.copy_expert(f"COPY (SELECT * FROM {table} WHERE supplier_id = {supplier.id}) TO STDOUT", buf)
+        c.execute(f"DROP TABLE IF EXISTS bench_copy_floor; CREATE TABLE bench_copy_floor (LIKE {table})")
+        buf.seek(0)
+        start = time.perf_counter()
+        c.copy_expert("COPY bench_copy_floor FROM STDIN", buf)
+        floor = time.perf_counter() - start
+        c.execute("DROP TABLE bench_copy_floor")
+    empty()
+    ratio = (documents / portal) / (documents / floor)
+    report(
+        f"GSTR-1 upload, {documents:,} documents, end to end",
+        f"{documents / portal:,.0f} docs/s",
+        f"COPY {documents / floor:,.0f} rows/s",
+        ratio,
+        "≥ 0.2",
+        ratio >= 0.2,
+        f"{ratio:.3f}",
+    )
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--records", type=int, default=200_000)
+    ap.add_argument("--documents", type=int, default=100_000)
+    ap.add_argument("--clients", type=int, default=16)
+    ap.add_argument("--seconds", type=float, default=10)
+    ap.add_argument("--only", default="upload,gstr2b,bulk,tiles,list")
+    args = ap.parse_args()
+    only = set(args.only.split(","))
+    call_command("migrate", verbosity=0)
+    settings.IMS_SANDBOX_CLOCK = True
+    clock.clock_set(business_at=datetime(2025, 11, 20, 10, 0, tzinfo=IST))
+    cpu = next(
+        (
+            x.split(":", 1)[1].strip()
+            for x in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in x
+        ),
+        "?",
+    )
+    print(
+        f"machine: {os.cpu_count()} CPUs, {cpu}; PostgreSQL {connection.cursor().connection.server_version}"
+    )
+    if "upload" in only:
+        bench_upload(args.documents)
+    if only & {"gstr2b", "bulk", "tiles", "list"}:
+        start = time.perf_counter()
+        t = seed_records(args.records, prefix="C")
+        n = ImsRecord.objects.filter(recipient=t, active=True).count()
+        print(f"  {n:,} records ready in {time.perf_counter() - start:.0f} s")
+        sql(RESET, [t.id])
+        # Filed documents (a 2B holds filed documents only).
+        sql(
+            "UPDATE ims_imsrecord SET filed_at = %s WHERE recipient_id = %s AND filed_at IS NULL",
+            [clock.now(), t.id],
+        )
+        sql("VACUUM ANALYZE ims_imsrecord")
+        if "gstr2b" in only:
+            bench_gstr2b(t, n)
+        if "bulk" in only:
+            bench_bulk(t, n)
+        if "tiles" in only:
+            bench_tiles(t, n)
+        if "list" in only:
+            bench_list(t, args.clients, args.seconds)
+    print()
+    print("| operation | portal | raw floor, same run | ratio | goal | met |")
+    print("|---|---|---|---|---|---|")
+    for row in ROWS:
+        print("| " + " | ".join(row) + " |")
+    return 0 if all(row[-1] == "yes" for row in ROWS) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
