@@ -227,7 +227,14 @@ def bench_list(t, clients: int, seconds: float) -> None:
     Membership.objects.get_or_create(user=user, taxpayer=t, defaults={"role": "owner"})
     token, _ = Token.objects.get_or_create(user=user)
     port = free_port()
-    env = {**os.environ, "BENCH_RECIPIENT": str(t.id), "DEBUG": "0", "ALLOWED_HOSTS": "localhost"}
+    # Served as deployed: no sandbox clock (a demo and test feature that costs a query per request).
+    env = {
+        **os.environ,
+        "BENCH_RECIPIENT": str(t.id),
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "localhost",
+        "IMS_SANDBOX_CLOCK": "0",
+    }
     server = subprocess.Popen(
         [
             sys.executable,
@@ -257,8 +264,12 @@ def bench_list(t, clients: int, seconds: float) -> None:
         bare = "/bench/bare"
         load(port, api, headers, clients, 2)  # warm both workers
         load(port, bare, headers, clients, 2)
-        portal, p99 = load(port, api, headers, clients, seconds)
-        floor, floor_p99 = load(port, bare, headers, clients, seconds)
+        # Rounds taken in turn, so a neighbour's burst on this shared machine hits both sides alike.
+        rounds = [
+            (load(port, api, headers, clients, seconds / 3), load(port, bare, headers, clients, seconds / 3))
+            for _ in range(3)
+        ]
+        (portal, p99), (floor, floor_p99) = sorted(rounds, key=lambda r: r[0][0] / r[1][0])[1]  # the median
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(10)

@@ -5,17 +5,41 @@ import json
 import tempfile
 from decimal import Decimal
 
+import orjson
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import JSONParser, ParseError
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.utils import encoders
 
 from core.errors import DomainError, Forbidden, NotFound, RuleViolation, ValidationFailed
 from core.periods import parse_period
 from core.text import MAX_DEPTH, json_problem
+
+
+class FastJSONRenderer(JSONRenderer):
+    """DRF's JSON, encoded by orjson (issue 12): the same bytes for what the API sends — compact, UTF-8,
+    ``Decimal`` as a number — with dates, times and anything else orjson does not know handed to DRF's own
+    encoder, so their text is unchanged."""
+
+    _options = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        return orjson.dumps(data, default=_default, option=self._options)
+
+
+_drf_default = encoders.JSONEncoder().default
+
+
+def _default(obj):
+    # Money first (hundreds per page), as DRF's encoder writes it: a number.
+    return float(obj) if type(obj) is Decimal else _drf_default(obj)
 
 
 class DecimalJSONParser(JSONParser):
@@ -136,12 +160,15 @@ def make_cursor(last_id: int) -> str:
 
 
 def keyset(qs, limit: int, after: int | None) -> tuple[list, str | None]:
-    """One page ordered by id: fetch limit + 1 rows to know whether another page exists."""
+    """One page ordered by id: fetch limit + 1 rows (objects, or dicts of ``values()``) to know whether
+    another page exists."""
     if after is not None:
         qs = qs.filter(id__gt=after)
     rows = list(qs.order_by("id")[: limit + 1])
-    nxt = make_cursor(rows[limit - 1].id) if len(rows) > limit else None
-    return rows[:limit], nxt
+    if len(rows) <= limit:
+        return rows, None
+    last = rows[limit - 1]
+    return rows[:limit], make_cursor(last["id"] if isinstance(last, dict) else last.id)
 
 
 # --- request glue -------------------------------------------------------------------------------------------

@@ -84,7 +84,8 @@ def parse_doc_date(raw) -> date:
 
 
 def format_date(d: date | None) -> str | None:
-    return d.strftime("%d-%m-%Y") if d else None
+    # An f-string, not strftime: three dates per record on every list page (issue 12).
+    return f"{d.day:02d}-{d.month:02d}-{d.year:04d}" if d else None
 
 
 def period_ended(p: int, today: date) -> bool:

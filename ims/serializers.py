@@ -36,6 +36,17 @@ def blocked_flags(rec: ImsRecord, today) -> tuple[bool, bool]:
     return pend, domain.declaration_blocked(itc_reducing=rec.itc_reducing, itc_period=regime)
 
 
+# The columns ``record_out`` reads: the list API fetches only these (issue 12).
+RECORD_FIELDS = (
+    "id", "section", "stin", "trdnm", "sply_stin", "rtnprd", "srcform", "filed_at", "number", "doc_date",
+    "orig_number", "orig_date", "doc_type", "portcode", "refdt", "recdt", "inv_typ", "pos", "rchrg", "val",
+    "txval", "iamt", "camt", "samt", "cess", "action", "pending_deadline", "remarks", "itc_red_req",
+    "decl_igst", "decl_cgst", "decl_sgst", "decl_cess", "itc_period", "first_itc_period", "itc_reducing",
+    "left_ims", "deemed_accepted", "kept_out", "rsn", "superseded", "waiting_on_original", "hash",
+    "updated_at",
+)  # fmt: skip
+
+
 def record_out(rec: ImsRecord, today) -> dict:
     is_note = rec.section in NOTE_SECTIONS
     out = {

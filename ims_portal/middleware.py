@@ -11,6 +11,7 @@ from django.contrib.auth import logout
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from core import clock
 from core.errors import RuleViolation
 from core.requestid import REQUEST_ID
 from core.text import has_control
@@ -35,7 +36,8 @@ class RequestIdMiddleware:
         request.id = incoming if _INCOMING_ID.fullmatch(incoming) else uuid.uuid4().hex
         token = REQUEST_ID.set(request.id)
         try:
-            response = self.get_response(request)
+            with clock.request_scope():
+                response = self.get_response(request)
         finally:
             REQUEST_ID.reset(token)
         response["X-Request-ID"] = request.id

@@ -45,9 +45,13 @@ def _fresh_cache():
     """The cache holds sign-in failure counters (Redis under `make test`): no test inherits another's."""
     from django.core.cache import cache
 
+    from invoices.services.iff_closing import forget_closings
+
     cache.clear()
+    forget_closings()
     yield
     cache.clear()
+    forget_closings()
 
 
 @pytest.fixture(autouse=True)

@@ -20,7 +20,7 @@ from ims.api.schemas import (
 )
 from ims.domain import ACTIONS
 from ims.models import Channel
-from ims.serializers import audit_out, record_out
+from ims.serializers import RECORD_FIELDS, audit_out, record_out
 from ims.services.actions import MAX_ACTIONS, ims_actions_apply
 from taxpayers.access import Perm, taxpayer_for
 
@@ -55,7 +55,7 @@ class ImsListApi(APIView):
     )
     def get(self, request, gstin):
         t = taxpayer_for(request.user, gstin)
-        rows, nxt = selectors.ims_list(recipient=t, params=request.query_params)
+        rows, nxt = selectors.ims_list(recipient=t, params=request.query_params, fields=RECORD_FIELDS)
         today = clock.today()
         return Response({"records": [record_out(r, today) for r in rows], "next_cursor": nxt})
 

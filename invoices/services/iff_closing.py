@@ -18,20 +18,36 @@ def closed_through(today) -> int:
     return period_add(period_of(today), -1 if today.day >= 14 else -2)
 
 
+# The last closing this process knows to be done (issue 12: a request then costs no cache round trip).
+_known_done: str | None = None
+
+
 def close_due_iffs_once() -> int:
     """``close_due_iffs`` at most once per closing (per ``closed_through`` month) across every process,
-    remembered in the shared cache: a request then costs a cache read, not a query across all suppliers
-    (issue 13: on Citus that query would visit every shard). No IFF of a closed month can be saved after,
-    so nothing is missed; saving and filing still close under the supplier's lock."""
+    remembered in the shared cache and, once seen there, in the process: a request then costs neither a
+    query across all suppliers (issue 13: on Citus that query would visit every shard) nor, after the first,
+    a cache read. No IFF of a closed month can be saved after, so nothing is missed; saving and filing still
+    close under the supplier's lock."""
+    global _known_done
     from django.core.cache import cache
 
     today = clock.today()
     key = f"iff-closed-through:{closed_through(today)}"
+    if key == _known_done:
+        return 0
     if cache.get(key):
+        _known_done = key
         return 0
     moved = close_due_iffs(today)
     cache.set(key, True, timeout=24 * 3600)
+    _known_done = key
     return moved
+
+
+def forget_closings() -> None:
+    """Forget what this process knows (with the shared cache emptied: a test's fresh database)."""
+    global _known_done
+    _known_done = None
 
 
 def close_due_iffs(today=None) -> int:
