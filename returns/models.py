@@ -51,10 +51,20 @@ class Gstr2bVersion(models.Model):
 
 
 class Gstr2bLine(models.Model):
-    """A document line of a 2B version: copied from the IMS record by INSERT … SELECT."""
+    """A document line of a 2B version: copied from the IMS record by INSERT … SELECT.
 
-    version = models.ForeignKey(Gstr2bVersion, on_delete=models.CASCADE, related_name="lines")
-    taxpayer = models.ForeignKey(Taxpayer, on_delete=models.CASCADE, related_name="+")
+    Its two foreign keys carry no database constraint (issue 12): a version's lines are written once, by one
+    statement, in the transaction that creates the version, so the constraint could never fail, and its
+    deferred check on each of hundreds of thousands of lines cost a third of a generation. Deleting a version
+    or a taxpayer still removes the lines (Django's CASCADE). The taxpayer's own index is the prefix of
+    ``gstr2b_line_order``."""
+
+    version = models.ForeignKey(
+        Gstr2bVersion, on_delete=models.CASCADE, related_name="lines", db_constraint=False
+    )
+    taxpayer = models.ForeignKey(
+        Taxpayer, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     period = models.PositiveIntegerField()
     record_id = models.BigIntegerField()
     grp = models.CharField(max_length=12)  # itcavl, itcunavl, itcRejected

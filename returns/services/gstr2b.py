@@ -124,18 +124,20 @@ def _generate(cal: Calendar, period: int, trigger: str, by: str, now) -> Gstr2bV
 
 
 def _summary(version: Gstr2bVersion) -> dict:
-    """itcsumm: totals per group, sub-group and key, and per sub-group, aggregated in SQL."""
+    """itcsumm: totals per group, sub-group and key, and per sub-group, aggregated in SQL by one GROUP BY
+    (a sub-group's total is the sum of its keys' rows: every line has one key)."""
     declared = Q(grp="itcavl", sub="othersup", itc_red_req__isnull=False)
     sums = {"s_txval": Sum("c_txval")}
     for h in HEADS[1:]:
         sums[f"s_{h}"] = Sum(Case(When(declared, then=F(f"decl_{h}")), default=F(f"c_{h}")))
     # Every read of an owner's table names its owner (issue 13: one shard on Citus).
     lines = Gstr2bLine.objects.filter(taxpayer_id=version.taxpayer_id, version=version)
-    by_key = {
-        (row["grp"], row["sub"], row["key"]): row
-        for row in lines.values("grp", "sub", "key").annotate(**sums).order_by()
-    }
-    by_sub = {(row["grp"], row["sub"]): row for row in lines.values("grp", "sub").annotate(**sums).order_by()}
+    by_key, by_sub = {}, {}
+    for row in lines.values("grp", "sub", "key").annotate(**sums).order_by():
+        by_key[(row["grp"], row["sub"], row["key"])] = row
+        sub = by_sub.setdefault((row["grp"], row["sub"]), dict.fromkeys(sums, Decimal("0")))
+        for name in sums:
+            sub[name] += row[name] or Decimal("0")
     out: dict = {}
     for (grp, sub), keys in domain.GROUP_KEYS.items():
         block = {}
