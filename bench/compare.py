@@ -44,6 +44,7 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
 
 from bench._records import seed_records  # noqa: E402
 from core import clock  # noqa: E402
@@ -297,6 +298,7 @@ def bench_upload(documents: int) -> None:
     from invoices.models import Document
     from jobs.runner import run_job
 
+    setup_test_environment()  # the test client's host name is allowed
     empty()
     recipients = recipient_gstins(200, 7)
     supplier = register(recipients)

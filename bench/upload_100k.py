@@ -76,11 +76,12 @@ def register(recipients: list[str]) -> Taxpayer:
 
 
 def empty() -> None:
+    from ims.models import ImsAudit, ImsRecord
+    from invoices.models import Document, Upload, UploadChunk
+
+    tables = ", ".join(m._meta.db_table for m in (ImsAudit, ImsRecord, Document, UploadChunk, Upload, Job))
     with connection.cursor() as c:
-        c.execute(
-            "TRUNCATE ims_imsaudit, ims_imsrecord, invoices_document, invoices_uploadchunk, "
-            "invoices_upload, returns_job CASCADE"
-        )
+        c.execute(f"TRUNCATE {tables} CASCADE")
 
 
 def main():

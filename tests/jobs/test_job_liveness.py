@@ -190,3 +190,43 @@ def test_issue14_h3_with_the_broker_down_pages_answer_503_in_words_not_a_500(
     assert r.status_code == 503 and "BROKER_UNAVAILABLE" in r.content.decode()
     assert set(Job.objects.values_list("status", flat=True)) == {JobStatus.FAILED}
     connections.close_all()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_issue14_h3_a_job_inside_its_own_long_transaction_is_alive_to_the_reaper_and_its_heartbeat(set_clock):
+    """Found by issue 12's benchmark: an upload writes its progress inside its save's transaction, so its
+    job row stays locked for minutes. The heartbeat waited on that lock until its lock timeout and then
+    stopped for good, and the reaper would wait on it too and then hand a live job to a second worker. A
+    locked row now means alive: the heartbeat skips it and beats again later, the reaper skips it."""
+    import threading
+    import time
+
+    from django.db import transaction
+
+    set_clock("2025-11-05 10:00")
+    job = stuck()
+    holding, release = threading.Event(), threading.Event()
+
+    def worker_transaction():
+        try:
+            with transaction.atomic():
+                Job.objects.filter(id=job.id).update(done=1, total=2)  # job_progress inside the save
+                holding.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+
+    t = threading.Thread(target=worker_transaction)
+    t.start()
+    try:
+        assert holding.wait(10)
+        start = time.perf_counter()
+        assert reap_jobs() == {"timed_out": 0, "worker_lost": 0, "resent": 0}
+        runner.beat(job.id)  # skipped, not waited on
+        assert time.perf_counter() - start < 2  # lock_timeout is longer: nothing waited
+        assert Job.objects.get(id=job.id).status == JobStatus.RUNNING
+    finally:
+        release.set()
+        t.join(30)
+    runner.beat(job.id)  # the transaction ended: the heartbeat is written again
+    assert Job.objects.get(id=job.id).heartbeat_at > timezone.now() - timedelta(seconds=10)
