@@ -1,9 +1,13 @@
 """Set-based writes the ORM does not offer: many rows with different values in one statement."""
 
 import functools
+import io
+import json
 import logging
 import random
 import time
+from datetime import date, datetime
+from decimal import Decimal
 
 from django.db import DatabaseError, connection
 
@@ -90,3 +94,79 @@ def _rows_update(model, objs: list, fields, batch_size: int, owner) -> None:
                 f"AS v({names}) WHERE {where}",
                 params,
             )
+
+
+# --- many new rows: COPY ----------------------------------------------------------------------------------
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def _json_text(value) -> str:
+    return json.dumps(value, ensure_ascii=False).translate(_COPY_ESCAPES)
+
+
+# COPY's text format of a value, by its exact type (one dict lookup per value; subclasses fall to the chain).
+_COPY_BY_TYPE = {
+    type(None): lambda v: "\\N",
+    bool: lambda v: "t" if v else "f",
+    str: lambda v: v.translate(_COPY_ESCAPES),
+    int: str,
+    Decimal: str,
+    date: date.isoformat,
+    datetime: datetime.isoformat,
+    dict: _json_text,
+    list: _json_text,
+}
+
+
+def _copy_text(value) -> str:
+    """One value in COPY's text format (NULL is ``\\N``)."""
+    convert = _COPY_BY_TYPE.get(type(value))
+    if convert is not None:
+        return convert(value)
+    for kind in (bool, str, int, Decimal, datetime, date, dict, list):  # subclasses (enums, SafeString)
+        if isinstance(value, kind):
+            # A str or int subclass (an enum such as Django's choices) is written as its plain value.
+            plain = str.__str__(value) if kind is str else int.__repr__(value) if kind is int else value
+            return _COPY_BY_TYPE[kind](plain)
+    raise TypeError(f"no COPY text for {type(value).__name__}")
+
+
+def bulk_insert(model, objs: list, *, batch_size: int = 2000) -> None:
+    """Insert new model instances, setting their ids, like ``bulk_create`` — on PostgreSQL with ``COPY``
+    (issue 12): ids are taken from the table's sequence first, then every row is streamed in one statement,
+    with none of the per-value SQL building that made ``bulk_create`` most of a large upload's time.
+
+    For models whose fields hold plain values (text, numbers, dates, booleans, JSON of dicts and lists);
+    defaults come from the instances (Django sets them when they are made), related objects assigned before
+    they had ids are read again, as ``bulk_create`` does. Elsewhere (SQLite) it is ``bulk_create``."""
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objs, batch_size=batch_size)
+        return
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields]
+    pk = meta.pk
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        need = [o for o in objs if o.pk is None]
+        if need:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, pk.column, len(need)],
+            )
+            for obj, (new_id,) in zip(need, cursor.fetchall(), strict=True):
+                obj.pk = new_id
+        buf = io.StringIO()
+        for obj in objs:
+            obj._prepare_related_fields_for_save(operation_name="bulk_insert")
+            buf.write("\t".join(_copy_text(getattr(obj, f.attname)) for f in fields))
+            buf.write("\n")
+        buf.seek(0)
+        columns = ", ".join(qn(f.column) for f in fields)
+        with connection.wrap_database_errors:
+            cursor.cursor.copy_expert(f"COPY {qn(meta.db_table)} ({columns}) FROM STDIN", buf)
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from django.db import connection, transaction
 
 from core import clock
-from core.db import rows_update
+from core.db import bulk_insert, rows_update
 from core.errors import RuleViolation, ValidationFailed
 from core.periods import business_date
 from customs.domain import MAX_BOE, BoeReport, boe_report
@@ -181,7 +181,7 @@ def _write(plan: list, calendars, sez_names, *, now, channel: str) -> None:
         row.amended = row.amended or kind != "new"
         row.record, row.content_hash, row.updated_at = rec, rec.hash, now
         (updated if boe is not None else created).append(row)
-    BillOfEntry.objects.bulk_create(created, batch_size=CHUNK)
+    bulk_insert(BillOfEntry, created)  # COPY on PostgreSQL (issue 12)
     if updated:
         rows_update(BillOfEntry, updated, BOE_FIELDS)
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from core.db import rows_update
+from core.db import bulk_insert, rows_update
 from core.money import ZERO
 from core.periods import period_of
 from ims import domain
@@ -145,7 +145,7 @@ def boe_records_write(changes: list[BoeChange], *, now, channel: str) -> list[Im
         ImsRecord.objects.filter(id__in=removed).update(active=False, removed=True, updated_at=now)
     if superseded:
         rows_update(ImsRecord, superseded, ["active", "superseded", "action", "remarks", "updated_at"])
-    ImsRecord.objects.bulk_create(new_records, batch_size=2000)
+    bulk_insert(ImsRecord, new_records)  # COPY on PostgreSQL (issue 12)
     for change, rec in zip(changes, new_records, strict=True):
         audits.append(
             audit(
@@ -158,5 +158,5 @@ def boe_records_write(changes: list[BoeChange], *, now, channel: str) -> list[Im
                 reason=_reason(change.kind, rec),
             )
         )
-    ImsAudit.objects.bulk_create(audits, batch_size=2000)
+    bulk_insert(ImsAudit, audits)
     return new_records

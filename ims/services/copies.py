@@ -7,7 +7,7 @@ portal has no records until it registers, R-1.4)."""
 
 from collections.abc import Iterable
 
-from core.db import rows_update
+from core.db import bulk_insert, rows_update
 from core.periods import business_date
 from ims import domain
 from ims.models import Action, ImsAudit, ImsRecord
@@ -178,13 +178,13 @@ def records_saved(
         )
     if updated:
         rows_update(ImsRecord, updated, EDIT_FIELDS)
-    ImsRecord.objects.bulk_create(new_records, batch_size=2000)
+    bulk_insert(ImsRecord, new_records)  # COPY on PostgreSQL (issue 12)
     for rec in new_records:
         reason = "supplier saved the document" + (" (kept out of IMS)" if rec.kept_out else "")
         audits.append(
             audit(rec, at=now, by=SYSTEM, channel=channel, frm="", to=Action.NO_ACTION, reason=reason)
         )
-    ImsAudit.objects.bulk_create(audits, batch_size=2000)
+    bulk_insert(ImsAudit, audits)
 
 
 def records_removed(*, document_ids: list[int], now, channel: str, reason: str) -> None:

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from core import clock
-from core.db import retry_on_conflict, rows_update
+from core.db import bulk_insert, retry_on_conflict, rows_update
 from core.errors import NotFound, RuleViolation, ValidationFailed
 from core.periods import (
     business_date,
@@ -560,7 +560,7 @@ def _write_chunk(supplier, creates, updates, calendars, form, return_period, now
         _fill(Document(period=return_period, form=form, created_at=now, updated_at=now), d, supplier, r, a)
         for d, r, a in creates
     ]
-    Document.objects.bulk_create(new_docs, batch_size=2000)
+    bulk_insert(Document, new_docs)  # COPY on PostgreSQL (issue 12)
     saved = [(doc_facts(doc, supplier), None) for doc in new_docs if in_ims(doc)]
     changed = []
     for d, old, root, amends in updates:
