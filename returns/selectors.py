@@ -9,7 +9,7 @@ from rest_framework.utils.encoders import JSONEncoder
 
 from core.api import keyset, page_args
 from core.errors import RuleViolation
-from core.periods import format_date, period_add, period_code, period_of
+from core.periods import business_date, format_date, period_add, period_code, period_of
 from returns import domain
 from returns.models import AddBack, Gstr2bLine, Gstr2bVersion, Gstr3bFiling
 from returns.services.gstr2b import is_stale, latest_version
@@ -141,7 +141,7 @@ def _entries(lines, rejected: bool):
                     "ctin": line.ctin,
                     "trdnm": line.trdnm,
                     "supprd": period_code(line.supprd),
-                    "supfildt": format_date(line.supfildt.date()) if line.supfildt else None,
+                    "supfildt": format_date(business_date(line.supfildt)) if line.supfildt else None,
                     ("nt" if line.section in NOTE_SECTIONS else "inv"): [],
                 }
         if line.section == "impgsez":

@@ -245,3 +245,24 @@ def test_issue12_a_large_2b_is_sent_as_it_is_read_with_the_same_json(october, ow
     assert [i["inum"] for p in data["docdata"]["b2b"] for i in p["inv"]] == ["INV-1"]
     assert [i["inum"] for p in data["docRejdata"]["b2b"] for i in p["inv"]] == ["INV-2"]
     assert Gstr2bVersion.objects.filter(taxpayer=recipient, period=202510).count() == 1
+
+
+def test_r2_4_supfildt_is_the_ist_date_of_a_filing_made_just_after_midnight(
+    set_clock, supplier, recipient, owner
+):
+    """A GSTR-1 filed at 00:30 IST on 06-11-2025 (19:00 UTC on the 5th) shows 06-11-2025 in the 2B, in
+    /api/v1 as the GSTN layer already did: dates are Asia/Kolkata business dates (R-2.4)."""
+    set_clock("2025-10-20 10:00")
+    sup = client_for(member(supplier, "owner"))
+    body = gstr1(b2b=[inv("MID-1", "05-10-2025")])
+    assert sup.post(f"/api/v1/gstr1/{MH}/102025/documents", body, format="json").status_code == 201
+    set_clock("2025-11-06 00:30")
+    for p in ("092025", "102025"):
+        assert sup.post(f"/api/v1/gstr1/{MH}/{p}/file", {"form": "GSTR1"}, format="json").status_code == 200
+    set_clock("2025-11-14 10:00")
+    file_3b(recipient, 202509)
+    assert post_generate(owner, "102025").status_code == 202
+    data = owner.get(f"{BASE}/102025").json()["data"]
+    supplier_entry = data["docdata"]["b2b"][0]
+    assert supplier_entry["ctin"] == MH
+    assert supplier_entry["supfildt"] == "06-11-2025"
