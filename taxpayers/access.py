@@ -42,14 +42,21 @@ def taxpayer_for(user, gstin: str, perm: Perm = Perm.READ) -> Taxpayer:
             raise NotFound()
         taxpayer.role = Role.OWNER
         return taxpayer
-    m = Membership.objects.select_related("taxpayer").filter(user=user, taxpayer__gstin=g).first()
-    if m is None:
+    # Every request of a member passes here: one plain query, not the ORM's join building (issue 12).
+    found = list(Taxpayer.objects.raw(_MEMBER_SQL, [g, user.id]))
+    if not found:
         raise NotFound()
-    if perm not in ROLE_PERMS[Role(m.role)]:
+    taxpayer = found[0]
+    if perm not in ROLE_PERMS[Role(taxpayer.member_role)]:
         raise Forbidden()
-    taxpayer = m.taxpayer
-    taxpayer.role = m.role
+    taxpayer.role = taxpayer.member_role
     return taxpayer
+
+
+_MEMBER_SQL = (
+    f"SELECT t.*, m.role AS member_role FROM {Taxpayer._meta.db_table} t "
+    f"JOIN {Membership._meta.db_table} m ON m.taxpayer_id = t.id WHERE t.gstin = %s AND m.user_id = %s"
+)
 
 
 def visible_taxpayers(user):

@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
@@ -110,13 +111,28 @@ class ExpiringTokenAuthentication(TokenAuthentication):
     new one with POST /auth/token)."""
 
     def authenticate_credentials(self, key):
-        user, token = super().authenticate_credentials(key)
+        # Every API request passes here: the user and the token's age by one plain query instead of the ORM's
+        # join building (issue 12); DRF's own checks and messages.
+        found = list(get_user_model().objects.raw(_TOKEN_SQL, [key]))
+        if not found:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        user = found[0]
+        if not user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        token = Token(key=key, user=user, created=user.token_created)
+        token._state.adding = False
         if token.created < timezone.now() - token_ttl():
             token.delete()
             raise exceptions.AuthenticationFailed(
                 "The token has expired; ask for a new one at POST /auth/token."
             )
         return user, token
+
+
+_TOKEN_SQL = (
+    f"SELECT u.*, t.created AS token_created FROM {get_user_model()._meta.db_table} u "
+    f"JOIN {Token._meta.db_table} t ON t.user_id = u.id WHERE t.key = %s"
+)
 
 
 def fresh_token(user) -> Token:

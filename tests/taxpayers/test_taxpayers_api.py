@@ -748,3 +748,20 @@ def test_r1_4_unrelated_registration_gets_no_records(set_clock, supplier, recipi
     assert r.status_code == 201
     r = client_for(member(Taxpayer.objects.get(gstin=GJ), "viewer")).get(f"{API}/ims/{GJ}/inward")
     assert r.json()["records"] == []
+
+
+def test_issue12_a_token_stops_working_when_its_user_is_made_inactive_and_a_wrong_one_never_works(supplier):
+    """Token authentication reads the user and the token's age in one plain query (issue 12): DRF's checks
+    stay — an unknown key and an inactive user are 401s, an active member reads."""
+    user = UserFactory(username="leaver", password="secret123")
+    Membership.objects.create(user=user, taxpayer=supplier, role="viewer")
+    key = APIClient().post(
+        f"{API}/auth/token", {"username": "leaver", "password": "secret123"}, format="json"
+    )
+    key = key.json()["token"]
+    c = APIClient(HTTP_AUTHORIZATION=f"Token {key}")
+    assert c.get(f"{API}/taxpayers/{MH}").status_code == 200
+    wrong = APIClient(HTTP_AUTHORIZATION=f"Token {key[:-1]}{'0' if key[-1] != '0' else '1'}")
+    assert wrong.get(f"{API}/taxpayers/{MH}").status_code == 401
+    type(user).objects.filter(id=user.id).update(is_active=False)
+    assert c.get(f"{API}/taxpayers/{MH}").status_code == 401
