@@ -177,8 +177,16 @@ class ImsRecord(models.Model):
 class ImsAudit(models.Model):
     """R-4.9: the trail of every change of an IMS record. Written with the change, never edited."""
 
-    recipient = models.ForeignKey(Taxpayer, on_delete=models.CASCADE, related_name="+")
-    record = models.ForeignKey(ImsRecord, on_delete=models.CASCADE, related_name="history")
+    # No database constraint on either key (issue 12): an audit row is written in the transaction that locks
+    # or creates its record, records are never deleted (they are soft-removed), and the deferred check on each
+    # of hundreds of thousands of rows was a large part of a bulk action's and an upload's time. Django's
+    # CASCADE still applies; the recipient's own index is the prefix of ``ims_audit_record``.
+    recipient = models.ForeignKey(
+        Taxpayer, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    record = models.ForeignKey(
+        ImsRecord, on_delete=models.CASCADE, related_name="history", db_constraint=False
+    )
     at = models.DateTimeField()
     by = models.CharField(max_length=150)
     channel = models.CharField(max_length=6, choices=Channel.choices)

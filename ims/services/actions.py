@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from core import clock
-from core.db import retry_on_conflict, rows_update
+from core.db import bulk_insert, retry_on_conflict, rows_update
 from core.errors import RuleViolation
 from core.money import TAX_MAX, parse_amount
 from core.periods import business_date
@@ -139,7 +139,7 @@ def ims_actions_apply(*, recipient: Taxpayer, actions, by: str, channel: str) ->
             audits.append(action_audit(rec, decision, at=now, by=by, channel=channel))
     if changed:
         rows_update(ImsRecord, changed, ACTION_FIELDS, owner="recipient_id")
-        ImsAudit.objects.bulk_create(audits, batch_size=2000)
+        bulk_insert(ImsAudit, audits)
     return {"processed": processed, "errors": errors}
 
 

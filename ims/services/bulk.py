@@ -13,7 +13,7 @@ one INSERT. Queries grow with chunks, not records."""
 from django.db import connection, transaction
 
 from core import clock
-from core.db import rows_update
+from core.db import bulk_insert, rows_update
 from core.errors import DomainError, ValidationFailed
 from core.periods import business_date, parse_doc_date, parse_period
 from ims import domain
@@ -262,7 +262,7 @@ def _apply_chunk(
             owner="recipient_id",
         )
     if audits:
-        ImsAudit.objects.bulk_create(audits, batch_size=len(audits))
+        bulk_insert(ImsAudit, audits)
     return processed, refused
 
 
