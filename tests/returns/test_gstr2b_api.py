@@ -32,18 +32,24 @@ def owner(recipient):
     return client_for(member(recipient, "owner", "rita"))
 
 
-@pytest.fixture
-def october(set_clock, supplier, recipient):
-    """INV-1 (1000 / 180) and INV-2 (500 / 90) from Maharashtra, filed for October 2025."""
+def filed_october(set_clock, supplier, recipient, body: dict, *, filed_at: str = "2025-11-05 10:00") -> None:
+    """``body`` saved by Maharashtra on 20-10-2025 for October 2025, its GSTR-1s filed at ``filed_at`` (IST),
+    the recipient's September GSTR-3B filed; business time 14-11-2025."""
     set_clock("2025-10-20 10:00")
     sup = client_for(member(supplier, "owner"))
-    body = gstr1(b2b=[inv("INV-1", "05-10-2025"), inv("INV-2", "06-10-2025", txval="500.00")])
     assert sup.post(f"/api/v1/gstr1/{MH}/102025/documents", body, format="json").status_code == 201
-    set_clock("2025-11-05 10:00")
+    set_clock(filed_at)
     for p in ("092025", "102025"):
         assert sup.post(f"/api/v1/gstr1/{MH}/{p}/file", {"form": "GSTR1"}, format="json").status_code == 200
     set_clock("2025-11-14 10:00")
     file_3b(recipient, 202509)
+
+
+@pytest.fixture
+def october(set_clock, supplier, recipient):
+    """INV-1 (1000 / 180) and INV-2 (500 / 90) from Maharashtra, filed for October 2025."""
+    body = gstr1(b2b=[inv("INV-1", "05-10-2025"), inv("INV-2", "06-10-2025", txval="500.00")])
+    filed_october(set_clock, supplier, recipient, body)
 
 
 # --- GET before generation ----------------------------------------------------------------------------
@@ -252,15 +258,8 @@ def test_r2_4_supfildt_is_the_ist_date_of_a_filing_made_just_after_midnight(
 ):
     """A GSTR-1 filed at 00:30 IST on 06-11-2025 (19:00 UTC on the 5th) shows 06-11-2025 in the 2B, in
     /api/v1 as the GSTN layer already did: dates are Asia/Kolkata business dates (R-2.4)."""
-    set_clock("2025-10-20 10:00")
-    sup = client_for(member(supplier, "owner"))
     body = gstr1(b2b=[inv("MID-1", "05-10-2025")])
-    assert sup.post(f"/api/v1/gstr1/{MH}/102025/documents", body, format="json").status_code == 201
-    set_clock("2025-11-06 00:30")
-    for p in ("092025", "102025"):
-        assert sup.post(f"/api/v1/gstr1/{MH}/{p}/file", {"form": "GSTR1"}, format="json").status_code == 200
-    set_clock("2025-11-14 10:00")
-    file_3b(recipient, 202509)
+    filed_october(set_clock, supplier, recipient, body, filed_at="2025-11-06 00:30")
     assert post_generate(owner, "102025").status_code == 202
     data = owner.get(f"{BASE}/102025").json()["data"]
     supplier_entry = data["docdata"]["b2b"][0]
