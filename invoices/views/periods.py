@@ -195,6 +195,9 @@ def _period_context(taxpayer: Taxpayer, p: int) -> dict:
         ],
         "document_count": len(docs),
         "fileable": _file_choices(summary),
+        # Issue 15: documents can be added only while a form of the period is open (GSTR-1, then GSTR-1A
+        # until GSTR-3B is filed, or the IFF until its 13th); otherwise the page says where they go.
+        "accepting": bool(_file_choices(summary)),
     }
 
 

@@ -420,3 +420,17 @@ def test_r3_9_amendment_through_the_form(oct_clock, supplier, recipient, users):
     assert r.status_code == 302
     amendment = Document.objects.get(section="b2ba")
     assert (amendment.amends_id, amendment.period, amendment.txval) == (original.id, 202510, D("900.00"))
+
+
+def test_issue15_no_add_document_on_a_period_whose_gstr1_and_gstr1a_are_filed(oct_clock, supplier, users):
+    save(supplier, "092025", gstr1(b2b=[inv("SEP-1", "05-09-2025")]))
+    page = f"/g/{MH}/gstr1/092025"
+    assert "Add document" in users["owner"].get(page).content.decode()
+    return_file(supplier=supplier, period=202509, form="GSTR1", by="t", channel="api")
+    html = users["owner"].get(page).content.decode()
+    assert "Add document" in html  # GSTR-1A is open: new documents go into it
+    save(supplier, "092025", gstr1(b2b=[inv("SEP-2", "06-09-2025")]))
+    return_file(supplier=supplier, period=202509, form="GSTR1A", by="t", channel="api")
+    html = users["owner"].get(page).content.decode()
+    assert "Add document" not in html and "Upload GSTR-1 JSON" not in html
+    assert "Every return of this period is filed or closed" in html

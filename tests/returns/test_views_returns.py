@@ -280,6 +280,7 @@ def test_r6_3_owner_files_3b_after_confirmation(october, owner, recipient):
     recompute(c)
     html = c.get(f"{G}/gstr3b/102025").content.decode()
     assert "Nothing blocks filing" in html and "<dialog" in html
+    assert "Only an owner of this GSTIN can file" not in html
     text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
     assert "Filing freezes GSTR-2B and GSTR-3B for Oct 2025; it cannot be undone." in text
     # Issue 15: the dialog says what filing does, in figures (INV-1 180.00 + INV-2 90.00 at No action),
@@ -311,6 +312,8 @@ def test_r8_2_3b_preparer_and_viewer_cannot_file(october, owner, preparer, viewe
         c = page(user)
         html = c.get(f"{G}/gstr3b/102025").content.decode()
         assert "Nothing blocks filing" in html and "File GSTR-3B" not in html
+        # Issue 15: the page says why there is no File button.
+        assert "Only an owner of this GSTIN can file GSTR-3B" in html
         assert c.post(f"{G}/gstr3b/102025/file", {"confirm": "yes"}).status_code == 403
     assert page(outsider).get(f"{G}/gstr3b/102025").status_code == 404
     assert page(outsider).post(f"{G}/gstr3b/102025/file", {"confirm": "yes"}).status_code == 404
