@@ -26,6 +26,17 @@ def inr(value, sign: str = "₹") -> str:
     return rupees(d, sign)
 
 
+@register.simple_tag(takes_context=True)
+def due(context, value):
+    """A due date as DD-MM-YYYY, marked "overdue" once the business date is past it (issue 15)."""
+    text = ddmmyyyy(value)
+    now = context.get("business_now")
+    day = value.astimezone(IST).date() if isinstance(value, datetime) else value
+    if isinstance(day, date) and now is not None and now.astimezone(IST).date() > day:
+        return format_html('{} <span class="overdue">overdue</span>', text)
+    return text
+
+
 @register.filter
 def amount(value) -> str:
     """A table figure without the rupee sign (the column header carries ₹)."""

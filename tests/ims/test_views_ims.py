@@ -225,3 +225,14 @@ def test_r9_page_with_1000_records_has_bounded_queries(
         r = c.get(f"{PAGE}?{nxt.replace('&amp;', '&')}", HTTP_HX_REQUEST="true")
     assert r.content.decode().count('name="ids"') == 50
     assert "B50" in r.content.decode() and "B49<" not in r.content.decode()
+
+
+def test_issue15_a_past_due_date_is_marked_overdue_on_the_ims_page_and_the_dashboard(inbox, recipient):
+    """On 05-11-2025 the 3B of Sep 2025 (due 20-10-2025) is overdue; Oct 2025's (due 20-11-2025) is not."""
+    c = web(member(recipient, "owner"))
+    page = text(c.get(PAGE))
+    assert "deemed accepted on 20-10-2025 overdue" in page
+    assert "3B due 20-11-2025 overdue" not in page and "3B due 20-11-2025" in page
+    dashboard = text(c.get(f"/g/{KA}/"))
+    assert "Return period due: Sep 2025 · GSTR-3B due 20-10-2025 overdue" in dashboard
+    assert "for Sep 2025 — due 20-10-2025 overdue" in dashboard
