@@ -30,4 +30,5 @@ pages = [
     path("g/<str:gstin>/ims/inward/export.xlsx", excel_pages.ims_export, name="ims_export"),
     path("g/<str:gstin>/ims/inward/import/<id:job_id>", excel_pages.ims_import_job, name="ims_import_job"),
     path("g/<str:gstin>/ims/inward/<id:record_id>", record.ims_record, name="ims_record"),
+    path("g/<str:gstin>/ims/inward/<id:record_id>/act", record.ims_record_act, name="ims_record_act"),
 ]

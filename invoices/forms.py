@@ -6,6 +6,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from core.periods import format_date
+from core.words import INVOICE_TYPE_NAMES, STATES
 from invoices.domain.gstr1 import INVOICE_TYPES, RATES
 from invoices.models import Document
 
@@ -42,55 +43,6 @@ ROW_TITLES = {
     "doc_issue": "Documents issued",
     "supeco": "Supplies through e-commerce operators",
     "supecoa": "Amendments of supplies through e-commerce operators",
-}
-INVOICE_TYPE_NAMES = {
-    "R": "Regular",
-    "SEWP": "SEZ supplies with payment of tax",
-    "SEWOP": "SEZ supplies without payment of tax",
-    "DE": "Deemed export",
-    "CBW": "Intra-state supplies attracting IGST",
-}
-STATES = {
-    "01": "Jammu and Kashmir",
-    "02": "Himachal Pradesh",
-    "03": "Punjab",
-    "04": "Chandigarh",
-    "05": "Uttarakhand",
-    "06": "Haryana",
-    "07": "Delhi",
-    "08": "Rajasthan",
-    "09": "Uttar Pradesh",
-    "10": "Bihar",
-    "11": "Sikkim",
-    "12": "Arunachal Pradesh",
-    "13": "Nagaland",
-    "14": "Manipur",
-    "15": "Mizoram",
-    "16": "Tripura",
-    "17": "Meghalaya",
-    "18": "Assam",
-    "19": "West Bengal",
-    "20": "Jharkhand",
-    "21": "Odisha",
-    "22": "Chhattisgarh",
-    "23": "Madhya Pradesh",
-    "24": "Gujarat",
-    "25": "Daman and Diu",
-    "26": "Dadra and Nagar Haveli and Daman and Diu",
-    "27": "Maharashtra",
-    "28": "Andhra Pradesh (before 2014)",
-    "29": "Karnataka",
-    "30": "Goa",
-    "31": "Lakshadweep",
-    "32": "Kerala",
-    "33": "Tamil Nadu",
-    "34": "Puducherry",
-    "35": "Andaman and Nicobar Islands",
-    "36": "Telangana",
-    "37": "Andhra Pradesh",
-    "38": "Ladakh",
-    "96": "Other countries",
-    "97": "Other territory",
 }
 RATE_CHOICES = [format(r.normalize(), "f") for r in sorted(set(RATES.values()))]
 HEADER_FIELDS = (
@@ -133,10 +85,6 @@ DOC_KEYS = {
 }
 _PATH_RE = re.compile(r"^(b2b|b2ba|cdnr|cdnra)\[0\](?:\.(ctin)|\.(?:inv|nt)\[0\](?:\.(.+))?)?$")
 _ITEM_RE = re.compile(r"^itms\[(\d+)\](?:\.itm_det)?(?:\.(\w+))?$")
-
-
-def pos_label(code: str) -> str:
-    return f"{code}-{STATES.get(code, '')}" if code else ""
 
 
 def typed_amount(raw: str):

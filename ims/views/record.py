@@ -2,15 +2,22 @@
 
 from datetime import datetime
 
+from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from core import clock
-from core.errors import NotFound
-from core.templatetags.portal import dt_ist, inr
+from core.errors import NotFound, RuleViolation
+from core.pages import rule_message
+from core.periods import parse_period
+from core.templatetags.portal import dt_ist, inr, period_label
+from core.words import INVOICE_TYPE_NAMES, SOURCE_FORMS, pos_label
 from ims import selectors
 from ims.models import Action, Section
 from ims.serializers import record_out
+from ims.services.actions import ims_actions_apply
+from taxpayers.access import Perm
 from taxpayers.pages import gstin_page
 
 # GSTN's field names as a practitioner reads them (the key stays in a tooltip for ERP people).
@@ -78,17 +85,41 @@ MONEY_FIELDS = {
 }
 
 
+YES_NO_FIELDS = {"rchrg", "ispendactblocked", "isItcRedReqBlocked", "itcRedReq"}
+PERIOD_FIELDS = {"rtnprd", "itc_period"}
+
+
+def _words(key: str, value):
+    """A field's value as a practitioner reads it (issue 15: no raw codes such as A, 29 or 102025)."""
+    if key in MONEY_FIELDS:
+        return inr(value)
+    if key == "updated_at":
+        return dt_ist(datetime.fromisoformat(value))
+    if key in PERIOD_FIELDS:
+        return period_label(parse_period(value))
+    if key == "section":
+        return Section(value).label
+    if key == "action":
+        return Action(value).label
+    if key == "pos":
+        return pos_label(value)
+    if key == "srcform":
+        return SOURCE_FORMS.get(value, value)
+    if key == "inv_typ":
+        return INVOICE_TYPE_NAMES.get(value, value)
+    if key == "typ":
+        return {"C": "Credit note", "D": "Debit note"}.get(value, value)
+    if key in YES_NO_FIELDS:
+        return {"Y": "Yes", "N": "No"}.get(value, value)
+    return value
+
+
 def _record_fields(out: dict) -> list[tuple[str, str, object]]:
-    rows = []
-    for key, value in out.items():
-        if key in HIDDEN_FIELDS:
-            continue
-        if key in MONEY_FIELDS and value is not None:
-            value = inr(value)
-        elif key == "updated_at" and value:
-            value = dt_ist(datetime.fromisoformat(value))
-        rows.append((FIELD_LABELS.get(key, key), key, value))
-    return rows
+    return [
+        (FIELD_LABELS.get(key, key), key, value if value in (None, "") else _words(key, value))
+        for key, value in out.items()
+        if key not in HIDDEN_FIELDS
+    ]
 
 
 @gstin_page()
@@ -109,5 +140,39 @@ def ims_record(request, taxpayer, record_id):
             "history": history,
             "section_label": Section(rec.section).label,
             "action_label": Action(rec.action).label,
+            # Issue 15: the record page acts on its record (the buttons a record of its kind takes).
+            "buttons": [
+                (a, label) for a, label in RECORD_ACTIONS if not (rec.doc_type == "BOE" and a == "R")
+            ],
+            "takes_remarks": rec.doc_type != "BOE",
         },
     )
+
+
+RECORD_ACTIONS = (("A", "Accept"), ("R", "Reject"), ("P", "Keep pending"), ("N", "Reset to No action"))
+
+
+@require_POST
+@gstin_page(Perm.WRITE)
+def ims_record_act(request, taxpayer, record_id):
+    """One action on this record through the batch service (R-4.10's refusals in words), then back to it."""
+    action = request.POST.get("action", "")
+    item = {"id": record_id, "action": action}
+    remarks = request.POST.get("remarks", "")
+    if action in ("R", "P") and remarks:
+        item["remarks"] = remarks
+    try:
+        result = ims_actions_apply(
+            recipient=taxpayer, actions=[item], by=request.user.username, channel="web"
+        )
+    except RuleViolation as exc:
+        messages.error(request, rule_message(exc))
+    else:
+        if result["errors"]:
+            err = result["errors"][0]
+            if err["code"] == "NOT_FOUND":
+                raise Http404("Not found")
+            messages.error(request, f"{err['message']} ({err['code']})")
+        else:
+            messages.success(request, f"{dict(RECORD_ACTIONS).get(action, action)}: done.")
+    return redirect("ims_record", taxpayer.gstin, record_id)

@@ -23,9 +23,10 @@ from core.periods import (
     period_of,
 )
 from core.templatetags.portal import period_label
+from core.words import pos_label
 from invoices import selectors, services
 from invoices.api.documents import count_documents
-from invoices.forms import ROW_TITLES, SECTION_TITLES, pos_label
+from invoices.forms import ROW_TITLES, SECTION_TITLES
 from invoices.models import Document, Form, ReturnFiling
 from taxpayers.access import Perm
 from taxpayers.models import Taxpayer

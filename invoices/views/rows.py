@@ -12,9 +12,10 @@ from django.shortcuts import redirect, render
 from core.errors import RuleViolation, ValidationFailed
 from core.pages import page_period, rule_message
 from core.periods import period_code
+from core.words import STATES
 from invoices import services
 from invoices.domain.gstr1_tables import UQC
-from invoices.forms import RATE_CHOICES, STATES, typed_amount
+from invoices.forms import RATE_CHOICES, typed_amount
 from invoices.views.periods import CHANNEL, FORM_LABELS
 from taxpayers.access import Perm
 from taxpayers.pages import gstin_page

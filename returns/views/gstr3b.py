@@ -16,8 +16,8 @@ from core.periods import (
     quarter_last_month,
 )
 from core.templatetags.portal import period_label
+from core.words import pos_label
 from ims import selectors as ims_selectors
-from invoices.forms import pos_label
 from returns import selectors
 from returns.services.gstr3b import MESSAGES as GSTR3B_MESSAGES
 from returns.services.gstr3b import gstr3b_file as gstr3b_file_service

@@ -236,3 +236,36 @@ def test_issue15_a_past_due_date_is_marked_overdue_on_the_ims_page_and_the_dashb
     dashboard = text(c.get(f"/g/{KA}/"))
     assert "Return period due: Sep 2025 · GSTR-3B due 20-10-2025 overdue" in dashboard
     assert "for Sep 2025 — due 20-10-2025 overdue" in dashboard
+
+
+def test_issue15_the_record_page_speaks_in_words_and_acts_on_its_record(inbox, recipient):
+    rec = inbox["INV-10"]
+    owner = web(member(recipient, "owner"))
+    page = f"{PAGE}/{rec.id}"
+    words = text(owner.get(page))
+    for shown in (
+        "Place of supply 29-Karnataka",
+        "Return period Oct 2025",
+        "Source form GSTR-1",
+        "Invoice type Regular",
+        "Reverse charge No",
+        "Action No action",
+    ):
+        assert shown in words, shown
+    assert "Place of supply 29 " not in words and "Return period 102025" not in words
+    # Its own buttons: reject with remarks, then back on the page with the result.
+    r = owner.post(f"{page}/act", {"action": "R", "remarks": "Not ordered"})
+    assert r.status_code == 302 and r["Location"] == page
+    after = text(owner.get(page))
+    assert "Reject: done." in after and "Action Rejected" in after and "Not ordered" in after
+    rec.refresh_from_db()
+    assert (rec.action, rec.remarks) == ("R", "Not ordered")
+    # A refusal is said in words: pending on a September 2025 credit note.
+    cn = inbox["CN-7"]
+    owner.post(f"{PAGE}/{cn.id}/act", {"action": "P"})
+    assert "PENDING_NOT_ALLOWED" in text(owner.get(f"{PAGE}/{cn.id}"))
+    # A viewer sees no buttons and cannot post; an unknown record is the 404 of any.
+    viewer = web(member(recipient, "viewer"))
+    assert "Keep pending" not in viewer.get(page).content.decode()
+    assert viewer.post(f"{page}/act", {"action": "A"}).status_code == 403
+    assert owner.post(f"{PAGE}/999999/act", {"action": "A"}).status_code == 404

@@ -115,6 +115,7 @@ ROUTES: dict[str, list[tuple[str, str]]] = {
     "ims_import": [("post", WRITE)],
     "ims_import_job": [("get", READ)],
     "ims_record": [("get", READ)],
+    "ims_record_act": [("post", WRITE)],
     "ims_outward": [("get", READ)],
     "gstr1_home": [("get", READ)],
     "gstr1_period": [("get", READ)],
