@@ -36,7 +36,7 @@ def _admin_page(request, errors: dict | None = None, form: dict | None = None, s
             "rows": rows,
             "errors": errors or {},
             "form": form or {"period": period_code(period_add(period_of(today), -1)), "scope": "all"},
-            "clock_value": now.strftime("%Y-%m-%dT%H:%M"),
+            "clock_value": now.strftime("%d-%m-%Y %H:%M"),
             "clock_set": clock.is_sandbox_set(),
         },
         status=status,
@@ -115,11 +115,8 @@ def admin_clock(request):
     if request.POST.get("reset"):
         clock.clock_reset()
         return redirect("admin_tools")
-    try:
-        moment = datetime.fromisoformat(request.POST.get("business_at", ""))
-        if moment.tzinfo is not None:
-            raise ValueError
-    except ValueError:
+    moment = _typed_moment(request.POST.get("business_at", ""))
+    if moment is None:
         return _admin_page(
             request, errors={"clock": "Enter a date and time, e.g. 14-11-2025 00:00."}, status=400
         )
@@ -128,3 +125,19 @@ def admin_clock(request):
         return _admin_page(request, errors={"clock": error}, status=400)
     clock.clock_set(business_at=moment)
     return redirect("admin_tools")
+
+
+def _typed_moment(raw: str) -> datetime | None:
+    """Business time as typed, in UI.md's form "14-11-2025 00:00" (or a date alone, meaning 00:00); the ISO
+    form "2025-11-14T00:00" is still taken. Issue 15: the browser's own date picker showed US order."""
+    raw = raw.strip()
+    for fmt in ("%d-%m-%Y %H:%M", "%d-%m-%Y"):
+        try:
+            return datetime.strptime(raw, fmt)
+        except ValueError:
+            continue
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is None else None

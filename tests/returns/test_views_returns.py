@@ -370,7 +370,7 @@ def test_r8_admin_tools_staff_only(set_clock, staff, owner, recipient):
     set_clock("2025-11-14 10:00")
     html = page(staff).get("/admin-tools/").content.decode()
     assert "Generate GSTR-2B" in html and "Run the sweep now" in html and "Sandbox clock" in html
-    assert 'type="datetime-local"' in html and "Return to real time" in html
+    assert 'value="14-11-2025 10:00"' in html and "Return to real time" in html
     c = page(owner)
     assert c.get("/admin-tools/").status_code == 403
     for url in ("gstr2b-generate", "pending-expiry", "clock"):
@@ -427,8 +427,16 @@ def test_r9_4_admin_sets_and_resets_the_sandbox_clock(set_clock, staff):
     now = clock.now().astimezone(IST)
     assert (now.year, now.month, now.day, now.hour) == (2025, 12, 14, 0)
     assert not Job.objects.exists()  # changing the clock runs no job
-    r = c.post("/admin-tools/clock", {"business_at": "14-12-2025"})
-    assert r.status_code == 400 and 'id="clock-error"' in r.content.decode()
+    # Issue 15: typed as the portal writes dates (DD-MM-YYYY HH:MM; a date alone is 00:00), shown so too.
+    assert c.post("/admin-tools/clock", {"business_at": "15-12-2025 09:30"}).status_code == 302
+    now = clock.now().astimezone(IST)
+    assert (now.day, now.month, now.hour, now.minute) == (15, 12, 9, 30)
+    assert 'value="15-12-2025 09:30"' in c.get("/admin-tools/").content.decode()
+    assert c.post("/admin-tools/clock", {"business_at": "16-12-2025"}).status_code == 302
+    assert clock.now().astimezone(IST).day == 16
+    for wrong in ("12/16/2025", "31-02-2025", "tomorrow"):
+        r = c.post("/admin-tools/clock", {"business_at": wrong})
+        assert r.status_code == 400 and 'id="clock-error"' in r.content.decode()
     assert c.post("/admin-tools/clock", {"reset": "1"}).status_code == 302
     assert not clock.is_sandbox_set()
 
