@@ -12,6 +12,7 @@ from core import clock
 from core.errors import RuleViolation, ValidationFailed
 from core.money import indian_grouping
 from core.pages import rule_message
+from core.templatetags.portal import MONTHS
 from ims import domain, selectors
 from ims.models import Action, ImsRecord, Section
 from ims.serializers import record_out
@@ -45,6 +46,39 @@ DECL_FIELDS = ("declIgst", "declCgst", "declSgst", "declCess")
 MONEY_FIELDS = {"val", "txval", "iamt", "camt", "samt", "cess", *DECL_FIELDS}
 
 
+# The filters' names on the page, for messages (issue 15: no API names such as ``rtnprd``).
+FILTER_LABELS = {
+    "section": "Section",
+    "action": "Action",
+    "stin": "Supplier GSTIN",
+    "rtnprd": "Return period",
+    "itc_period": "2B period",
+    "q": "Number",
+    "goods_typ": "Tab",
+    "portcode": "Port code",
+    "dt": "BoE date",
+    "left": "Records that left IMS",
+    "limit": "Rows",
+    "cursor": "Page",
+}
+PERIOD_KEYS = ("rtnprd", "itc_period")
+MONTH_NUMBERS = {m.lower(): i for i, m in enumerate(MONTHS, start=1)}
+
+
+def typed_period(raw: str) -> str:
+    """A period as a person types it — "112025", "Nov 2025", "nov-2025", "11-2025", "11/2025" — as MMYYYY;
+    anything else unchanged, for the filter to refuse in words."""
+    text = raw.strip().replace("/", " ").replace("-", " ")
+    parts = text.split()
+    if len(parts) == 2 and parts[1].isdigit() and len(parts[1]) == 4:
+        month = MONTH_NUMBERS.get(parts[0][:3].lower()) if parts[0].isalpha() else None
+        if parts[0].isdigit() and 1 <= int(parts[0]) <= 12:
+            month = int(parts[0])
+        if month:
+            return f"{month:02d}{parts[1]}"
+    return raw
+
+
 def _filters(params) -> dict:
     return {k: (params.get(k) or "").strip() for k in FILTER_KEYS}
 
@@ -68,11 +102,16 @@ def _table_context(taxpayer, params, refusals: dict | None = None, updated=(), c
     query = params.copy()
     query["limit"] = str(PAGE_ROWS)
     query["goods_typ"] = tab
+    for key in PERIOD_KEYS:  # "Nov 2025", as the page writes periods, is taken as 112025 (issue 15)
+        if query.get(key):
+            query[key] = typed_period(query[key])
     errors, rows, nxt = [], [], None
     try:
         rows, nxt = selectors.ims_list(recipient=taxpayer, params=query)
     except ValidationFailed as exc:
-        errors = [f"{d['path']}: {d['message']}" for d in exc.details] or [rule_message(exc)]
+        errors = [f"{FILTER_LABELS.get(d['path'], d['path'])}: {d['message']}" for d in exc.details] or [
+            rule_message(exc)
+        ]
     today = clock.today()
     refusals = refusals or {}
     for rec in rows:
@@ -259,7 +298,8 @@ def ims_inward_actions(request, taxpayer):
 
 
 def _bulk_filter(params) -> dict:
-    return {k: (params.get(k) or "").strip() for k in bulk.FILTER_KEYS if (params.get(k) or "").strip()}
+    out = {k: (params.get(k) or "").strip() for k in bulk.FILTER_KEYS if (params.get(k) or "").strip()}
+    return {k: typed_period(v) if k in PERIOD_KEYS else v for k, v in out.items()}
 
 
 @gstin_page()

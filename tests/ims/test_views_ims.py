@@ -86,7 +86,7 @@ def test_r4_1_filters_in_the_query_string_filter_rows(inbox, recipient):
     page = text(c.get(PAGE, {"stin": MH, "action": "A"}))
     assert "No records match these filters" in page
     page = text(c.get(PAGE, {"itc_period": "13-2025"}))
-    assert "itc_period" in page  # a bad period is a message, not an error page
+    assert "2B period:" in page  # a bad period is a message in the page's words, not an error page
 
 
 def test_r4_1_htmx_request_returns_only_the_table_fragment(inbox, recipient):
@@ -269,3 +269,16 @@ def test_issue15_the_record_page_speaks_in_words_and_acts_on_its_record(inbox, r
     assert "Keep pending" not in viewer.get(page).content.decode()
     assert viewer.post(f"{page}/act", {"action": "A"}).status_code == 403
     assert owner.post(f"{PAGE}/999999/act", {"action": "A"}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "typed", ["Oct 2025", "oct-2025", "OCT 2025", "10-2025", "10/2025", "102025", "October 2025"]
+)
+def test_issue15_the_period_filter_takes_a_period_as_the_page_writes_it(inbox, recipient, typed):
+    page = text(web(member(recipient, "owner")).get(PAGE, {"itc_period": typed}))
+    assert "INV-10" in page and "INV-9" not in page
+
+
+def test_issue15_a_bad_filter_is_named_as_the_page_names_it(inbox, recipient):
+    page = text(web(member(recipient, "owner")).get(PAGE, {"rtnprd": "Smarch 2025"}))
+    assert "Return period:" in page and "rtnprd:" not in page
