@@ -265,3 +265,11 @@ def deemed_countdown(cal: Calendar, period: int) -> dict | None:
         "period": period,
         "due": gstr3b_due_date(period, quarterly, cal.taxpayer.state_code),
     }
+
+
+def record_names(job, ids: list[int]) -> dict[int, str]:
+    """Records a batch job refused, as pages name them: number and supplier (one query; issue 15)."""
+    rows = ImsRecord.objects.filter(recipient_id=job.taxpayer_id, id__in=ids).values_list(
+        "id", "number", "trdnm", "stin"
+    )
+    return {rid: f"{number} of {trdnm or stin}" for rid, number, trdnm, stin in rows}

@@ -88,15 +88,22 @@ def time_limit(kind: str) -> timedelta:
     return TIME_LIMITS.get(kind, DEFAULT_LIMIT)
 
 
+# Per kind, how pages name the records a batch job refused: ``fn(job, ids) -> {id: words}`` (issue 15: the
+# document by its number and supplier, not "Record 16"). The API's result keeps its contract's shape.
+REFUSAL_NAMERS: dict[str, Callable[[Job, list[int]], dict[int, str]]] = {}
+
+
 def register(
     kind: str,
     *,
     finish: Callable[[int, Exception | None], None] | None = None,
     aggregate: Callable[[Job, list[Job]], dict] | None = None,
+    refusal_names: Callable[[Job, list[int]], dict[int, str]] | None = None,
 ):
     """Decorator: ``@register("gstr1_upload")`` makes ``fn(job) -> result dict`` (or a ``FanOut``) the
     handler of that kind; ``finish`` (optional) runs once the job has ended, whatever the outcome;
-    ``aggregate`` makes a fanned-out job's result from its children's."""
+    ``aggregate`` makes a fanned-out job's result from its children's; ``refusal_names`` names the records
+    the job refused, for pages."""
 
     def deco(fn: Callable[[Job], dict]) -> Callable[[Job], dict]:
         HANDLERS[kind] = fn
@@ -104,6 +111,8 @@ def register(
             FINISHERS[kind] = finish
         if aggregate is not None:
             AGGREGATORS[kind] = aggregate
+        if refusal_names is not None:
+            REFUSAL_NAMERS[kind] = refusal_names
         return fn
 
     return deco

@@ -9,6 +9,7 @@ from core.errors import NotFound
 from core.money import indian_grouping
 from core.periods import period_code
 from jobs.models import Job, JobKind, JobStatus
+from jobs.runner import REFUSAL_NAMERS
 from jobs.services import job_visible, jobs_for
 
 REFUSALS_SHOWN = 10
@@ -80,8 +81,17 @@ def job_row(job: Job) -> dict:
         "period": period,
         "link": link,
         # The first refusals of a finished batch (bulk action, import), each {"id", "code", "message"}.
-        "refusals": record_refusals(job.result)[:REFUSALS_SHOWN] if finished else [],
+        "refusals": _named(job, record_refusals(job.result)[:REFUSALS_SHOWN]) if finished else [],
     }
+
+
+def _named(job: Job, refusals: list[dict]) -> list[dict]:
+    """The refusals with the words their kind's namer gives each record (one query), where it has one."""
+    namer = REFUSAL_NAMERS.get(job.kind)
+    if not refusals or namer is None:
+        return refusals
+    names = namer(job, [e["id"] for e in refusals if isinstance(e.get("id"), int)])
+    return [{**e, "document": names.get(e.get("id"))} for e in refusals]
 
 
 def _visible(request, job_id: int) -> Job:

@@ -18,7 +18,7 @@ from core.errors import DomainError, ValidationFailed
 from core.periods import business_date, parse_doc_date, parse_period
 from ims import domain
 from ims.models import Channel, ImsAudit, ImsRecord
-from ims.selectors import GOODS_TYPES, ims_filter
+from ims.selectors import GOODS_TYPES, ims_filter, record_names
 from ims.services.actions import action_audit, decide
 from jobs.runner import register
 from jobs.services import job_progress
@@ -266,7 +266,7 @@ def _apply_chunk(
     return processed, refused
 
 
-@register("ims_bulk")
+@register("ims_bulk", refusal_names=record_names)
 def _ims_bulk_job(job) -> dict:
     p = job.params
     return ims_bulk_apply(

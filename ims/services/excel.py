@@ -27,7 +27,7 @@ from core import clock
 from core.errors import RuleViolation
 from ims import domain
 from ims.models import Channel, ImsRecord
-from ims.selectors import ims_filter
+from ims.selectors import ims_filter, record_names
 from ims.serializers import record_out
 from ims.services.actions import MAX_ACTIONS, ims_actions_apply
 from ims.services.xlsx_guard import MAX_COLUMNS, MAX_ROWS, check_workbook
@@ -441,6 +441,6 @@ def _upload_delete(job_id: int, failure: Exception | None) -> None:
         (jobfiles_dir() / name).unlink(missing_ok=True)
 
 
-@register("ims_import", finish=_upload_delete)
+@register("ims_import", finish=_upload_delete, refusal_names=record_names)
 def _ims_import(job) -> dict:
     return ims_import_run(job)

@@ -344,7 +344,9 @@ def test_r9_3_page_bulk_starts_the_job_and_shows_progress_and_refusals(docs, rec
     html = r.content.decode()
     assert "2 of 2" in html
     assert "Records processed: 1; refused: 1." in html
-    assert f"Record {docs['SCN-1'].id}:" in html and "PENDING_NOT_ALLOWED" in html
+    # Issue 15: the refused document by its number and supplier, not "Record 16".
+    assert f"Record {docs['SCN-1'].id}:" not in html
+    assert f"SCN-1 of {docs['SCN-1'].trdnm}:" in html and "PENDING_NOT_ALLOWED" in html
     job = Job.objects.get()
     assert f"/jobs/{job.id}" in html
     assert state(recipient)["SINV-1"] == ("P", "later")
