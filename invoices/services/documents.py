@@ -166,6 +166,17 @@ def target_return(*, period: int, calendar: Calendar, filed: set, today) -> tupl
     return Form.GSTR1A, period
 
 
+def documents_target(*, supplier: Taxpayer, period: int) -> tuple[str, int] | None:
+    """Where a document saved now for ``period`` goes (form, return period), or None when every return of
+    the period is filed; for the form page to say it before saving (issue 15)."""
+    try:
+        return target_return(
+            period=period, calendar=Calendar(supplier), filed=filed_forms(supplier), today=clock.today()
+        )
+    except RuleViolation:
+        return None
+
+
 def iff_close_sweep(*, supplier: Taxpayer, today) -> None:
     """R-3.1: saved IFF documents of a closed IFF move to the quarterly GSTR-1 (with their records)."""
     open_iff = (

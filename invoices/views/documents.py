@@ -14,18 +14,21 @@ from core.periods import (
     parse_doc_date,
     period_code,
 )
+from core.templatetags.portal import period_label
 from invoices import services
 from invoices.forms import DocumentForm, blank_row, choices
 from invoices.models import Document
 from invoices.views.periods import CHANNEL, FORM_LABELS
 from taxpayers.access import Perm
 from taxpayers.pages import gstin_page
+from taxpayers.selectors import Calendar
 
 
 def _form_page(
     request, taxpayer, p, form: DocumentForm, doc: Document | None, status: int = 200, locked: bool = False
 ):
     ctx = {
+        "target": _target_words(taxpayer, p),
         "locked": locked,
         "blank_row": blank_row(),
         "nav": "gstr1",
@@ -37,6 +40,16 @@ def _form_page(
         **choices(),
     }
     return render(request, "gstr1/document_form.html", ctx, status=status)
+
+
+def _target_words(taxpayer, p: int) -> str | None:
+    """Issue 15: the form says which return a new document goes into (GSTR-1A once GSTR-1 is filed)."""
+    target = services.documents_target(supplier=taxpayer, period=p)
+    if target is None:
+        return None
+    form, period = target
+    quarter = form != "IFF" and Calendar(taxpayer).quarterly(period)
+    return f"{FORM_LABELS[form]} of {period_label(period, quarter)}"
 
 
 def _save(request, taxpayer, p: int, form: DocumentForm, doc: Document | None):
@@ -86,8 +99,8 @@ def gstr1_document_new(request, taxpayer, period):
         original = Document.objects.filter(supplier=taxpayer, id=_int(amend), filed_at__isnull=False).first()
         if original is None:
             raise Http404("Not found")
+        # The amendment starts from the filed document, its date included (issue 15: it started blank).
         form = DocumentForm.from_document(original, amend=True)
-        form.values["date"] = ""
     return _form_page(request, taxpayer, p, form, None)
 
 

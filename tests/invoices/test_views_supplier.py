@@ -434,3 +434,17 @@ def test_issue15_no_add_document_on_a_period_whose_gstr1_and_gstr1a_are_filed(oc
     html = users["owner"].get(page).content.decode()
     assert "Add document" not in html and "Upload GSTR-1 JSON" not in html
     assert "Every return of this period is filed or closed" in html
+
+
+def test_issue15_an_amendment_starts_from_the_filed_date_and_says_it_goes_into_gstr1a(
+    oct_clock, supplier, users
+):
+    save(supplier, "092025", gstr1(b2b=[inv("AM-1", "05-09-2025")]))
+    page = f"/g/{MH}/gstr1/092025"
+    new = users["owner"].get(f"{page}/documents/new").content.decode()
+    assert "Saved in GSTR-1 of Sep 2025." in new
+    return_file(supplier=supplier, period=202509, form="GSTR1", by="t", channel="api")
+    doc = Document.objects.get(number="AM-1")
+    html = users["owner"].get(f"{page}/documents/new", {"amend": doc.id}).content.decode()
+    assert "Saved in GSTR-1A of Sep 2025." in html
+    assert 'value="05-09-2025"' in html  # the filed document's date, not a blank field
