@@ -68,7 +68,7 @@ ITEM_LABELS = {
     "samt": "SGST/UTGST (₹)",
     "csamt": "Cess (₹)",
 }
-MIN_ROWS = 3
+MIN_ROWS = 1  # issue 15: one row to start; "Add row" adds more, "Remove" takes one away
 MAX_ROWS = 200
 # JSON key of a document field -> the form field showing it.
 DOC_KEYS = {

@@ -1,4 +1,4 @@
-// Document form (GSTR-1): tax heads computed as you type, sections' own fields shown, rows added.
+// Document form (GSTR-1): tax heads computed as you type, sections' own fields shown, rows added/removed.
 // The server validates everything again (R-3.5); this only saves typing. Without JS the form still works.
 (function () {
   "use strict";
@@ -101,6 +101,36 @@
       document.getElementById("item-rows").insertAdjacentHTML("beforeend", html);
       const added = rows().pop();
       added.querySelector("select").focus();
+    });
+  }
+  // Issue 15: a row can be taken away (the last one is emptied instead); rows are numbered again.
+  const body = document.getElementById("item-rows");
+  const renumber = () => rows().forEach((r, k) => {
+    r.querySelector(".sup-rown").textContent = String(k + 1);
+    const button = r.querySelector("[data-remove-row]");
+    if (button) button.setAttribute("aria-label", "Remove row " + (k + 1));
+  });
+  if (body) {
+    form.querySelectorAll("[data-remove-row]").forEach((b) => { b.hidden = false; });
+    new MutationObserver(() => form.querySelectorAll("[data-remove-row]").forEach((b) => { b.hidden = false; }))
+      .observe(body, { childList: true });
+    body.addEventListener("click", (e) => {
+      const button = e.target.closest("[data-remove-row]");
+      if (!button) return;
+      const row = button.closest("tr.sup-item");
+      const next = row.nextElementSibling;
+      if (rows().length > 1) {
+        if (next && next.classList.contains("sup-item-error")) next.remove();
+        const focusTo = row.previousElementSibling || row.nextElementSibling;
+        row.remove();
+        renumber();
+        if (addButton) addButton.focus(); else if (focusTo) focusTo.querySelector("select, input").focus();
+      } else {
+        row.querySelectorAll("input").forEach((i) => { i.value = ""; });
+        row.querySelector("select").value = "";
+        row.querySelector("select").focus();
+      }
+      fillValue();
     });
   }
   showSections();

@@ -395,3 +395,30 @@ def test_issue15_a_tick_after_a_search_survives_the_search_box_losing_focus(page
     page.locator('button[data-bulk="A"]').click()
     expect(page.locator("#ims-messages")).to_contain_text("Accept: 1 of 1 records done.")
     expect(row(page, september["INV-3"]).locator(".act-badge")).to_have_text("Accepted")
+
+
+@pytest.mark.parametrize("width", [1280, 768, 390])
+def test_issue15_the_document_form_starts_with_one_item_row_and_rows_can_be_removed(
+    page, set_clock, supplier, recipient, width
+):
+    set_clock("2025-10-15 10:00")
+    member(supplier, "owner", "acme")
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, "acme")
+    page.goto(f"/g/{MH}/gstr1/102025/documents/new")
+    items = page.locator("#item-rows tr.sup-item")
+    expect(items).to_have_count(1)
+    page.get_by_role("button", name="Add row").click()
+    page.get_by_role("button", name="Add row").click()
+    expect(items).to_have_count(3)
+    page.select_option("#f-pos", "29")
+    page.select_option("#rt_1", "18")
+    page.locator("#txval_1").fill("500")
+    page.get_by_role("button", name="Remove row 1").click()
+    expect(items).to_have_count(2)
+    expect(items.first.locator(".sup-rown")).to_have_text("1")
+    expect(page.locator("#txval_1")).to_have_value("500")  # the typed row stayed, now first
+    page.get_by_role("button", name="Remove row 2").click()
+    page.get_by_role("button", name="Remove row 1").click()  # the last row is emptied, not removed
+    expect(items).to_have_count(1)
+    expect(page.locator("#txval_1")).to_have_value("")
