@@ -284,3 +284,49 @@ def choices() -> dict:
         "rate_choices": RATE_CHOICES,
         "inv_typ_choices": [(t, INVOICE_TYPE_NAMES[t]) for t in INVOICE_TYPES],
     }
+
+
+# --- an error's place in a GSTR-1 file, in words (issue 15: upload errors were JSON paths) ------------------
+
+_FIELD_WORDS = {
+    "ctin": "recipient GSTIN", "inum": "invoice number", "idt": "invoice date", "nt_num": "note number",
+    "nt_dt": "note date", "oinum": "original invoice number", "oidt": "original invoice date",
+    "ont_num": "original note number", "ont_dt": "original note date", "val": "document value",
+    "pos": "place of supply", "rchrg": "reverse charge", "inv_typ": "invoice type", "ntty": "note type",
+    "rt": "rate", "txval": "taxable value", "iamt": "IGST", "camt": "CGST", "samt": "SGST", "csamt": "cess",
+    "diff_percent": "differential percentage", "etin": "e-commerce operator GSTIN", "sply_ty": "supply type",
+    "typ": "type", "exp_typ": "export type", "sbpcode": "port code", "sbnum": "shipping bill number",
+    "sbdt": "shipping bill date", "hsn_sc": "HSN code", "uqc": "unit", "qty": "quantity", "ad_amt": "advance",
+    "num": "item number", "from": "from serial number", "to": "to serial number", "totnum": "total number",
+    "cancel": "cancelled", "net_issue": "net issued", "flag": "flag", "omon": "original month",
+}  # fmt: skip
+_LEVEL_WORDS = {"inv": "document", "nt": "note", "itms": "item", "data": "row", "doc_det": "document type",
+                "docs": "range"}  # fmt: skip
+_PART = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\[(\d+)\])?$")
+
+
+def path_words(path: str) -> str:
+    """``b2b[0].inv[1].itms[0].itm_det.rt`` as "B2B invoices, recipient 1, document 2, item 1: rate"."""
+    if not path:
+        return "The file"
+    words, field = [], ""
+    for k, part in enumerate(path.split(".")):
+        m = _PART.match(part)
+        if m is None:
+            return path
+        name, index = m.group(1), m.group(2)
+        number = int(index) + 1 if index is not None else None
+        if k == 0:
+            title = SECTION_TITLES.get(name) or ROW_TITLES.get(name) or name
+            words.append(
+                f"{title}, {'recipient' if name in ('b2b', 'b2ba', 'cdnr', 'cdnra') else 'entry'} {number}"
+                if number
+                else title
+            )
+        elif name == "itm_det":
+            continue
+        elif number is not None:
+            words.append(f"{_LEVEL_WORDS.get(name, name)} {number}")
+        else:
+            field = _FIELD_WORDS.get(name, name)
+    return ", ".join(words) + (f": {field}" if field else "")

@@ -26,7 +26,7 @@ from core.templatetags.portal import period_label
 from core.words import pos_label
 from invoices import selectors, services
 from invoices.api.documents import count_documents
-from invoices.forms import ROW_TITLES, SECTION_TITLES
+from invoices.forms import ROW_TITLES, SECTION_TITLES, path_words
 from invoices.models import Document, Form, ReturnFiling
 from taxpayers.access import Perm
 from taxpayers.models import Taxpayer
@@ -261,7 +261,11 @@ def gstr1_upload(request, taxpayer, period):
                     return redirect("gstr1_period", taxpayer.gstin, period_code(p))
     ctx = _period_context(taxpayer, p)
     ctx.update(
-        {"upload_errors": errors, "upload_refusal": refusal, "upload_name": getattr(upload, "name", "")}
+        {
+            "upload_errors": [{**e, "where": path_words(e.get("path") or "")} for e in errors],
+            "upload_refusal": refusal,
+            "upload_name": getattr(upload, "name", ""),
+        }
     )
     return render(request, "gstr1/period.html", ctx, status=400 if errors else 409)
 

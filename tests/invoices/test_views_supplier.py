@@ -233,6 +233,9 @@ def test_r3_11_bad_upload_saves_nothing_and_shows_every_error(oct_clock, supplie
     assert "nothing was saved" in html
     assert "b2b[0].inv[1].idt" in html and "DATE_AFTER_PERIOD" in html
     assert "b2b[0].inv[1].itms[0].itm_det.rt" in html and "RATE_INVALID" in html
+    # Issue 15: where, in words, beside the path.
+    assert "B2B invoices, recipient 1, document 2, item 1: rate" in html
+    assert "B2B invoices, recipient 1, document 2: invoice date" in html
     assert Document.objects.count() == 0
     r = upload(users["owner"], "{not json")
     assert r.status_code == 400 and "not valid JSON" in r.content.decode()
