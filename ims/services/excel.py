@@ -123,7 +123,10 @@ def _sheet(wb: Workbook, title: str, header: list[str]):
         )
         dv.add(f"{col}2:{col}{VALIDATED_ROWS}")
         ws.data_validations.append(dv)
-    ws.freeze_panes = "C2"
+    # The header and every column up to Remarks stay in view (Action and Remarks; an error workbook's
+    # Error code and Reason before them).
+    last = header.index(REMARKS) + 1 if REMARKS in header else 2
+    ws.freeze_panes = f"{get_column_letter(last + 1)}2"
     ws.append(header)
     return ws
 
@@ -384,8 +387,9 @@ def ims_import_apply(*, recipient: Taxpayer, rows: list[Row], by: str, job=None)
 
 
 def _error_workbook(wb, refused: dict[tuple[int, int], dict], out) -> None:
-    """The refused rows with their original columns plus Error code and Reason, one sheet per source sheet.
-    The columns keep their names, so the corrected error workbook can be imported again."""
+    """The refused rows with their original columns, Error code and Reason first (issue 15: they were at the
+    far right, columns AQ-AR), one sheet per source sheet. The columns keep their names, so the corrected
+    error workbook can be imported again (the import finds columns by name)."""
     book = Workbook(write_only=True)
     for s, ws in enumerate(wb.worksheets):
         lines = {line: e for (sheet, line), e in refused.items() if sheet == s}
@@ -396,12 +400,12 @@ def _error_workbook(wb, refused: dict[tuple[int, int], dict], out) -> None:
         while header and header[-1] is None:
             header.pop()
         width = len(header)
-        target = _sheet(book, ws.title, [*header, ERROR_CODE, REASON])
+        target = _sheet(book, ws.title, [ERROR_CODE, REASON, *header])
         for line, values in enumerate(it, start=2):
             if line in lines:
                 e = lines[line]
                 row = (list(values[:width]) + [None] * width)[:width]
-                target.append([xlsx_value(target, v) for v in [*row, e["code"], e["message"]]])
+                target.append([xlsx_value(target, v) for v in [e["code"], e["message"], *row]])
     book.save(out)
 
 

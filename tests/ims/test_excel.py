@@ -312,7 +312,9 @@ def test_issue5_r4_10_round_trip_applies_changed_rows_and_returns_error_workbook
     assert errors.sheetnames == ["b2bcn"]
     ws = errors["b2bcn"]
     head = header_of(ws)
-    assert head == ["Action", "Remarks", *NOTE_FIELDS, *COMMON_FIELDS, "id", "hash", "Error code", "Reason"]
+    # Issue 15: Error code and Reason first, not at the far right; Action and Remarks stay in view.
+    assert head == ["Error code", "Reason", "Action", "Remarks", *NOTE_FIELDS, *COMMON_FIELDS, "id", "hash"]
+    assert ws.freeze_panes == "E2"
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     assert len(rows) == 1
     row = dict(zip(head, rows[0], strict=True))
