@@ -152,3 +152,90 @@ def number_fields(section: str, number: str, doc_date=None) -> dict:
         if doc_date is not None:
             out["idt"] = format_date(doc_date)
     return out
+
+
+# GSTN's field names as a practitioner reads them (the key stays in a tooltip for ERP people).
+FIELD_LABELS = {
+    "id": "Record id",
+    "section": "IMS section",
+    "stin": "Supplier GSTIN",
+    "trdnm": "Trade name",
+    "sply_stin": "Actual supplier (ECO)",
+    "rtnprd": "Return period",
+    "srcform": "Source form",
+    "srcfilstatus": "Filing status",
+    "inum": "Invoice number",
+    "idt": "Invoice date",
+    "nt_num": "Note number",
+    "nt_dt": "Note date",
+    "oinum": "Original invoice number",
+    "oidt": "Original invoice date",
+    "ont_num": "Original note number",
+    "ont_dt": "Original note date",
+    "typ": "Note type",
+    "inv_typ": "Invoice type",
+    "pos": "Place of supply",
+    "rchrg": "Reverse charge",
+    "val": "Document value",
+    "txval": "Taxable value",
+    "iamt": "IGST",
+    "camt": "CGST",
+    "samt": "SGST",
+    "cess": "Cess",
+    "action": "Action",
+    "ispendactblocked": "Pending blocked",
+    "pending_deadline": "Pending allowed until",
+    "remarks": "Remarks",
+    "itcRedReq": "ITC reduction declared",
+    "isItcRedReqBlocked": "Declaration blocked",
+    "declIgst": "Declared IGST",
+    "declCgst": "Declared CGST",
+    "declSgst": "Declared SGST",
+    "declCess": "Declared cess",
+    "itc_period": "GSTR-2B period",
+    "left_ims": "Left IMS",
+    "deemed_accepted": "Deemed accepted",
+    "kept_out": "Kept out of IMS",
+    "rsn": "Reason kept out",
+    "superseded": "Superseded",
+    "waiting_on_original": "Waiting on original",
+    "itc_reducing": "Reduces ITC",
+    "updated_at": "Last changed",
+    "portcode": "Port code",
+    "boenum": "Bill of entry number",
+    "boedt": "Bill of entry date",
+    "refdt": "Reference date (ICEGATE)",
+    "recdt": "Received date",
+    "isamd": "Amended",
+}
+
+
+HIDDEN_FIELDS = {"hash"}
+MONEY_FIELDS = {
+    "val",
+    "txval",
+    "iamt",
+    "camt",
+    "samt",
+    "cess",
+    "declIgst",
+    "declCgst",
+    "declSgst",
+    "declCess",
+}
+
+# The IMS workbook's column headers (issue 15: not API names): the words above, amounts with the rupee sign
+# and the tax heads as GSTN's offline tool names them.
+EXCEL_HEADERS = {
+    **FIELD_LABELS,
+    "val": "Document value (₹)",
+    "txval": "Taxable value (₹)",
+    "iamt": "Integrated tax (₹)",
+    "camt": "Central tax (₹)",
+    "samt": "State/UT tax (₹)",
+    "cess": "Cess (₹)",
+    "declIgst": "Declared integrated tax (₹)",
+    "declCgst": "Declared central tax (₹)",
+    "declSgst": "Declared state/UT tax (₹)",
+    "declCess": "Declared cess (₹)",
+}

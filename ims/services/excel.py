@@ -14,6 +14,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from openpyxl import Workbook, load_workbook
@@ -28,7 +29,7 @@ from core.errors import RuleViolation
 from ims import domain
 from ims.models import Channel, ImsRecord
 from ims.selectors import ims_filter, record_names
-from ims.serializers import record_out
+from ims.serializers import EXCEL_HEADERS, MONEY_FIELDS, record_out
 from ims.services.actions import MAX_ACTIONS, ims_actions_apply
 from ims.services.xlsx_guard import MAX_COLUMNS, MAX_ROWS, check_workbook
 from jobs.files import job_file_url, jobfiles_dir
@@ -146,8 +147,16 @@ def ims_export_xlsx(qs, out, progress=None) -> None:
             row = record_out(rec, today)
             if ws is None:
                 fields = [k for k in row if k not in SPECIAL_FIELDS]
-                ws = _sheet(wb, section, [ACTION, REMARKS, *fields, ID, HASH])
-            values = [row["action"], row["remarks"], *(row[k] for k in fields), row["id"], row["hash"]]
+                ws = _sheet(
+                    wb, section, [ACTION, REMARKS, *(EXCEL_HEADERS.get(k, k) for k in fields), ID, HASH]
+                )
+            values = [
+                row["action"],
+                row["remarks"],
+                *(_cell(ws, k, row[k]) for k in fields),
+                row["id"],
+                row["hash"],
+            ]
             ws.append([xlsx_value(ws, v) for v in values])
             written += 1
             if progress is not None and written % EXPORT_CHUNK == 0:
@@ -155,6 +164,18 @@ def ims_export_xlsx(qs, out, progress=None) -> None:
     if not wb.worksheets:
         wb.create_sheet("IMS").append(["No records match the filters."])
     wb.save(out)
+
+
+# Amounts shown with Indian digit grouping (1,23,45,678.00) and stored as numbers (issue 15).
+INR_FORMAT = r"[>=10000000]##\,##\,##\,##0.00;[>=100000]##\,##\,##0.00;##,##0.00"
+
+
+def _cell(ws, key: str, value):
+    if key in MONEY_FIELDS and isinstance(value, Decimal | int | float):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = INR_FORMAT
+        return cell
+    return value
 
 
 def export_sync_max() -> int:

@@ -15,75 +15,10 @@ from core.templatetags.portal import dt_ist, inr, period_label
 from core.words import INVOICE_TYPE_NAMES, SOURCE_FORMS, pos_label
 from ims import selectors
 from ims.models import Action, Section
-from ims.serializers import record_out
+from ims.serializers import FIELD_LABELS, HIDDEN_FIELDS, MONEY_FIELDS, record_out
 from ims.services.actions import ims_actions_apply
 from taxpayers.access import Perm
 from taxpayers.pages import gstin_page
-
-# GSTN's field names as a practitioner reads them (the key stays in a tooltip for ERP people).
-FIELD_LABELS = {
-    "id": "Record id",
-    "section": "IMS section",
-    "stin": "Supplier GSTIN",
-    "trdnm": "Trade name",
-    "sply_stin": "Actual supplier (ECO)",
-    "rtnprd": "Return period",
-    "srcform": "Source form",
-    "srcfilstatus": "Filing status",
-    "inum": "Invoice number",
-    "idt": "Invoice date",
-    "nt_num": "Note number",
-    "nt_dt": "Note date",
-    "oinum": "Original invoice number",
-    "oidt": "Original invoice date",
-    "ont_num": "Original note number",
-    "ont_dt": "Original note date",
-    "typ": "Note type",
-    "inv_typ": "Invoice type",
-    "pos": "Place of supply",
-    "rchrg": "Reverse charge",
-    "val": "Document value",
-    "txval": "Taxable value",
-    "iamt": "IGST",
-    "camt": "CGST",
-    "samt": "SGST",
-    "cess": "Cess",
-    "action": "Action",
-    "ispendactblocked": "Pending blocked",
-    "pending_deadline": "Pending allowed until",
-    "remarks": "Remarks",
-    "itcRedReq": "ITC reduction declared",
-    "isItcRedReqBlocked": "Declaration blocked",
-    "declIgst": "Declared IGST",
-    "declCgst": "Declared CGST",
-    "declSgst": "Declared SGST",
-    "declCess": "Declared cess",
-    "itc_period": "GSTR-2B period",
-    "left_ims": "Left IMS",
-    "deemed_accepted": "Deemed accepted",
-    "kept_out": "Kept out of IMS",
-    "rsn": "Reason kept out",
-    "superseded": "Superseded",
-    "waiting_on_original": "Waiting on original",
-    "itc_reducing": "Reduces ITC",
-    "updated_at": "Last changed",
-}
-
-
-HIDDEN_FIELDS = {"hash"}
-MONEY_FIELDS = {
-    "val",
-    "txval",
-    "iamt",
-    "camt",
-    "samt",
-    "cess",
-    "declIgst",
-    "declCgst",
-    "declSgst",
-    "declCess",
-}
-
 
 YES_NO_FIELDS = {"rchrg", "ispendactblocked", "isItcRedReqBlocked", "itcRedReq"}
 PERIOD_FIELDS = {"rtnprd", "itc_period"}
