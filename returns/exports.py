@@ -73,6 +73,58 @@ REJECTED_COLS = [
 ]
 
 
+# The columns' headers in words (issue 15: they were GSTN's JSON keys), tax heads as GSTN's offline tool
+# names them; a key not listed keeps its name.
+COLUMN_WORDS = {
+    "section": "Section",
+    "ctin": "GSTIN of supplier",
+    "trdnm": "Trade/legal name",
+    "supprd": "Supplier's return period",
+    "supfildt": "Supplier's filing date",
+    "id": "Record id",
+    "inum": "Invoice number",
+    "ntnum": "Note number",
+    "typ": "Type",
+    "dt": "Date",
+    "val": "Document value (₹)",
+    "pos": "Place of supply",
+    "rev": "Reverse charge",
+    "itcavl": "ITC available",
+    "rsn": "Reason",
+    "txval": "Taxable value (₹)",
+    "igst": "Integrated tax (₹)",
+    "cgst": "Central tax (₹)",
+    "sgst": "State/UT tax (₹)",
+    "cess": "Cess (₹)",
+    "imsStatus": "IMS action",
+    "oinum": "Original invoice number",
+    "oidt": "Original invoice date",
+    "ont_num": "Original note number",
+    "ont_dt": "Original note date",
+    "delta.txval": "Change in taxable value (₹)",
+    "delta.igst": "Change in integrated tax (₹)",
+    "delta.cgst": "Change in central tax (₹)",
+    "delta.sgst": "Change in state/UT tax (₹)",
+    "delta.cess": "Change in cess (₹)",
+    "itcRedReq": "ITC reduction declared",
+    "declIgst": "Declared integrated tax (₹)",
+    "declCgst": "Declared central tax (₹)",
+    "declSgst": "Declared state/UT tax (₹)",
+    "declCess": "Declared cess (₹)",
+    "remarks": "Remarks",
+    "portcode": "Port code",
+    "boenum": "Bill of entry number",
+    "boedt": "Bill of entry date",
+    "refdt": "Reference date (ICEGATE)",
+    "recdt": "Received date",
+    "isamd": "Amended",
+}  # fmt: skip
+
+
+def _header(cols: list[str]) -> list[str]:
+    return [COLUMN_WORDS.get(c, c) for c in cols]
+
+
 def _lines(docdata: dict, section: str):
     """Each line of a section as one flat dict: its supplier's fields, its own, ``delta.*``."""
     groups = docdata.get(section, [])
@@ -107,11 +159,11 @@ def gstr2b_workbook(reply: dict, out) -> None:
     for section in DOC_SECTIONS:
         cols = _columns(section)
         ws = wb.create_sheet(section)
-        ws.append(cols)
+        ws.append(_header(cols))
         for flat in _lines(data["docdata"], section):
             ws.append([xlsx_value(ws, flat.get(c)) for c in cols])
     ws = wb.create_sheet("Rejected")
-    ws.append(REJECTED_COLS)
+    ws.append(_header(REJECTED_COLS))
     for section in DOC_SECTIONS:
         for flat in _lines(data["docRejdata"], section):
             ws.append([xlsx_value(ws, flat.get(c)) for c in REJECTED_COLS])

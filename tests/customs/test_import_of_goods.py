@@ -347,7 +347,7 @@ def test_r10_3_2b_and_3b_pages_show_imports(set_clock, recipient, feed):
     assert xlsx.status_code == 200
     wb = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content) if xlsx.streaming else xlsx.content))
     rows = list(wb["impg"].iter_rows(values_only=True))
-    assert rows[0][:3] == ("id", "portcode", "boenum") and rows[1][2] == "8200001"
+    assert rows[0][:3] == ("Record id", "Port code", "Bill of entry number") and rows[1][2] == "8200001"
     assert list(wb["impgsez"].iter_rows(values_only=True))[1][0] == MH
 
 

@@ -110,22 +110,29 @@ def test_issue5_r5_4_xlsx_summary_values_equal_itcsumm_and_sections_present(octo
         key: tuple(r[c] for c in ("Taxable", "IGST", "CGST", "SGST", "Cess")) for key, r in figures.items()
     }
     assert got == expected
+    # Headers in words (issue 15), written out here by hand.
     lines = table(wb["b2b"])
-    assert [(x["ctin"], x["inum"], x["txval"], x["igst"], x["imsStatus"], x["dt"]) for x in lines] == [
-        (MH, "INV-1", 1000, 180, "N", "05-10-2025")
-    ]
+    cols = (
+        "GSTIN of supplier",
+        "Invoice number",
+        "Taxable value (₹)",
+        "Integrated tax (₹)",
+        "IMS action",
+        "Date",
+    )
+    assert [tuple(x[c] for c in cols) for x in lines] == [(MH, "INV-1", 1000, 180, "N", "05-10-2025")]
     notes = table(wb["cdnr"])
-    assert [(x["ntnum"], x["typ"], x["txval"]) for x in notes] == [("CN-1", "C", 1000)]
+    assert [(x["Note number"], x["Type"], x["Taxable value (₹)"]) for x in notes] == [("CN-1", "C", 1000)]
     assert table(wb["b2ba"]) == [] and [c.value for c in wb["b2ba"][1]][:6] == [
-        "ctin",
-        "trdnm",
-        "supprd",
-        "supfildt",
-        "id",
-        "inum",
+        "GSTIN of supplier",
+        "Trade/legal name",
+        "Supplier's return period",
+        "Supplier's filing date",
+        "Record id",
+        "Invoice number",
     ]
     rej = table(wb["Rejected"])
-    assert [(x["section"], x["inum"], x["txval"], x["remarks"]) for x in rej] == [
+    assert [(x["Section"], x["Invoice number"], x["Taxable value (₹)"], x["Remarks"]) for x in rej] == [
         ("b2b", "INV-2", 500, "wrong rate")
     ]
 
