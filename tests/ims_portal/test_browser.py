@@ -422,3 +422,19 @@ def test_issue15_the_document_form_starts_with_one_item_row_and_rows_can_be_remo
     page.get_by_role("button", name="Remove row 1").click()  # the last row is emptied, not removed
     expect(items).to_have_count(1)
     expect(page.locator("#txval_1")).to_have_value("")
+
+
+def test_issue15_an_action_button_is_busy_and_disabled_while_its_request_is_out(page, september, recipient):
+    member(recipient, "owner", "bharat")
+    sign_in(page, "bharat", f"/g/{KA}/ims/inward")
+    held = []
+    page.route("**/ims/inward/actions", lambda route: held.append(route))
+    page.get_by_label("Select INV-3").check()
+    accept = page.locator('button[data-bulk="A"]')
+    accept.click()
+    expect(accept).to_be_disabled()  # a second click cannot send the action again
+    expect(page.locator("[aria-busy=true]")).not_to_have_count(0)
+    assert len(held) == 1
+    held[0].continue_()
+    expect(page.locator("#ims-messages")).to_contain_text("Accept: 1 of 1 records done.")
+    expect(page.locator("[aria-busy=true]")).to_have_count(0)
