@@ -30,3 +30,13 @@ document.addEventListener("keydown", (e) => {
   document.addEventListener("htmx:beforeRequest", (e) => busy(e.detail.elt, true));
   document.addEventListener("htmx:afterRequest", (e) => busy(e.detail.elt, false));
 })();
+
+// Issue 15: a job shown on a page that ends (its progress fragment arrives finished) refreshes what it
+// changed: every element marked data-refresh-on-job gets the event "job-finished" (its hx-trigger).
+document.addEventListener("htmx:load", (e) => {
+  const el = e.detail.elt;
+  if (!el || el === document.body || !el.querySelectorAll) return;
+  const finished = el.matches(".job-progress[data-finished]") || el.querySelector(".job-progress[data-finished]");
+  if (!finished || !window.htmx) return;
+  document.querySelectorAll("[data-refresh-on-job]").forEach((target) => window.htmx.trigger(target, "job-finished"));
+});

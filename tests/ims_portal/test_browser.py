@@ -438,3 +438,21 @@ def test_issue15_an_action_button_is_busy_and_disabled_while_its_request_is_out(
     held[0].continue_()
     expect(page.locator("#ims-messages")).to_contain_text("Accept: 1 of 1 records done.")
     expect(page.locator("[aria-busy=true]")).to_have_count(0)
+
+
+def test_issue15_after_a_select_all_job_the_table_shows_its_result_without_a_reload(
+    page, september, recipient
+):
+    member(recipient, "owner", "bharat")
+    sign_in(page, "bharat", f"/g/{KA}/ims/inward?section=b2b")
+    rows = page.locator("#ims-rows tr.ims-row")
+    n = rows.count()
+    assert n >= 2
+    page.locator("#ims-select-all").check()
+    page.locator("#ims-all-matching-cb").check()
+    page.once("dialog", lambda d: d.accept())
+    page.locator('#ims-bulk button[data-bulk="P"]').click()
+    expect(page.locator("#ims-bulk-job .job-progress")).to_have_attribute("data-status", "succeeded")
+    # The job ended: the table was read again — every row at its new action, nothing left ticked.
+    expect(page.locator("#ims-rows .act-badge", has_text="Pending")).to_have_count(n)
+    expect(page.locator("#ims-rows input[name=ids]:checked")).to_have_count(0)
