@@ -154,6 +154,30 @@ def number_fields(section: str, number: str, doc_date=None) -> dict:
     return out
 
 
+# Words shared by the IMS and GSTR-2B workbooks (issue 15), GSTN's offline tool's names for the tax heads.
+TAX_HEAD_WORDS = {
+    "txval": "Taxable value (₹)",
+    "igst": "Integrated tax (₹)",
+    "cgst": "Central tax (₹)",
+    "sgst": "State/UT tax (₹)",
+    "cess": "Cess (₹)",
+}
+DECLARATION_WORDS = {
+    "itcRedReq": "ITC reduction declared",
+    "declIgst": "Declared integrated tax (₹)",
+    "declCgst": "Declared central tax (₹)",
+    "declSgst": "Declared state/UT tax (₹)",
+    "declCess": "Declared cess (₹)",
+}
+BOE_FIELD_WORDS = {
+    "portcode": "Port code",
+    "boenum": "Bill of entry number",
+    "boedt": "Bill of entry date",
+    "refdt": "Reference date (ICEGATE)",
+    "recdt": "Received date",
+    "isamd": "Amended",
+}
+
 # GSTN's field names as a practitioner reads them (the key stays in a tooltip for ERP people).
 FIELD_LABELS = {
     "id": "Record id",
@@ -201,12 +225,7 @@ FIELD_LABELS = {
     "waiting_on_original": "Waiting on original",
     "itc_reducing": "Reduces ITC",
     "updated_at": "Last changed",
-    "portcode": "Port code",
-    "boenum": "Bill of entry number",
-    "boedt": "Bill of entry date",
-    "refdt": "Reference date (ICEGATE)",
-    "recdt": "Received date",
-    "isamd": "Amended",
+    **BOE_FIELD_WORDS,
 }
 
 
@@ -225,17 +244,14 @@ MONEY_FIELDS = {
 }
 
 # The IMS workbook's column headers (issue 15: not API names): the words above, amounts with the rupee sign
-# and the tax heads as GSTN's offline tool names them.
+# and the tax heads as GSTN's offline tool names them (IMS's keys iamt, camt, samt for 2B's igst, cgst, sgst).
 EXCEL_HEADERS = {
     **FIELD_LABELS,
     "val": "Document value (₹)",
-    "txval": "Taxable value (₹)",
-    "iamt": "Integrated tax (₹)",
-    "camt": "Central tax (₹)",
-    "samt": "State/UT tax (₹)",
-    "cess": "Cess (₹)",
-    "declIgst": "Declared integrated tax (₹)",
-    "declCgst": "Declared central tax (₹)",
-    "declSgst": "Declared state/UT tax (₹)",
-    "declCess": "Declared cess (₹)",
+    "txval": TAX_HEAD_WORDS["txval"],
+    "iamt": TAX_HEAD_WORDS["igst"],
+    "camt": TAX_HEAD_WORDS["cgst"],
+    "samt": TAX_HEAD_WORDS["sgst"],
+    "cess": TAX_HEAD_WORDS["cess"],
+    **DECLARATION_WORDS,
 }

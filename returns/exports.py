@@ -8,6 +8,7 @@ from django.conf import settings
 from openpyxl import Workbook
 
 from core.periods import period_code
+from ims.serializers import BOE_FIELD_WORDS, DECLARATION_WORDS, TAX_HEAD_WORDS
 from ims.services.excel import xlsx_value
 from jobs.files import job_file_url, jobfiles_dir
 from jobs.runner import register
@@ -91,34 +92,17 @@ COLUMN_WORDS = {
     "rev": "Reverse charge",
     "itcavl": "ITC available",
     "rsn": "Reason",
-    "txval": "Taxable value (₹)",
-    "igst": "Integrated tax (₹)",
-    "cgst": "Central tax (₹)",
-    "sgst": "State/UT tax (₹)",
-    "cess": "Cess (₹)",
+    **TAX_HEAD_WORDS,
     "imsStatus": "IMS action",
     "oinum": "Original invoice number",
     "oidt": "Original invoice date",
     "ont_num": "Original note number",
     "ont_dt": "Original note date",
-    "delta.txval": "Change in taxable value (₹)",
-    "delta.igst": "Change in integrated tax (₹)",
-    "delta.cgst": "Change in central tax (₹)",
-    "delta.sgst": "Change in state/UT tax (₹)",
-    "delta.cess": "Change in cess (₹)",
-    "itcRedReq": "ITC reduction declared",
-    "declIgst": "Declared integrated tax (₹)",
-    "declCgst": "Declared central tax (₹)",
-    "declSgst": "Declared state/UT tax (₹)",
-    "declCess": "Declared cess (₹)",
+    **{f"delta.{h}": f"Change in {w[0].lower()}{w[1:]}" for h, w in TAX_HEAD_WORDS.items()},
+    **DECLARATION_WORDS,
     "remarks": "Remarks",
-    "portcode": "Port code",
-    "boenum": "Bill of entry number",
-    "boedt": "Bill of entry date",
-    "refdt": "Reference date (ICEGATE)",
-    "recdt": "Received date",
-    "isamd": "Amended",
-}  # fmt: skip
+    **BOE_FIELD_WORDS,
+}
 
 
 def _header(cols: list[str]) -> list[str]:
