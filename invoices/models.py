@@ -104,6 +104,8 @@ class Document(models.Model):
         indexes = [
             # GSTR-1 screens and filing: a supplier's documents of one return period.
             models.Index(fields=["supplier", "period", "form"], name="document_supplier_period"),
+            # The period page's keyset pages (issue 15).
+            models.Index(fields=["supplier", "period", "id"], name="document_period_page"),
             # Duplicate and original look-ups while saving a batch.
             models.Index(
                 fields=["number_owner", "fy", "series", "number_key"], name="document_number_lookup"

@@ -1,7 +1,7 @@
 """Reads of a supplier's documents, always scoped by its GSTIN first, and its outward view (R-7.1): each
 document with its recipient's action, read back from the recipient's records by document id."""
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 
 from core.api import keyset, page_args
 from core.errors import DomainError, ValidationFailed
@@ -16,6 +16,25 @@ from taxpayers.models import Taxpayer
 
 def documents_for_period(*, supplier: Taxpayer, period: int) -> list[Document]:
     return list(Document.objects.filter(supplier=supplier, period=period).order_by("section", "ctin", "id"))
+
+
+def documents_page(
+    *, supplier: Taxpayer, period: int, q: str = "", after: int | None = None, size: int = 100
+) -> tuple[list[Document], dict[str, int], int | None]:
+    """One page of a period's documents in the order they were saved (keyset on id, index
+    ``document_period_page``), those whose number or recipient GSTIN starts with ``q``; the matching count
+    per section (one GROUP BY); and the id to continue after, or None on the last page (issue 15: a period
+    of 3,000 documents rendered them all)."""
+    qs = Document.objects.filter(supplier=supplier, period=period)
+    if q:
+        qs = qs.filter(Q(number_key__startswith=q.upper()) | Q(ctin__startswith=q.upper()))
+    counts = dict(qs.values_list("section").annotate(n=Count("id")).order_by())
+    if after is not None:
+        qs = qs.filter(id__gt=after)
+    rows = list(qs.order_by("id")[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return rows, counts, rows[-1].id if more else None
 
 
 def summary_rows_for_period(*, supplier: Taxpayer, period: int) -> list[SummaryRow]:

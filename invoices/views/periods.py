@@ -163,9 +163,20 @@ def consequence(form: str, period: int, quarterly: bool, documents: int) -> str:
     )
 
 
-def _period_context(taxpayer: Taxpayer, p: int) -> dict:
+PAGE_DOCUMENTS = 100
+
+
+def _period_context(taxpayer: Taxpayer, p: int, params=None) -> dict:
+    params = params or {}
     summary = services.gstr1_summary(supplier=taxpayer, period=p)
-    docs = selectors.documents_for_period(supplier=taxpayer, period=p)
+    q = (params.get("q") or "").strip()[:16]
+    try:
+        after = int(params.get("after")) if params.get("after") else None
+    except ValueError:
+        after = None
+    docs, counts, next_after = selectors.documents_page(
+        supplier=taxpayer, period=p, q=q, after=after, size=PAGE_DOCUMENTS
+    )
     names = trade_names(d.ctin for d in docs)
     groups = defaultdict(list)
     for d in docs:
@@ -187,14 +198,20 @@ def _period_context(taxpayer: Taxpayer, p: int) -> dict:
         "summary": summary,
         "quarterly": quarterly,
         "sections": [
-            {"key": s, "title": SECTION_TITLES[s], "docs": groups[s]} for s in SECTION_ORDER if groups.get(s)
+            {"key": s, "title": SECTION_TITLES[s], "docs": groups[s], "count": counts.get(s, 0)}
+            for s in SECTION_ORDER
+            if groups.get(s)
         ],
+        # Issue 15: the documents are paged (100 at a time, keyset) and searchable by number or GSTIN.
+        "q": q,
+        "paged": after is not None,
+        "next_after": next_after,
         "row_sections": [
             {"key": s, "title": ROW_TITLES[s], "rows": rows[s], "nil": s == "nil", "plain": s == "doc_issue"}
             for s in ROW_ORDER
             if rows.get(s)
         ],
-        "document_count": len(docs),
+        "document_count": sum(counts.values()),
         "fileable": _file_choices(summary),
         # Issue 15: documents can be added only while a form of the period is open (GSTR-1, then GSTR-1A
         # until GSTR-3B is filed, or the IFF until its 13th); otherwise the page says where they go.
@@ -205,7 +222,7 @@ def _period_context(taxpayer: Taxpayer, p: int) -> dict:
 @gstin_page()
 def gstr1_period(request, taxpayer, period):
     p = page_period(period)
-    return render(request, "gstr1/period.html", _period_context(taxpayer, p))
+    return render(request, "gstr1/period.html", _period_context(taxpayer, p, request.GET))
 
 
 @gstin_page(Perm.WRITE)

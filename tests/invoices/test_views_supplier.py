@@ -2,6 +2,7 @@
 IMS Outward — each as owner / preparer / viewer / outsider, over the same services as the API."""
 
 import json
+import re
 from datetime import datetime
 from decimal import Decimal
 
@@ -451,3 +452,35 @@ def test_issue15_an_amendment_starts_from_the_filed_date_and_says_it_goes_into_g
     html = users["owner"].get(f"{page}/documents/new", {"amend": doc.id}).content.decode()
     assert "Saved in GSTR-1A of Sep 2025." in html
     assert 'value="05-09-2025"' in html  # the filed document's date, not a blank field
+
+
+def test_issue15_the_period_page_pages_its_documents_and_finds_them_by_number_or_gstin(
+    oct_clock, supplier, recipient, users
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    save(supplier, "102025", gstr1(b2b=[inv(f"P-{i:03d}", "05-10-2025") for i in range(230)]))
+    c = users["viewer"]
+    first = c.get(PERIOD_URL).content.decode()
+    assert "Documents <small" in first and "(230)" in first
+    assert first.count('<tr id="doc-') == 100 and "P-000" in first and "P-100" not in first
+    assert "100 of 230 on this page" in first
+    nxt = re.search(r'href="\?after=(\d+)"', first).group(1)
+    second = c.get(PERIOD_URL, {"after": nxt}).content.decode()
+    assert second.count('<tr id="doc-') == 100 and "P-100" in second and "P-000" not in second
+    third = c.get(PERIOD_URL, {"after": re.search(r'href="\?after=(\d+)"', second).group(1)}).content.decode()
+    assert third.count('<tr id="doc-') == 30 and "Last page" in third and "First page" in third
+    found = c.get(PERIOD_URL, {"q": "p-12"}).content.decode()  # number prefix, any case
+    assert found.count('<tr id="doc-') == 10 and "P-120" in found and "P-129" in found  # P-120 to P-129
+    by_gstin = c.get(PERIOD_URL, {"q": KA[:5]}).content.decode()
+    assert by_gstin.count('<tr id="doc-') == 100
+    none = c.get(PERIOD_URL, {"q": "ZZZ"}).content.decode()
+    assert "No document's number or recipient GSTIN starts with" in none
+    # The page's queries do not grow with the documents.
+    with CaptureQueriesContext(connection) as few:
+        c.get(PERIOD_URL)
+    save(supplier, "102025", gstr1(b2b=[inv(f"Q-{i:03d}", "06-10-2025") for i in range(300)]))
+    with CaptureQueriesContext(connection) as many:
+        c.get(PERIOD_URL)
+    assert len(many.captured_queries) == len(few.captured_queries)
