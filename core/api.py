@@ -160,15 +160,12 @@ def make_cursor(last_id: int) -> str:
 
 
 def keyset(qs, limit: int, after: int | None) -> tuple[list, str | None]:
-    """One page ordered by id: fetch limit + 1 rows (objects, or dicts of ``values()``) to know whether
-    another page exists."""
+    """One page ordered by id: fetch limit + 1 rows to know whether another page exists."""
     if after is not None:
         qs = qs.filter(id__gt=after)
     rows = list(qs.order_by("id")[: limit + 1])
-    if len(rows) <= limit:
-        return rows, None
-    last = rows[limit - 1]
-    return rows[:limit], make_cursor(last["id"] if isinstance(last, dict) else last.id)
+    nxt = make_cursor(rows[limit - 1].id) if len(rows) > limit else None
+    return rows[:limit], nxt
 
 
 # --- request glue -------------------------------------------------------------------------------------------

@@ -284,6 +284,11 @@ def ispendactblocked(*, itc_reducing: bool, itc_period: int, deadline: date | No
 # --- R-4.5 remarks -------------------------------------------------------------------------------
 
 
+def stored_remarks(action: str, remarks: str | None) -> str | None:
+    """R-4.5: the remarks an applied action leaves on the record — kept with R and P, dropped otherwise."""
+    return normalize_remarks(remarks) if action in ("R", "P") else None
+
+
 def normalize_remarks(remarks: str | None) -> str | None:
     """Empty string or None -> None (no remarks); anything else is kept exactly as sent (no trimming)."""
     if remarks is None or remarks == "":

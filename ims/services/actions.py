@@ -167,7 +167,7 @@ def decide(rec: ImsRecord, request: domain.ActionRequest, cal: Calendar, today) 
         decl=request.decl,
         reduction=state.reduction,
     )
-    remarks = domain.normalize_remarks(request.remarks) if request.action in ("R", "P") else None
+    remarks = domain.stored_remarks(request.action, request.remarks)
     new = (
         request.action,
         remarks,

@@ -174,7 +174,7 @@ def _sql_chunk(
     rules, never wider: a record it leaves out is decided by ``decide`` as in the batch. Answers
     ``(id, applied)`` for every record of the chunk, in id order (applied: done here, changed or not)."""
     action = request.action
-    remarks = domain.normalize_remarks(request.remarks) if action in ("R", "P") else None
+    remarks = domain.stored_remarks(action, request.remarks)
     picked, picked_params = qs.filter(id__gt=after).order_by("id").values("id")[:size].query.sql_with_params()
     # A request a bill of entry refuses (R-10.2) goes to ``decide`` for every bill of entry, to be refused
     # there in words. An ITC-reducing record has a deadline for P (R-4.4) and a declaration with A (R-4.6).

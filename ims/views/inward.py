@@ -43,9 +43,6 @@ BULK_ACTIONS = {"A": "Accept", "R": "Reject", "P": "Pending", "N": "Reset"}
 DECL_FIELDS = ("declIgst", "declCgst", "declSgst", "declCess")
 
 
-MONEY_FIELDS = {"val", "txval", "iamt", "camt", "samt", "cess", *DECL_FIELDS}
-
-
 # The filters' names on the page, for messages (issue 15: no API names such as ``rtnprd``).
 FILTER_LABELS = {
     "section": "Section",

@@ -17,6 +17,7 @@ from ims import selectors
 from ims.models import Action, Section
 from ims.serializers import FIELD_LABELS, HIDDEN_FIELDS, MONEY_FIELDS, record_out
 from ims.services.actions import ims_actions_apply
+from ims.views.inward import BULK_ACTIONS, tab_actions
 from taxpayers.access import Perm
 from taxpayers.pages import gstin_page
 
@@ -76,15 +77,10 @@ def ims_record(request, taxpayer, record_id):
             "section_label": Section(rec.section).label,
             "action_label": Action(rec.action).label,
             # Issue 15: the record page acts on its record (the buttons a record of its kind takes).
-            "buttons": [
-                (a, label) for a, label in RECORD_ACTIONS if not (rec.doc_type == "BOE" and a == "R")
-            ],
+            "buttons": list(tab_actions("IMP_GDS" if rec.doc_type == "BOE" else "ALL_OTH").items()),
             "takes_remarks": rec.doc_type != "BOE",
         },
     )
-
-
-RECORD_ACTIONS = (("A", "Accept"), ("R", "Reject"), ("P", "Keep pending"), ("N", "Reset to No action"))
 
 
 @require_POST
@@ -109,5 +105,5 @@ def ims_record_act(request, taxpayer, record_id):
                 raise Http404("Not found")
             messages.error(request, f"{err['message']} ({err['code']})")
         else:
-            messages.success(request, f"{dict(RECORD_ACTIONS).get(action, action)}: done.")
+            messages.success(request, f"{BULK_ACTIONS.get(action, action)}: done.")
     return redirect("ims_record", taxpayer.gstin, record_id)

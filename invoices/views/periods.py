@@ -189,6 +189,7 @@ def _period_context(taxpayer: Taxpayer, p: int, params=None) -> dict:
         row.words = _row_words(row)
         rows[row.section].append(row)
     quarterly = summary["quarterly"]
+    fileable = _file_choices(summary)
     for f in summary["forms"]:
         f["label"] = FORM_LABELS[f["form"]]
     return {
@@ -212,10 +213,10 @@ def _period_context(taxpayer: Taxpayer, p: int, params=None) -> dict:
             if rows.get(s)
         ],
         "document_count": sum(counts.values()),
-        "fileable": _file_choices(summary),
+        "fileable": fileable,
         # Issue 15: documents can be added only while a form of the period is open (GSTR-1, then GSTR-1A
         # until GSTR-3B is filed, or the IFF until its 13th); otherwise the page says where they go.
-        "accepting": bool(_file_choices(summary)),
+        "accepting": bool(fileable),
     }
 
 

@@ -25,7 +25,7 @@ from tests.conftest import KA, MH, TN, client_for, gstr1, inv, member, note, sav
 EXPORT = f"/api/v1/ims/{KA}/inward/export"
 IMPORT = f"/api/v1/ims/{KA}/inward/import"
 # The workbook's column headers in words (issue 15), as a practitioner reads them: written out here by hand.
-INVOICE_FIELDS = [
+PARTY_FIELDS = [
     "IMS section",
     "Supplier GSTIN",
     "Trade name",
@@ -33,19 +33,16 @@ INVOICE_FIELDS = [
     "Return period",
     "Source form",
     "Filing status",
+]
+INVOICE_FIELDS = [
+    *PARTY_FIELDS,
     "Invoice number",
     "Invoice date",
     "Original invoice number",
     "Original invoice date",
 ]
 NOTE_FIELDS = [
-    "IMS section",
-    "Supplier GSTIN",
-    "Trade name",
-    "Actual supplier (ECO)",
-    "Return period",
-    "Source form",
-    "Filing status",
+    *PARTY_FIELDS,
     "Note number",
     "Note date",
     "Original note number",
