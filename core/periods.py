@@ -106,3 +106,25 @@ def start_of_day(d: date) -> datetime:
 
 def day_after(d: date) -> date:
     return d + timedelta(days=1)
+
+
+MONTH_NUMBERS = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
+
+
+def typed_period(raw: str) -> str:
+    """A period as a person types it — "112025", "Nov 2025", "nov-2025", "11-2025", "11/2025" — as MMYYYY;
+    anything else unchanged, for the filter to refuse in words (issue 15: pages write "Nov 2025")."""
+    text = raw.strip().replace("/", " ").replace("-", " ")
+    parts = text.split()
+    if len(parts) == 2 and parts[1].isdigit() and len(parts[1]) == 4:
+        month = MONTH_NUMBERS.get(parts[0][:3].lower()) if parts[0].isalpha() else None
+        if parts[0].isdigit() and 1 <= int(parts[0]) <= 12:
+            month = int(parts[0])
+        if month:
+            return f"{month:02d}{parts[1]}"
+    return raw

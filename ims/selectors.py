@@ -31,6 +31,29 @@ def _period_param(params, key: str) -> int | None:
         raise ValidationFailed([{"path": key, "code": exc.code, "message": exc.message}])
 
 
+# A document type as the IMS sections hold it (ECO documents are invoices: GSTR-1 table 15).
+DOC_TYPE_SECTIONS = {
+    "INV": ("b2b", "b2ba", "ecom", "ecoma"),
+    "CN": ("b2bcn", "b2bcna"),
+    "DN": ("b2bdn", "b2bdna"),
+    "BOE": domain.BOE_SECTIONS,
+}
+SUPPLIER_MATCHES = 500
+
+
+def suppliers_matching(term: str) -> list[str]:
+    """GSTINs of taxpayers whose GSTIN starts with ``term`` or whose trade or legal name contains it (the
+    IMS page's supplier search); at most SUPPLIER_MATCHES, so the record filter stays one indexed IN."""
+    term = term.strip()
+    upper = term.upper()
+    if len(upper) == 15:
+        return [upper]
+    found = Taxpayer.objects.filter(
+        Q(gstin__startswith=upper) | Q(trade_name__icontains=term) | Q(legal_name__icontains=term)
+    ).values_list("gstin", flat=True)
+    return list(found[:SUPPLIER_MATCHES])
+
+
 def ims_filter(*, recipient: Taxpayer, params):
     """The recipient's records matching the list query keys of API.md (every filter has its index)."""
     qs = ImsRecord.objects.filter(recipient=recipient)
@@ -71,6 +94,25 @@ def ims_filter(*, recipient: Taxpayer, params):
             qs = qs.filter(doc_date=parse_doc_date(raw))
         except DomainError:
             errors.append({"path": "dt", "code": "INVALID_DATE", "message": "A date is written DD-MM-YYYY."})
+    # Issue 15, as GSTN's IMS filters: document dates from/to, document type, supplier by name or part of
+    # a GSTIN. Each narrows through an indexed column (doc_date; section; stin).
+    for key, lookup in (("dt_from", "doc_date__gte"), ("dt_to", "doc_date__lte")):
+        if raw := (params.get(key) or "").strip():
+            try:
+                qs = qs.filter(**{lookup: parse_doc_date(raw)})
+            except DomainError:
+                errors.append(
+                    {"path": key, "code": "INVALID_DATE", "message": "A date is written DD-MM-YYYY."}
+                )
+    if doc_type := params.get("doc_type"):
+        if doc_type not in DOC_TYPE_SECTIONS:
+            errors.append(
+                {"path": "doc_type", "code": "INVALID", "message": "doc_type is INV, CN, DN or BOE."}
+            )
+        else:
+            qs = qs.filter(section__in=DOC_TYPE_SECTIONS[doc_type])
+    if term := (params.get("supplier") or "").strip():
+        qs = qs.filter(stin__in=suppliers_matching(term))
     if errors:
         raise ValidationFailed(errors)
     return qs

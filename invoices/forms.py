@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from core.periods import format_date
 from core.words import INVOICE_TYPE_NAMES, STATES
-from invoices.domain.gstr1 import INVOICE_TYPES, RATES
+from invoices.domain.gstr1 import INVOICE_TYPES, NOT_INTRA_TYPES, RATES
 from invoices.models import Document
 
 SECTIONS = {
@@ -15,7 +15,13 @@ SECTIONS = {
     "cdnr": "Credit / Debit note",
     "b2ba": "Amendment of B2B invoice",
     "cdnra": "Amendment of credit / debit note",
+    # An e-commerce operator's own GSTR-1 table 15 (R-3.14): supplies made through it by another supplier.
+    "ecom": "ECO document (supplied through you as the operator)",
+    "ecoma": "Amendment of ECO document",
 }
+ECO_FORM_SECTIONS = ("ecom", "ecoma")
+# The sections the form edits (the others come by upload or as summary rows).
+FORM_SECTIONS = tuple(SECTIONS)
 SECTION_TITLES = {
     "b2b": "B2B invoices",
     "b2ba": "Amendments of B2B invoices",
@@ -47,6 +53,7 @@ ROW_TITLES = {
 RATE_CHOICES = [format(r.normalize(), "f") for r in sorted(set(RATES.values()))]
 HEADER_FIELDS = (
     "section",
+    "stin",
     "ctin",
     "number",
     "date",
@@ -72,6 +79,7 @@ MIN_ROWS = 1  # issue 15: one row to start; "Add row" adds more, "Remove" takes 
 MAX_ROWS = 200
 # JSON key of a document field -> the form field showing it.
 DOC_KEYS = {
+    "sply_ty": "pos",
     "inum": "number",
     "nt_num": "number",
     "idt": "date",
@@ -83,7 +91,11 @@ DOC_KEYS = {
     "itms": "itms",
     **{f: f for f in ("ntty", "pos", "rchrg", "inv_typ", "diff_percent", "val")},
 }
-_PATH_RE = re.compile(r"^(b2b|b2ba|cdnr|cdnra)\[0\](?:\.(ctin)|\.(?:inv|nt)\[0\](?:\.(.+))?)?$")
+_PATH_RE = re.compile(
+    r"^(?:b2b|b2ba|cdnr|cdnra|ecom\.b2b|ecoma\.b2ba)\[0\](?:\.(ctin|rtin|stin)|\.(?:inv|nt)\[0\](?:\.(.+))?)?$"
+)
+# A GSTIN key of a group -> the form field showing it (an ECO group names the recipient rtin).
+GROUP_KEYS = {"ctin": "ctin", "rtin": "ctin", "stin": "stin"}
 _ITEM_RE = re.compile(r"^itms\[(\d+)\](?:\.itm_det)?(?:\.(\w+))?$")
 
 
@@ -132,6 +144,7 @@ class DocumentForm:
         section = doc.section
         values = {
             "section": section,
+            "stin": doc.stin if section in ECO_FORM_SECTIONS else "",
             "ctin": doc.ctin,
             "number": doc.number,
             "date": format_date(doc.doc_date),
@@ -145,7 +158,7 @@ class DocumentForm:
             "val": str(doc.val),
         }
         if amend:
-            values["section"] = {"b2b": "b2ba", "cdnr": "cdnra"}.get(section, section)
+            values["section"] = {"b2b": "b2ba", "cdnr": "cdnra", "ecom": "ecoma"}.get(section, section)
             values["orig_number"] = doc.orig_number or doc.number
             values["orig_date"] = format_date(doc.orig_date or doc.doc_date)
         for i, it in enumerate(doc.items):
@@ -167,20 +180,32 @@ class DocumentForm:
 
     @property
     def is_amendment(self) -> bool:
-        return self.values["section"] in ("b2ba", "cdnra")
+        return self.values["section"] in ("b2ba", "cdnra", "ecoma")
+
+    @property
+    def is_eco(self) -> bool:
+        return self.values["section"] in ECO_FORM_SECTIONS
 
     def payload(self) -> dict:
         """ONE document in GSTR-1 JSON; ``self.item_rows[k]`` is the form row of ``itms[k]``."""
         v = self.values
-        section = v["section"] if v["section"] in SECTIONS else "b2b"
+        section = v["section"] if v["section"] in FORM_SECTIONS else "b2b"
         note = section in ("cdnr", "cdnra")
         doc: dict = {("nt_num" if note else "inum"): v["number"], ("nt_dt" if note else "idt"): v["date"]}
         if note:
             doc["ntty"] = v["ntty"]
-        if section in ("b2ba", "cdnra"):
+        if section in ("b2ba", "cdnra", "ecoma"):
             doc["ont_num" if note else "oinum"] = v["orig_number"]
             doc["ont_dt" if note else "oidt"] = v["orig_date"]
-        doc.update({"pos": v["pos"], "rchrg": "Y" if v["rchrg"] else "N", "inv_typ": v["inv_typ"]})
+        eco = section in ECO_FORM_SECTIONS
+        doc.update({"pos": v["pos"], "inv_typ": v["inv_typ"]})
+        if eco:
+            # Intra-state when the actual supplier's state is the place of supply (R-3.5), as the service
+            # checks it; an ECO document has no reverse charge.
+            intra = v["stin"][:2] == v["pos"] and v["inv_typ"] not in NOT_INTRA_TYPES
+            doc["sply_ty"] = "INTRA" if intra else "INTER"
+        else:
+            doc["rchrg"] = "Y" if v["rchrg"] else "N"
         if v["diff_percent"]:
             doc["diff_percent"] = typed_amount(v["diff_percent"])
         items, self.item_rows = [], []
@@ -202,6 +227,9 @@ class DocumentForm:
             )
         if val is not None:
             doc["val"] = val
+        if eco:
+            group = {"stin": v["stin"], "rtin": v["ctin"], "inv": [doc]}
+            return {section: {"b2b" if section == "ecom" else "b2ba": [group]}}
         return {section: [{"ctin": v["ctin"], ("nt" if note else "inv"): [doc]}]}
 
     def add_errors(self, details: list[dict]) -> None:
@@ -212,10 +240,10 @@ class DocumentForm:
             if not m:
                 self.general.append(f"{d.get('path') or 'document'}: {text}")
                 continue
-            if m.group(2):
-                self.errors.setdefault("ctin", []).append(text)
+            if m.group(1):
+                self.errors.setdefault(GROUP_KEYS[m.group(1)], []).append(text)
                 continue
-            rest = m.group(3)
+            rest = m.group(2)
             if rest is None:
                 self.general.append(text)
                 continue
@@ -276,10 +304,12 @@ def blank_row() -> dict:
     return {"i": "__i__", "n": "__n__", "rt": "", "rt_errors": [], "cells": cells, "general": []}
 
 
-def choices() -> dict:
-    """Select options of the document form."""
+def choices(*, eco_operator: bool = False) -> dict:
+    """Select options of the document form: ECO sections only for an e-commerce operator (R-3.14)."""
     return {
-        "section_choices": list(SECTIONS.items()),
+        "section_choices": [
+            (k, v) for k, v in SECTIONS.items() if eco_operator or k not in ECO_FORM_SECTIONS
+        ],
         "state_choices": list(STATES.items()),
         "rate_choices": RATE_CHOICES,
         "inv_typ_choices": [(t, INVOICE_TYPE_NAMES[t]) for t in INVOICE_TYPES],

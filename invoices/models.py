@@ -112,6 +112,12 @@ class Document(models.Model):
             ),
             # A recipient registering late picks up documents addressed to it.
             models.Index(fields=["ctin"], name="document_ctin"),
+            # IMS Outward's number search (issue 15): LIKE 'Q%' on the upper-cased number, per supplier.
+            models.Index(
+                fields=["supplier", "number_key"],
+                name="document_number_prefix",
+                opclasses=["", "varchar_pattern_ops"],
+            ),
             # the per-request look for closed IFFs still holding unfiled documents.
             models.Index(
                 fields=["period"],

@@ -1,7 +1,7 @@
 """Reads of a supplier's documents, always scoped by its GSTIN first, and its outward view (R-7.1): each
 document with its recipient's action, read back from the recipient's records by document id."""
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
 from core.api import keyset, page_args
 from core.errors import DomainError, ValidationFailed
@@ -66,7 +66,8 @@ RECORD_FIELDS = (
 
 
 def outward_filter(*, supplier: Taxpayer, params):
-    """R-7.1 filters: ``period`` (supplier return period), ``ctin``, ``section`` (IMS), ``action``."""
+    """R-7.1 filters: ``period`` (supplier return period), ``ctin``, ``section`` (IMS), ``action``; and
+    for the page ``q``, the start of a document number."""
     # R-3.13: only the B2B sections reach a recipient's IMS; B2C, exports and notes to unregistered
     # persons have no recipient action to show.
     qs = Document.objects.filter(supplier=supplier, section__in=B2B_SECTIONS)
@@ -78,6 +79,8 @@ def outward_filter(*, supplier: Taxpayer, params):
             errors.append({"path": "period", "code": exc.code, "message": exc.message})
     if ctin := params.get("ctin"):
         qs = qs.filter(ctin=normalize_gstin(ctin))
+    if q := (params.get("q") or "").strip():  # the page's number search (issue 15), prefix as on IMS
+        qs = qs.filter(number_key__startswith=q.upper())
     if section := params.get("section"):
         if section not in DOC_SECTION:
             errors.append({"path": "section", "code": "INVALID", "message": "Unknown IMS section."})
@@ -110,3 +113,31 @@ def outward_list(*, supplier: Taxpayer, params) -> tuple[list[tuple[Document, Im
         )
     }
     return [(d, records.get(d.id)) for d in docs], nxt
+
+
+def outward_counts(qs) -> dict:
+    """The documents of ``qs`` (an outward_filter query) counted by their recipient's action, one GROUP BY;
+    documents with no record in a recipient's IMS (kept out, or recipient not registered here) under None."""
+    shown = ImsRecord.objects.filter(document=OuterRef("pk"), removed=False, kept_out=False)
+    rows = (
+        qs.order_by().annotate(act=Subquery(shown.values("action")[:1])).values("act").annotate(n=Count("id"))
+    )
+    return {r["act"]: r["n"] for r in rows}
+
+
+def outward_rows(qs, *, chunk: int):
+    """Every document of ``qs`` with its record, ``chunk`` documents at a time (keyset on id): two queries
+    a chunk, for the IMS Outward workbook."""
+    after = 0
+    while True:
+        docs = list(qs.filter(id__gt=after).order_by("id")[:chunk])
+        if not docs:
+            return
+        records = {
+            r.document_id: r
+            for r in ImsRecord.objects.filter(document_id__in=[d.id for d in docs], removed=False).only(
+                *RECORD_FIELDS
+            )
+        }
+        yield [(d, records.get(d.id)) for d in docs]
+        after = docs[-1].id

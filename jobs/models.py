@@ -20,6 +20,7 @@ class JobKind(models.TextChoices):
     GSTN_IMS_SAVE = "gstn_ims_save", "IMS save or reset (GSTN API)"
     GSTR2B_GENERATE_CHUNK = "gstr2b_generate_chunk", "GSTR-2B generation (part)"
     PENDING_EXPIRY_CHUNK = "pending_expiry_chunk", "Pending expiry sweep (part)"
+    OUTWARD_EXPORT = "outward_export", "IMS Outward Excel export"
 
 
 class JobStatus(models.TextChoices):

@@ -79,6 +79,7 @@ TIME_LIMITS: dict[str, timedelta] = {
     "ims_import": timedelta(minutes=30),
     "ims_export": timedelta(minutes=30),
     "gstr2b_export": timedelta(minutes=30),
+    "outward_export": timedelta(minutes=30),
     "gstn_ims_save": timedelta(minutes=30),
     "pending_expiry": timedelta(minutes=30),
 }

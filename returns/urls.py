@@ -45,4 +45,5 @@ pages = [
     path("g/<str:gstin>/gstr3b/<str:period>", gstr3b_pages.gstr3b_period, name="gstr3b_period"),
     path("g/<str:gstin>/gstr3b/<str:period>/file", gstr3b_pages.gstr3b_file, name="gstr3b_file"),
     path("g/<str:gstin>/ims/outward", outward.ims_outward, name="ims_outward"),
+    path("g/<str:gstin>/ims/outward/export", outward.ims_outward_export, name="ims_outward_export"),
 ]

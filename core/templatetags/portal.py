@@ -7,7 +7,7 @@ from django import template
 from django.utils.html import format_html
 
 from core.errors import DomainError
-from core.money import money, rupees
+from core.money import indian_grouping, money, rupees
 from core.periods import IST, parse_period, period_code, quarter_first_month
 
 register = template.Library()
@@ -35,6 +35,12 @@ def due(context, value):
     if isinstance(day, date) and now is not None and now.astimezone(IST).date() > day:
         return format_html('{} <span class="overdue">overdue</span>', text)
     return text
+
+
+@register.filter
+def indian(value) -> str:
+    """A count with Indian digit grouping: 12,34,567."""
+    return indian_grouping(str(value)) if value not in (None, "") else ""
 
 
 @register.filter

@@ -29,7 +29,21 @@ from taxpayers.selectors import Calendar
 
 CHUNK = 2_000
 # The list query keys of API.md that select records. ``left`` is not one: only active records can change.
-FILTER_KEYS = ("section", "action", "stin", "rtnprd", "itc_period", "q", "goods_typ", "portcode", "dt")
+FILTER_KEYS = (
+    "section",
+    "action",
+    "stin",
+    "rtnprd",
+    "itc_period",
+    "q",
+    "goods_typ",
+    "portcode",
+    "dt",
+    "dt_from",
+    "dt_to",
+    "doc_type",
+    "supplier",
+)
 DECL_FIELDS = ["itc_red_req", "decl_igst", "decl_cgst", "decl_sgst", "decl_cess", "updated_at"]
 
 

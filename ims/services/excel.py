@@ -195,6 +195,10 @@ EXPORT_PARAMS = (
     "goods_typ",
     "portcode",
     "dt",
+    "dt_from",
+    "dt_to",
+    "doc_type",
+    "supplier",
 )
 
 

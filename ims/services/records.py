@@ -264,7 +264,8 @@ def is_amendment_section(section: str) -> bool:
     return section in AMENDMENT_SECTIONS
 
 
-def record_state(rec: ImsRecord, cal: Calendar) -> domain.RecordState:
+def record_reduction_of(rec: ImsRecord) -> dict:
+    """The record's reduction per head: the most an R-4.6 declaration may reduce."""
     effect = (
         {
             "txval": rec.eff_txval,
@@ -276,12 +277,16 @@ def record_state(rec: ImsRecord, cal: Calendar) -> domain.RecordState:
         if rec.eff_txval is not None
         else values_of(rec)
     )
-    reduction = domain.record_reduction(
+    return domain.record_reduction(
         itc_reducing=rec.itc_reducing,
         is_amendment=is_amendment_section(rec.section),
         values=values_of(rec),
         effect=effect,
     )
+
+
+def record_state(rec: ImsRecord, cal: Calendar) -> domain.RecordState:
+    reduction = record_reduction_of(rec)
     return_filed = cal.is_3b_filed(rec.itc_period)
     return domain.RecordState(
         itc_reducing=rec.itc_reducing,

@@ -12,13 +12,14 @@ from core import clock
 from core.errors import RuleViolation, ValidationFailed
 from core.money import indian_grouping
 from core.pages import rule_message
-from core.templatetags.portal import MONTHS
+from core.periods import typed_period
+from core.words import SOURCE_FORMS, pos_label
 from ims import domain, selectors
 from ims.models import Action, ImsRecord, Section
 from ims.serializers import record_out
 from ims.services import bulk
 from ims.services.actions import ims_actions_apply
-from ims.services.records import regime_period
+from ims.services.records import record_reduction_of, regime_period
 from jobs.services import job_start
 from taxpayers.access import Perm
 from taxpayers.pages import gstin_page
@@ -26,12 +27,29 @@ from taxpayers.pages import gstin_page
 PAGE_ROWS = 50
 
 
-FILTER_KEYS = ("section", "action", "stin", "rtnprd", "itc_period", "q", "left", "portcode", "dt")
+FILTER_KEYS = (
+    "section",
+    "doc_type",
+    "action",
+    "supplier",
+    "stin",
+    "rtnprd",
+    "itc_period",
+    "dt_from",
+    "dt_to",
+    "q",
+    "left",
+    "portcode",
+    "dt",
+)
 # GSTN's two tabs (R-10.2): the page always shows one; All other ITC unless Import of goods is asked for.
 TABS = {"ALL_OTH": "All other ITC", "IMP_GDS": "Import of goods"}
 
 
 SECTION_LABELS = dict(Section.choices)
+
+
+DOC_TYPE_NAMES = {"INV": "Invoices", "CN": "Credit notes", "DN": "Debit notes"}
 
 
 ACTION_LABELS = dict(Action.choices)
@@ -54,26 +72,15 @@ FILTER_LABELS = {
     "goods_typ": "Tab",
     "portcode": "Port code",
     "dt": "BoE date",
+    "dt_from": "Document date from",
+    "dt_to": "Document date to",
+    "doc_type": "Document type",
+    "supplier": "Supplier",
     "left": "Records that left IMS",
     "limit": "Rows",
     "cursor": "Page",
 }
 PERIOD_KEYS = ("rtnprd", "itc_period")
-MONTH_NUMBERS = {m.lower(): i for i, m in enumerate(MONTHS, start=1)}
-
-
-def typed_period(raw: str) -> str:
-    """A period as a person types it — "112025", "Nov 2025", "nov-2025", "11-2025", "11/2025" — as MMYYYY;
-    anything else unchanged, for the filter to refuse in words."""
-    text = raw.strip().replace("/", " ").replace("-", " ")
-    parts = text.split()
-    if len(parts) == 2 and parts[1].isdigit() and len(parts[1]) == 4:
-        month = MONTH_NUMBERS.get(parts[0][:3].lower()) if parts[0].isalpha() else None
-        if parts[0].isdigit() and 1 <= int(parts[0]) <= 12:
-            month = int(parts[0])
-        if month:
-            return f"{month:02d}{parts[1]}"
-    return raw
 
 
 def _filters(params) -> dict:
@@ -114,11 +121,15 @@ def _table_context(taxpayer, params, refusals: dict | None = None, updated=(), c
     for rec in rows:
         out = record_out(rec, today)
         rec.decl_allowed = out["isItcRedReqBlocked"] == "N"
+        # The dialog offers only the heads the note reduces, each with its maximum (issue 15).
+        rec.reduction = record_reduction_of(rec) if rec.decl_allowed else {}
         rec.pend_blocked = out["ispendactblocked"] == "Y"
         rec.is_cn = rec.doc_type == "CN"
         rec.section_label = SECTION_LABELS.get(rec.section, rec.section)
         rec.action_label = ACTION_LABELS[rec.action]
         rec.tax = rec.iamt + rec.camt + rec.samt + rec.cess
+        rec.pos_words = pos_label(rec.pos)
+        rec.source_words = SOURCE_FORMS.get(rec.srcform, rec.srcform)
         rec.refusal = refusals.get(rec.id)
         rec.updated = rec.id in updated
         rec.checked = rec.id in checked or rec.id in refusals
@@ -181,6 +192,8 @@ def _page(request, taxpayer, params, extra: dict | None = None, **table_kw):
             "sections": {k: SECTION_LABELS[k] for k in selectors.GOODS_TYPES[ctx["tab"]]},
             "actions": {k: v for k, v in ACTION_LABELS.items() if not (ctx["imports"] and k == "R")},
             "bulk_actions": tab_actions(ctx["tab"]),
+            "doc_types": DOC_TYPE_NAMES,
+            "decl_heads": [("igst", "IGST"), ("cgst", "CGST"), ("sgst", "SGST/UTGST"), ("cess", "Cess")],
         }
     )
     return render(request, "ims/inward.html", ctx)

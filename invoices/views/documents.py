@@ -16,7 +16,7 @@ from core.periods import (
 )
 from core.templatetags.portal import period_label
 from invoices import services
-from invoices.forms import DocumentForm, blank_row, choices
+from invoices.forms import FORM_SECTIONS, DocumentForm, blank_row, choices
 from invoices.models import Document
 from invoices.views.periods import CHANNEL, FORM_LABELS
 from taxpayers.access import Perm
@@ -37,7 +37,7 @@ def _form_page(
         "form": form,
         "doc": doc,
         "supplier_state": taxpayer.gstin[:2],
-        **choices(),
+        **choices(eco_operator=taxpayer.eco_operator),
     }
     return render(request, "gstr1/document_form.html", ctx, status=status)
 
@@ -117,7 +117,7 @@ def gstr1_document_edit(request, taxpayer, period, doc_id):
     doc = Document.objects.filter(supplier=taxpayer, period=p, id=doc_id).first()
     if doc is None:
         raise Http404("Not found")
-    if doc.filed_at is not None or doc.section not in ("b2b", "b2ba", "cdnr", "cdnra"):
+    if doc.filed_at is not None or doc.section not in FORM_SECTIONS:
         form = DocumentForm.from_document(doc)
         form.general.append(
             "This document is filed: it cannot be edited, only amended (ALREADY_FILED)."

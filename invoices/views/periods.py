@@ -26,7 +26,7 @@ from core.templatetags.portal import period_label
 from core.words import pos_label
 from invoices import selectors, services
 from invoices.api.documents import count_documents
-from invoices.forms import ROW_TITLES, SECTION_TITLES, path_words
+from invoices.forms import FORM_SECTIONS, ROW_TITLES, SECTION_TITLES, path_words
 from invoices.models import Document, Form, ReturnFiling
 from taxpayers.access import Perm
 from taxpayers.models import Taxpayer
@@ -182,7 +182,7 @@ def _period_context(taxpayer: Taxpayer, p: int, params=None) -> dict:
     for d in docs:
         d.recipient_name = names.get(d.ctin, "")
         d.pos_label = pos_label(d.pos)
-        d.editable = d.filed_at is None and d.section in ("b2b", "b2ba", "cdnr", "cdnra")
+        d.editable = d.filed_at is None and d.section in FORM_SECTIONS
         groups[d.section].append(d)
     rows = defaultdict(list)
     for row in selectors.summary_rows_for_period(supplier=taxpayer, period=p):

@@ -6,23 +6,23 @@ from urllib.parse import urlencode
 from django.shortcuts import render
 from django.urls import reverse
 
+from core.api import xlsx_response
 from core.errors import ValidationFailed
-from ims import domain as ims_domain
-from ims.models import Action, Section
-from invoices.selectors import outward_list
+from core.periods import typed_period
+from invoices.selectors import outward_filter, outward_list
+from returns import outward
 from returns.selectors import addbacks_list
 from taxpayers.pages import gstin_page
 from taxpayers.selectors import trade_names
 
-IMS_SECTION_NAMES = dict(Section.choices)
-
-
-ACTION_NAMES = dict(Action.choices)
-
-
-KEPT_OUT_REASONS = {
-    "P": "ITC not available: place of supply is the supplier's state, not the recipient's",
-    "C": "Filed after the section 16(4) time limit",
+# The filters' names on the page, for messages (issue 15: no API names such as ``ctin``).
+FILTER_LABELS = {
+    "period": "Return period",
+    "ctin": "Recipient GSTIN",
+    "q": "Number",
+    "section": "Section",
+    "action": "Recipient's action",
+    "cursor": "Page",
 }
 
 
@@ -30,54 +30,78 @@ KEPT_OUT_REASONS = {
 def ims_outward(request, taxpayer):
     params = request.GET
     filter_errors = {}
+    query = params.copy()
+    if query.get("period"):  # "Nov 2025", as the page writes periods (issue 15)
+        query["period"] = typed_period(query["period"])
     try:
-        rows, nxt = outward_list(supplier=taxpayer, params=params)
+        rows, nxt = outward_list(supplier=taxpayer, params=query)
+        counts = outward.action_counts(supplier=taxpayer, params=query)
     except ValidationFailed as exc:
-        rows, nxt = [], None
-        filter_errors = {d["path"]: f"{d['message']} ({d['code']})" for d in exc.details}
+        rows, nxt, counts = [], None, []
+        filter_errors = {FILTER_LABELS.get(d["path"], d["path"]): d["message"] for d in exc.details}
     try:
         addbacks, ab_next = addbacks_list(supplier=taxpayer, params={"cursor": params.get("ab_cursor")})
     except ValidationFailed:
         addbacks, ab_next = addbacks_list(supplier=taxpayer, params={})
-    names = trade_names([d.ctin for d, _ in rows] + [e.ctin for e in addbacks])
-    lines = []
-    for doc, rec in rows:
-        shown = rec is not None and not rec.kept_out
-        lines.append(
-            {
-                "doc": doc,
-                "section": IMS_SECTION_NAMES[
-                    ims_domain.ims_section(gstr1_section=doc.section, doc_type=doc.doc_type)
-                ],
-                "name": names.get(doc.ctin, ""),
-                "rec": rec,
-                "action": rec.action if shown else None,
-                "action_name": ACTION_NAMES[rec.action] if shown else "",
-                "tax": doc.iamt + doc.camt + doc.samt + doc.csamt,
-                "kept_out": rec is not None and rec.kept_out,
-                "kept_out_reason": KEPT_OUT_REASONS.get(rec.rsn or "", "Reverse charge") if rec else "",
-            }
-        )
+    lines = outward.outward_lines(rows)
+    names = trade_names(e.ctin for e in addbacks)
     for e in addbacks:
         e.name = names.get(e.ctin, "")
-        e.section_name = IMS_SECTION_NAMES.get(e.section, e.section)
+        e.section_name = outward.IMS_SECTION_NAMES.get(e.section, e.section)
         e.tax = e.igst + e.cgst + e.sgst + e.cess
-    keep = {k: params.get(k, "") for k in ("period", "ctin", "section", "action")}
+    keep = {k: params.get(k, "") for k in outward.FILTER_KEYS}
     base = reverse("ims_outward", args=[taxpayer.gstin])
-    query = urlencode({k: v for k, v in keep.items() if v})
+    filter_query = urlencode({k: v for k, v in keep.items() if v})
     ctx = {
         "nav": "outward",
         "lines": lines,
-        "next_url": f"{base}?{query}&cursor={nxt}" if nxt else None,
-        "first_url": f"{base}?{query}" if params.get("cursor") else None,
+        "next_url": f"{base}?{filter_query}&cursor={nxt}" if nxt else None,
+        "first_url": f"{base}?{filter_query}" if params.get("cursor") else None,
         "addbacks": addbacks,
-        "ab_next_url": f"{base}?{query}&ab_cursor={ab_next}" if ab_next else None,
+        "ab_next_url": f"{base}?{filter_query}&ab_cursor={ab_next}" if ab_next else None,
         "filters": keep,
         "filter_errors": filter_errors,
-        "section_choices": list(IMS_SECTION_NAMES.items()),
-        "action_choices": list(ACTION_NAMES.items()),
+        "section_choices": list(outward.IMS_SECTION_NAMES.items()),
+        "action_choices": list(outward.ACTION_NAMES.items()),
+        "counts": counts,
+        "filter_query": filter_query,
     }
     template = (
         "outward/_results.html" if request.headers.get("HX-Request") == "true" else "outward/outward.html"
     )
     return render(request, template, ctx)
+
+
+@gstin_page()
+def ims_outward_export(request, taxpayer):
+    """ "Download Excel" on IMS Outward: the filtered documents with their recipients' actions, at once, or
+    for many documents a job the page follows, with the file when it is done."""
+    from jobs.services import job_start
+    from jobs.views import job_row
+
+    params = request.GET.copy()
+    if params.get("period"):
+        params["period"] = typed_period(params["period"])
+    try:
+        qs = outward_filter(supplier=taxpayer, params=params)
+    except ValidationFailed as exc:
+        words = "; ".join(f"{FILTER_LABELS.get(d['path'], d['path'])}: {d['message']}" for d in exc.details)
+        return render(request, "refused.html", {"message": words, "code": exc.code}, status=400)
+    if qs.count() <= outward.export_sync_max():
+        return xlsx_response(lambda fh: outward.outward_workbook(qs, fh), outward.workbook_name(taxpayer))
+    flt = {k: params[k] for k in outward.FILTER_KEYS if params.get(k)}
+    job = job_start(
+        kind="outward_export",
+        taxpayer=taxpayer,
+        user=request.user,
+        params={"filter": flt, "by": request.user.username},
+    )
+    context = {
+        "nav": "outward",
+        "j": job_row(job),
+        "what": "IMS Outward workbook",
+        "back_words": "Back to IMS Outward",
+    }
+    return render(
+        request, "jobs/export.html", {**context, "back": reverse("ims_outward", args=[taxpayer.gstin])}
+    )

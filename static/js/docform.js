@@ -17,10 +17,13 @@
   }
   const rupees = (p) => (p / 100).toFixed(2);
 
+  // An ECO document is intra-state by its actual supplier's state, not the operator's.
+  const isEco = () => ["ecom", "ecoma"].includes($("[name=section]").value);
   function intra() {
     const pos = $("[name=pos]").value;
     const typ = $("[name=inv_typ]").value;
-    return pos !== "" && pos === supplierState && !NOT_INTRA.includes(typ);
+    const state = isEco() ? ($("[name=stin]").value || "").trim().slice(0, 2) : supplierState;
+    return pos !== "" && pos === state && !NOT_INTRA.includes(typ);
   }
 
   // Expected tax of one row in paise, rounded half-up: taxable x rate / 100 (x 0.65 with diff_percent).
@@ -71,9 +74,10 @@
   function showSections() {
     const section = $("[name=section]").value;
     const note = section === "cdnr" || section === "cdnra";
-    const amend = section === "b2ba" || section === "cdnra";
+    const amend = section === "b2ba" || section === "cdnra" || section === "ecoma";
+    const shown = { note, amend, eco: isEco(), "not-eco": !isEco() };
     for (const el of form.querySelectorAll("[data-show]")) {
-      el.hidden = el.dataset.show === "note" ? !note : !amend;
+      el.hidden = !shown[el.dataset.show];
     }
   }
 
@@ -86,7 +90,7 @@
   });
   form.addEventListener("change", (e) => {
     const name = e.target.name;
-    if (name === "pos" || name === "inv_typ" || name === "diff_percent") { rows().forEach(fillRow); fillValue(); }
+    if (["pos", "inv_typ", "diff_percent", "stin", "section"].includes(name)) { rows().forEach(fillRow); fillValue(); }
     if (e.target.dataset && e.target.dataset.head === "rt") { fillRow(e.target.closest("tr")); fillValue(); }
     if (name === "section") showSections();
   });

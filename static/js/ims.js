@@ -31,13 +31,67 @@
 
   function resubmit(btn) { bypass = true; btn.click(); bypass = false; }
 
+  // The amounts a declaration may reduce per head (R-4.6): the heads the note has, each at most its own
+  // reduction; checked as typed, so "too large" is said before the dialog closes (issue 15).
+  function declProblem(dlg, row) {
+    const given = {};
+    for (const el of $$("[data-decl-in]", dlg)) {
+      const raw = el.value.trim().replace(/,/g, "");
+      const head = el.dataset.declIn;
+      el.removeAttribute("aria-invalid");
+      if (!raw) continue;
+      const max = Number(row.dataset["red" + head[0].toUpperCase() + head.slice(1)] || 0);
+      const label = el.closest("[data-decl-head]").querySelector("label").firstChild.textContent.trim();
+      if (!/^\d+(\.\d{1,2})?$/.test(raw)) {
+        el.setAttribute("aria-invalid", "true");
+        return `${label}: write an amount in rupees, such as 1250.50.`;
+      }
+      if (Number(raw) > max) {
+        el.setAttribute("aria-invalid", "true");
+        return `${label}: at most ${inr(max)}, the note's own ${label.split(" ")[0]}.`;
+      }
+      given[head] = Number(raw);
+    }
+    if ("cgst" in given || "sgst" in given) {
+      const c = "cgst" in given ? given.cgst : Number(row.dataset.redCgst || 0);
+      const s = "sgst" in given ? given.sgst : Number(row.dataset.redSgst || 0);
+      if (c !== s) return "CGST and SGST/UTGST are reduced by the same amount.";
+    }
+    return "";
+  }
+
+  function inr(n) {
+    return n.toLocaleString("en-IN", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  }
+
   function openDecl(btn, declRows, total) {
     const dlg = $("#ims-decl-dialog");
     if (!dlg || typeof dlg.showModal !== "function") return false;
     const single = total === 1 && declRows.length === 1;
+    const row = declRows[0];
+    const ok = $('button[value="ok"]', dlg);
+    const error = $("[data-decl-error]", dlg);
     $("[data-decl-amounts]", dlg).hidden = !single;
-    $$("[data-decl-in]", dlg).forEach((el) => { el.value = ""; });
-    $("[data-decl-count]", dlg).textContent = single ? "" :
+    $$("[data-decl-in]", dlg).forEach((el) => { el.value = ""; el.removeAttribute("aria-invalid"); });
+    error.textContent = "";
+    ok.disabled = false;
+    if (single) {
+      $$("[data-decl-head]", dlg).forEach((box) => {
+        const head = box.dataset.declHead;
+        const max = Number(row.dataset["red" + head[0].toUpperCase() + head.slice(1)] || 0);
+        box.hidden = !(max > 0);
+        $("[data-decl-max]", box).textContent = `at most ${inr(max)}`;
+        $("[data-decl-in]", box).placeholder = inr(max);
+      });
+    }
+    const check = () => {
+      const problem = single && $('input[name="decl_choice"]:checked', dlg).value === "Y" ? declProblem(dlg, row) : "";
+      error.textContent = problem;
+      ok.disabled = Boolean(problem);
+    };
+    dlg.oninput = check;
+    dlg.onchange = check;
+    $("[data-decl-count]", dlg).textContent = single ? `${row.dataset.number || "This note"} reduces your ITC.` :
       `${declRows.length} of the ${total} ticked records reduce your ITC. Yes reduces each by its full amount.`;
     dlg.onclose = () => {
       if (dlg.returnValue !== "ok") return;
@@ -45,7 +99,7 @@
       setHidden("[data-decl-red]", choice);
       if (single && choice === "Y") {
         $$("[data-decl-in]", dlg).forEach((el) => {
-          setHidden(`[data-decl-amt="${el.dataset.declIn}"]`, el.value.trim());
+          setHidden(`[data-decl-amt="${el.dataset.declIn}"]`, el.value.trim().replace(/,/g, ""));
         });
       }
       resubmit(btn);

@@ -9,7 +9,7 @@ from django.test import Client
 from ims.models import ImsRecord
 from invoices.services import documents_save, return_file
 from returns.models import Gstr3bFiling
-from tests.conftest import KA, MH, gstr1, inv, member, note
+from tests.conftest import GJ, KA, MH, gstr1, inv, member, note
 
 PAGE = f"/g/{KA}/ims/inward"
 ACTIONS = f"/g/{KA}/ims/inward/actions"
@@ -282,3 +282,60 @@ def test_issue15_the_period_filter_takes_a_period_as_the_page_writes_it(inbox, r
 def test_issue15_a_bad_filter_is_named_as_the_page_names_it(inbox, recipient):
     page = text(web(member(recipient, "owner")).get(PAGE, {"rtnprd": "Smarch 2025"}))
     assert "Return period:" in page and "rtnprd:" not in page
+
+
+# --- issue 15: GSTN's IMS filters and the list's columns ---------------------------------------------------
+
+
+@pytest.fixture
+def two_suppliers(inbox, set_clock, recipient):
+    """A second supplier, Chola Steels (GJ), saves INV-C1 dated 20-10-2025 for Bharat."""
+    from taxpayers.models import Taxpayer
+
+    chola = Taxpayer.objects.create(gstin=GJ, legal_name="Chola Steels Ltd", trade_name="Chola Steels")
+    set_clock("2025-11-06 10:00")
+    save(chola, 202510, gstr1(b2b=[inv("INV-C1", "20-10-2025")]))
+    return chola
+
+
+@pytest.mark.parametrize("typed", ["chola", "Chola Steels", "24", GJ[:6], GJ])
+def test_issue15_the_supplier_filter_takes_a_trade_name_or_the_start_of_a_gstin(
+    two_suppliers, recipient, typed
+):
+    page = text(web(member(recipient, "owner")).get(PAGE, {"supplier": typed}))
+    assert "INV-C1" in page
+    assert "INV-9" not in page and "INV-10" not in page
+
+
+def test_issue15_document_date_and_type_filters(two_suppliers, recipient):
+    client = web(member(recipient, "owner"))
+    page = text(client.get(PAGE, {"dt_from": "06-09-2025", "dt_to": "19-10-2025"}))
+    assert "CN-7" in page and "INV-10" in page
+    assert "INV-9" not in page and "INV-C1" not in page  # 05-09-2025 and 20-10-2025 are outside
+    page = text(client.get(PAGE, {"doc_type": "CN"}))
+    assert "CN-7" in page and "INV-9" not in page and "INV-10" not in page
+    page = text(client.get(PAGE, {"dt_from": "31-02-2025"}))
+    assert "Document date from: A date is written DD-MM-YYYY." in page
+
+
+def test_issue15_the_list_shows_value_place_of_supply_source_form_and_filing_status(two_suppliers, recipient):
+    html = web(member(recipient, "owner")).get(PAGE, {"q": "INV-10"}).content.decode()
+    row = html[html.index('id="rec-') :]
+    # INV-10: taxable 6,85,866.67 at 18% IGST: tax 1,23,456.00, value 8,09,322.67 (by hand).
+    assert 'data-label="Value (₹)">8,09,322.67<' in row
+    assert 'data-label="Place of supply">29-Karnataka<' in row
+    assert "GSTR-1 · Filed" in row
+    page = text(web(member(recipient, "owner")).get(PAGE, {"q": "INV-C1"}))
+    assert "GSTR-1 · Saved" in page
+
+
+def test_issue15_select_all_matching_and_the_export_job_keep_the_new_filters(two_suppliers, recipient):
+    """A filter the bulk job or the export job dropped would act on, or export, more than the page shows."""
+    from ims.services import bulk
+    from ims.services.excel import export_params
+
+    assert bulk.bulk_count(recipient=recipient, filter={"supplier": "Chola"}) == 1
+    assert bulk.bulk_count(recipient=recipient, filter={"doc_type": "CN"}) == 1
+    assert bulk.bulk_count(recipient=recipient, filter={"dt_from": "01-10-2025"}) == 2
+    params = {"supplier": "Chola", "doc_type": "INV", "dt_from": "01-10-2025", "dt_to": "31-10-2025"}
+    assert export_params(params) == params

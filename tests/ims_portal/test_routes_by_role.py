@@ -117,6 +117,7 @@ ROUTES: dict[str, list[tuple[str, str]]] = {
     "ims_record": [("get", READ)],
     "ims_record_act": [("post", WRITE)],
     "ims_outward": [("get", READ)],
+    "ims_outward_export": [("get", READ)],
     "gstr1_home": [("get", READ)],
     "gstr1_period": [("get", READ)],
     "gstr1_upload": [("post", WRITE)],

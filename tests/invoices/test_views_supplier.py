@@ -484,3 +484,106 @@ def test_issue15_the_period_page_pages_its_documents_and_finds_them_by_number_or
     with CaptureQueriesContext(connection) as many:
         c.get(PERIOD_URL)
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+# --- issue 15: IMS Outward counts, number search and Excel ------------------------------------------------
+
+
+def test_issue15_outward_counts_documents_by_action_and_finds_a_number(acted, supplier, users):
+    page = re.sub(
+        r"\s+", " ", re.sub(r"<[^>]+>", " ", users["owner"].get(f"/g/{MH}/ims/outward").content.decode())
+    )
+    # O-1 rejected, O-2 at no action (the fixture).
+    assert "1 No action" in page and "0 Accepted" in page and "1 Rejected" in page and "0 Pending" in page
+    # The counts stay whole while one action is chosen, so the others can still be read.
+    page = re.sub(
+        r"<[^>]+>", " ", users["owner"].get(f"/g/{MH}/ims/outward", {"action": "R"}).content.decode()
+    )
+    assert "O-2" not in page and re.search(r"1\s+No action", page)
+    html = users["owner"].get(f"/g/{MH}/ims/outward", {"q": "o-2"}).content.decode()
+    assert "O-2" in html and "O-1" not in html
+    html = users["owner"].get(f"/g/{MH}/ims/outward", {"period": "Oct 2025"}).content.decode()
+    assert "O-1" in html and "O-2" in html
+    html = users["owner"].get(f"/g/{MH}/ims/outward", {"period": "Smarch"}).content.decode()
+    assert "Return period: " in html and "period: " not in html.replace("Return period: ", "")
+
+
+def test_issue15_outward_excel_has_headers_in_words_and_amounts_as_numbers(acted, supplier, users):
+    import io
+
+    from openpyxl import load_workbook
+
+    r = users["viewer"].get(f"/g/{MH}/ims/outward/export", {"action": "R"})
+    assert r.status_code == 200
+    wb = load_workbook(io.BytesIO(b"".join(r.streaming_content)))
+    ws = wb["IMS Outward"]
+    rows = list(ws.iter_rows(values_only=True))
+    header = rows[0]
+    assert header[:4] == ("Return period", "Section", "Document number", "Document date")
+    assert "Recipient's action" in header and "Remarks" in header
+    assert len(rows) == 2  # only O-1, the rejected one
+    line = dict(zip(header, rows[1], strict=True))
+    assert line["Document number"] == "O-1" and line["Recipient's action"] == "Rejected"
+    assert line["Remarks"] == "Goods not received"
+    assert line["Taxable value (₹)"] == 1000 and line["Total tax (₹)"] == 180  # inv()'s defaults
+    assert line["Place of supply"] == "29-Karnataka" and line["Status"] == "Saved"
+    cell = ws.cell(row=2, column=header.index("Taxable value (₹)") + 1)
+    assert "##,##0.00" in cell.number_format  # Indian grouping in Excel's display
+
+
+def test_issue15_a_large_outward_export_is_a_job_with_the_file(acted, supplier, users, settings):
+    from jobs.models import Job
+    from jobs.runner import run_job
+
+    settings.OUTWARD_EXPORT_SYNC_MAX = 1
+    r = users["owner"].get(f"/g/{MH}/ims/outward/export")
+    assert r.status_code == 200 and "IMS Outward workbook" in r.content.decode()
+    job = Job.objects.get(kind="outward_export")
+    run_job(job.id)
+    job.refresh_from_db()
+    assert job.status == "succeeded", job.error
+    assert job.result["documents"] == 2 and job.result["file"]
+
+
+# --- issue 15: an e-commerce operator adds and edits its ECO documents in the form (R-3.14) ---------------
+
+
+def test_issue15_r3_14_an_operator_adds_an_eco_document_in_the_form_and_edits_it(
+    oct_clock, supplier, recipient, users
+):
+    from tests.conftest import make_operator
+
+    make_operator(supplier)
+    owner = users["owner"]
+    html = owner.get(f"{PERIOD_URL}/documents/new").content.decode()
+    assert 'value="ecom"' in html and "Actual supplier's GSTIN" in html
+    # Gujarat's supplier sells through Acme (the operator, Maharashtra) to Bharat (Karnataka): inter-state.
+    r = owner.post(f"{PERIOD_URL}/documents/new", form_data(section="ecom", stin=GJ, number="ECO-1"))
+    assert r.status_code == 302, r.content.decode()[:3000]
+    doc = Document.objects.get(number="ECO-1")
+    assert (doc.section, doc.stin, doc.ctin, doc.iamt) == ("ecom", GJ, KA, Decimal("180.00"))
+    assert ImsRecord.objects.get(number="ECO-1").section == "ecom"  # in Bharat's IMS
+    # The period page offers Edit; the edit form keeps the actual supplier and saves changes.
+    page = owner.get(PERIOD_URL).content.decode()
+    assert f"/documents/{doc.id}/edit" in page
+    edit = owner.get(f"{PERIOD_URL}/documents/{doc.id}/edit").content.decode()
+    assert f'value="{GJ}"' in edit
+    r = owner.post(
+        f"{PERIOD_URL}/documents/{doc.id}/edit",
+        form_data(section="ecom", stin=GJ, number="ECO-1", txval_0="2000.00", iamt_0="360.00"),
+    )
+    assert r.status_code == 302
+    assert Document.objects.get(number="ECO-1").txval == Decimal("2000.00")
+    # A bad actual supplier GSTIN is said beside its field.
+    r = owner.post(f"{PERIOD_URL}/documents/new", form_data(section="ecom", stin="24XXXX", number="ECO-2"))
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert 'id="f-stin-err"' in html
+
+
+def test_issue15_r3_14_a_taxpayer_not_an_operator_is_not_offered_eco_documents(oct_clock, supplier, users):
+    html = users["owner"].get(f"{PERIOD_URL}/documents/new").content.decode()
+    assert 'value="ecom"' not in html
+    r = users["owner"].post(f"{PERIOD_URL}/documents/new", form_data(section="ecom", stin=GJ, number="ECO-9"))
+    assert r.status_code in (400, 409)
+    assert not Document.objects.filter(number="ECO-9").exists()
