@@ -309,9 +309,22 @@ def deemed_countdown(cal: Calendar, period: int) -> dict | None:
     }
 
 
+DOC_TYPE_WORDS = {"INV": "Invoice", "CN": "Credit note", "DN": "Debit note", "BOE": "Bill of entry"}
+
+
+def document_words(*, doc_type: str, number: str, trdnm: str, stin: str) -> str:
+    """A record as a practitioner names it: "Credit note CN-1 of Acme" (issue 15: never "Record 16")."""
+    words = f"{DOC_TYPE_WORDS.get(doc_type, 'Document')} {number}"
+    party = trdnm or stin
+    return f"{words} of {party}" if party else words
+
+
 def record_names(job, ids: list[int]) -> dict[int, str]:
-    """Records a batch job refused, as pages name them: number and supplier (one query; issue 15)."""
+    """Records a batch job refused, as pages name them: type, number and supplier (one query; issue 15)."""
     rows = ImsRecord.objects.filter(recipient_id=job.taxpayer_id, id__in=ids).values_list(
-        "id", "number", "trdnm", "stin"
+        "id", "doc_type", "number", "trdnm", "stin"
     )
-    return {rid: f"{number} of {trdnm or stin}" for rid, number, trdnm, stin in rows}
+    return {
+        rid: document_words(doc_type=doc_type, number=number, trdnm=trdnm, stin=stin)
+        for rid, doc_type, number, trdnm, stin in rows
+    }

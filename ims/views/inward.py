@@ -293,8 +293,14 @@ def ims_inward_actions(request, taxpayer):
         else:
             for err in result["errors"]:
                 rec = records.get(err["id"])
-                number = rec.number if rec else err["id"]
-                refused[err["id"]] = f"{number}: {err['message']} ({err['code']})"
+                name = (
+                    selectors.document_words(
+                        doc_type=rec.doc_type, number=rec.number, trdnm=rec.trdnm, stin=rec.stin
+                    )
+                    if rec
+                    else f"Record {err['id']}"
+                )
+                refused[err["id"]] = f"{name}: {err['message']} ({err['code']})"
             updated = set(ids) - set(refused)
             message = f"{BULK_ACTIONS[action]}: {result['processed']} of {len(ids)} records done."
     return _page(

@@ -412,8 +412,12 @@ def test_r9_4_staff_opens_admin_tools(page, set_clock):
     shot(page, "admin-tools")
 
 
-def test_issue15_a_tick_after_a_search_survives_the_search_box_losing_focus(page, september, recipient):
+@pytest.mark.parametrize("width", [1280, 768, 390])
+def test_issue15_a_tick_after_a_search_survives_the_search_box_losing_focus(
+    page, september, recipient, width
+):
     member(recipient, "owner", "bharat")
+    page.set_viewport_size({"width": width, "height": 900})
     sign_in(page, "bharat", f"/g/{KA}/ims/inward")
     expect(page.locator("#ims-rows tr.ims-row")).to_have_count(4)
     page.get_by_label("Number").press_sequentially("INV-3", delay=30)
@@ -452,8 +456,12 @@ def test_issue15_the_document_form_starts_with_one_item_row_and_rows_can_be_remo
     expect(page.locator("#txval_1")).to_have_value("")
 
 
-def test_issue15_an_action_button_is_busy_and_disabled_while_its_request_is_out(page, september, recipient):
+@pytest.mark.parametrize("width", [1280, 768, 390])
+def test_issue15_an_action_button_is_busy_and_disabled_while_its_request_is_out(
+    page, september, recipient, width
+):
     member(recipient, "owner", "bharat")
+    page.set_viewport_size({"width": width, "height": 900})
     sign_in(page, "bharat", f"/g/{KA}/ims/inward")
     held = []
     page.route("**/ims/inward/actions", lambda route: held.append(route))
@@ -468,10 +476,12 @@ def test_issue15_an_action_button_is_busy_and_disabled_while_its_request_is_out(
     expect(page.locator("[aria-busy=true]")).to_have_count(0)
 
 
+@pytest.mark.parametrize("width", [1280, 768, 390])
 def test_issue15_after_a_select_all_job_the_table_shows_its_result_without_a_reload(
-    page, september, recipient
+    page, september, recipient, width
 ):
     member(recipient, "owner", "bharat")
+    page.set_viewport_size({"width": width, "height": 900})
     sign_in(page, "bharat", f"/g/{KA}/ims/inward?section=b2b")
     rows = page.locator("#ims-rows tr.ims-row")
     n = rows.count()
