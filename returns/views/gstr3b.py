@@ -2,6 +2,7 @@
 fix) and filing through a confirmation."""
 
 from datetime import datetime
+from decimal import Decimal
 
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -132,6 +133,11 @@ def _gstr3b_page(request, taxpayer, p: int, error: str | None = None, status: in
     )
     if context["can_file_now"]:
         context["outlook"] = ims_selectors.ims_filing_outlook(recipient=taxpayer, period=p)
+        # Issue 15: the confirmation also names the add-backs filing puts into this return's liability.
+        added = view["tables"]["liability"].get("addback") or {}
+        context["outlook"]["addback_tax"] = sum(
+            (Decimal(str(added.get(h) or 0)) for h in ("igst", "cgst", "sgst", "cess")), Decimal("0")
+        )
     return render(request, "returns/gstr3b.html", context, status=status)
 
 

@@ -206,3 +206,17 @@ def test_r8_1_addbacks_access(set_clock, supplier, outsider, role, status):
     assert r.status_code == status
     if status == 200:
         assert r.json() == {"records": [], "next_cursor": None}
+
+
+def test_issue15_r6_4_the_filing_confirmation_names_the_add_back(set_clock, supplier, recipient, sup, buyer):
+    """Acme's 3B of Oct 2025 carries the add-back of CN-3 (IGST 9.00): its filing dialog says so."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    rejected_and_final(set_clock, supplier, recipient, sup, buyer, supplier_files_10=False)
+    web = Client()
+    web.force_login(get_user_model().objects.get(username="acme_owner"))
+    html = web.get(f"/g/{MH}/gstr3b/102025").content.decode()
+    assert 'id="file-dialog"' in html
+    line = html[html.index('id="outlook-addback"') :]
+    assert "Tax ₹9.00 on credit notes your recipients rejected is added to your liability" in line[:300]
