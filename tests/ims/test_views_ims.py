@@ -109,7 +109,7 @@ def test_r4_10_bulk_post_applies_and_lists_refusals_per_row(inbox, recipient):
     html = r.content.decode()
     assert "<html" not in html
     # R-4.4: a credit note of 2B period 092025 cannot be kept pending.
-    assert "CN-7:" in html and "(PENDING_NOT_ALLOWED)" in html
+    assert "Credit note CN-7 of Acme:" in html and "(PENDING_NOT_ALLOWED)" in html
     assert f'id="refusal-{cn7.id}"' in html
     assert "Pending: 1 of 2 records done." in text(r)
     # The tiles come back out of band with the new counts: Pending 1 record, tax ₹180.00.
@@ -339,3 +339,19 @@ def test_issue15_select_all_matching_and_the_export_job_keep_the_new_filters(two
     assert bulk.bulk_count(recipient=recipient, filter={"dt_from": "01-10-2025"}) == 2
     params = {"supplier": "Chola", "doc_type": "INV", "dt_from": "01-10-2025", "dt_to": "31-10-2025"}
     assert export_params(params) == params
+
+
+def test_issue15_r4_4_the_action_cell_says_until_when_a_credit_note_may_stay_pending(
+    set_clock, supplier, recipient
+):
+    """CN-20 of Oct 2025 (2B period 102025): pending is allowed until the 3B due date of Nov 2025, 20-12-2025."""
+    set_clock("2025-10-05 10:00")
+    return_file(supplier=supplier, period=202509, form="GSTR1", by="sup", channel="api")
+    set_clock("2025-11-05 10:00")
+    save(supplier, 202510, gstr1(cdnr=[note("CN-20", "06-10-2025")]))
+    return_file(supplier=supplier, period=202510, form="GSTR1", by="sup", channel="api")
+    client = web(member(recipient, "owner"))
+    assert "pending allowed until 20-12-2025" in text(client.get(PAGE))
+    rec = ImsRecord.objects.get(number="CN-20")
+    client.post(ACTIONS, {"ids": [rec.id], "action": "P", "qs": ""})
+    assert "pending until 20-12-2025" in text(client.get(PAGE, {"action": "P"}))
