@@ -344,7 +344,7 @@ def test_issue15_select_all_matching_and_the_export_job_keep_the_new_filters(two
 def test_issue15_r4_4_the_action_cell_says_until_when_a_credit_note_may_stay_pending(
     set_clock, supplier, recipient
 ):
-    """CN-20 of Oct 2025 (2B period 102025): pending is allowed until the 3B due date of Nov 2025, 20-12-2025."""
+    """CN-20 of Oct 2025 (2B period 102025): pending allowed until the 3B due date of Nov 2025, 20-12-2025."""
     set_clock("2025-10-05 10:00")
     return_file(supplier=supplier, period=202509, form="GSTR1", by="sup", channel="api")
     set_clock("2025-11-05 10:00")
