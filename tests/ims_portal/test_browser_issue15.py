@@ -210,3 +210,84 @@ def test_issue15_5_the_2b_page_shows_the_new_version_when_its_recompute_ends(
     expect(page.locator("#recompute-result .job-progress")).to_have_attribute("data-status", "succeeded")
     expect(page.locator("h1")).to_contain_text("Version 2")  # read again by itself: no reload, no link
     expect(page.locator("#stale-banner")).to_have_count(0)
+
+
+@WIDTHS
+def test_issue15_8_upload_errors_say_where_in_words(page, set_clock, supplier, width, tmp_path):
+    set_clock("2025-10-15 10:00")
+    member(supplier, "owner", "acme")
+    bad = gstr1(b2b=[inv("BAD-1", "31-02-2025")])  # no 31 February
+    path = tmp_path / "october.json"
+    path.write_text(__import__("json").dumps(bad, default=str))
+    at(page, width)
+    sign_in(page, "acme", f"/g/{MH}/gstr1/102025")
+    page.get_by_label("Upload GSTR-1 JSON").set_input_files(str(path))
+    page.get_by_role("button", name="Upload", exact=True).click()
+    errors = page.locator("#upload-err-h").locator("xpath=..")
+    expect(errors).to_contain_text("october.json: nothing was saved")
+    expect(errors).to_contain_text("B2B invoices, recipient 1, document 1: invoice date")
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
+
+
+@WIDTHS
+def test_issue15_8_a_bad_filter_is_named_as_the_page_names_it(page, september, recipient, width):
+    member(recipient, "owner", "bharat")
+    at(page, width)
+    sign_in(page, "bharat", f"/g/{KA}/ims/inward")
+    page.get_by_label("Return period").fill("Smarch 2025")
+    page.get_by_label("Return period").press("Enter")
+    message = page.locator("#ims-messages .error")
+    expect(message).to_contain_text("Return period:")
+    expect(message).not_to_contain_text("rtnprd")
+
+
+@WIDTHS
+def test_issue15_10_no_add_document_on_a_period_whose_returns_are_all_filed(page, set_clock, supplier, width):
+    set_clock("2025-10-05 10:00")
+    documents_save(
+        supplier=supplier, period=202509, payload=gstr1(b2b=[inv("S-1", "05-09-2025")]), by="a", channel="api"
+    )
+    return_file(supplier=supplier, period=202509, form="GSTR1", by="a", channel="api")
+    set_clock("2025-10-15 10:00")
+    documents_save(
+        supplier=supplier, period=202509, payload=gstr1(b2b=[inv("S-2", "06-09-2025")]), by="a", channel="api"
+    )
+    return_file(supplier=supplier, period=202509, form="GSTR1A", by="a", channel="api")
+    member(supplier, "owner", "acme")
+    at(page, width)
+    sign_in(page, "acme", f"/g/{MH}/gstr1/092025")
+    expect(page.locator("#period-closed")).to_contain_text("Every return of this period is filed or closed")
+    expect(page.get_by_role("link", name="Add document")).to_have_count(0)
+    expect(page.get_by_label("Upload GSTR-1 JSON")).to_have_count(0)
+
+
+@WIDTHS
+def test_issue15_10_the_admin_types_the_sandbox_clock_as_dd_mm_yyyy(page, set_clock, width):
+    from tests.conftest import UserFactory
+
+    set_clock("2025-10-15 10:00")
+    UserFactory(username="admin", is_staff=True)
+    at(page, width)
+    sign_in(page, "admin", "/admin-tools/")
+    field = page.get_by_label(re.compile("^Business date and time"))
+    expect(field).to_have_value("15-10-2025 10:00")
+    field.fill("20-10-2025 09:30")
+    page.locator("#clock-form").get_by_role("button", name=re.compile("^Set")).click()
+    expect(page.locator("header .bizdate")).to_contain_text("20-10-2025 09:30")
+
+
+@WIDTHS
+def test_issue15_9_a_double_clicked_recompute_starts_one_job(page, september, recipient, width):
+    from ims.services.actions import ims_actions_apply
+    from jobs.models import Job
+
+    member(recipient, "owner", "bharat")
+    ims_actions_apply(
+        recipient=recipient, actions=[{"id": september["INV-2"], "action": "A"}], by="bharat", channel="web"
+    )
+    at(page, width)
+    sign_in(page, "bharat", f"/g/{KA}/gstr2b/092025")
+    page.get_by_role("button", name="Recompute GSTR-2B").first.dblclick()
+    expect(page.locator("#recompute-result .job-progress")).to_have_attribute("data-status", "succeeded")
+    expect(page.locator("h1")).to_contain_text("Version 2")
+    assert Job.objects.filter(kind="gstr2b_recompute").count() == 1
