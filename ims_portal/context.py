@@ -20,6 +20,8 @@ def portal(request) -> dict:
         "business_now": clock.now(),
         "sandbox_clock": settings.IMS_SANDBOX_CLOCK,
         "switch_taxpayers": switch,
+        # The cockpit (issue 17) for whoever works on more than one GSTIN.
+        "has_cockpit": user.is_staff or len(switch) > 1,
         "current": taxpayer,
         "nav_gstin": nav_gstin,
         "can_write": can(request, Perm.WRITE),

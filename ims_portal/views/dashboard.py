@@ -19,13 +19,14 @@ from taxpayers.selectors import Calendar
 
 @login_required
 def home(request):
-    gstin = request.session.get("gstin")
-    if not gstin:
-        first = visible_taxpayers(request.user).order_by("gstin").first()
-        if first is None:
-            return render(request, "home_empty.html")
-        gstin = first.gstin
-    return redirect("dashboard", gstin)
+    """The landing page: the cockpit of every GSTIN for staff and for a user with more than one (issue 17),
+    else the dashboard of the one GSTIN."""
+    mine = list(visible_taxpayers(request.user).order_by("gstin").values_list("gstin", flat=True)[:2])
+    if not mine:
+        return render(request, "home_empty.html")
+    if request.user.is_staff or len(mine) > 1:
+        return redirect("cockpit")
+    return redirect("dashboard", mine[0])
 
 
 @login_required

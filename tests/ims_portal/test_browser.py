@@ -337,6 +337,7 @@ def test_ui_pages_fit_the_width_with_the_nav_visible(page, september, recipient,
         f"/g/{MH}/gstr1/102025/upload",
         f"/g/{MH}/ims/outward",
         "/jobs/",
+        "/cockpit/",
     ):
         page.goto(url)
         expect(page.locator("nav.sidenav")).to_be_visible()

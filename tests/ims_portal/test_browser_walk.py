@@ -142,7 +142,7 @@ AXE_PAGES = {
         "/g/{acme}/gstr1/102025",
         "/g/{acme}/gstr1/102025/documents/new",
     ],
-    "admin": ["/admin-tools/"],
+    "admin": ["/admin-tools/", "/cockpit/"],
 }
 
 

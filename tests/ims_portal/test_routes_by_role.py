@@ -98,6 +98,7 @@ ROUTES: dict[str, list[tuple[str, str]]] = {
     "logout": [("post", OPEN)],
     "sign_out_others": [("post", USER)],
     "home": [("get", USER)],
+    "cockpit": [("get", USER)],
     "switch": [("get", READ)],
     "dashboard": [("get", READ)],
     "admin_tools": [("get", STAFF)],
