@@ -13,6 +13,7 @@ api = [
     path(
         "gstr2b/<str:gstin>/<str:period>/export", gstr2b.Gstr2bExportApi.as_view(), name="api_gstr2b_export"
     ),
+    path("gstr2b/<str:gstin>/<str:period>/diff", gstr2b.Gstr2bDiffApi.as_view(), name="api_gstr2b_diff"),
     path(
         "gstr2b/<str:gstin>/<str:period>/versions",
         gstr2b.Gstr2bVersionsApi.as_view(),

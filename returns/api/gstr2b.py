@@ -134,3 +134,28 @@ class Gstr2bExportApi(APIView):
             return gstr2b_response(version)
         reply = selectors.gstr2b_reply(version)
         return xlsx_response(lambda fh: exports.gstr2b_workbook(reply, fh), exports.workbook_name(version))
+
+
+class Gstr2bDiffApi(APIView):
+    """Issue 17: what changed between two versions of a 2B and why (``?from=&to=``, keyset pages of the
+    changed records, every total that changed)."""
+
+    @extend_schema(
+        tags=TAG,
+        operation_id="gstr2b_diff",
+        summary="What changed between two GSTR-2B versions, and why",
+        parameters=[
+            GSTIN,
+            PERIOD,
+            OpenApiParameter("from", OpenApiTypes.INT, required=True, description="The earlier version"),
+            OpenApiParameter("to", OpenApiTypes.INT, required=True, description="The later version"),
+            OpenApiParameter("limit", OpenApiTypes.INT, description="Changes a page (default 500)"),
+            OpenApiParameter("cursor", OpenApiTypes.STR, description="next_cursor of the previous page"),
+        ],
+        responses={200: OpenApiTypes.OBJECT, **errors()},
+    )
+    def get(self, request, gstin, period):
+        from returns.diff import gstr2b_diff
+
+        t = taxpayer_for(request.user, gstin)
+        return Response(gstr2b_diff(taxpayer=t, period=path_period(period), params=request.query_params))

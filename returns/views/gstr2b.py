@@ -187,6 +187,9 @@ def gstr2b_home(request, taxpayer):
     return redirect("gstr2b_period", taxpayer.gstin, period_code(period))
 
 
+DIFF_ROWS = 50  # changes shown on the page; the API pages through the rest
+
+
 @gstin_page()
 def gstr2b_period(request, taxpayer, period):
     p = page_period(period)
@@ -229,6 +232,14 @@ def gstr2b_period(request, taxpayer, period):
                 "rejected_sections": _doc_sections(data["docRejdata"], request.GET.get("all") == "1"),
             }
         )
+        if version.version > 1:  # issue 17: what changed since the version before, and why
+            from returns.diff import gstr2b_diff
+
+            context["diff"] = gstr2b_diff(
+                taxpayer=taxpayer,
+                period=p,
+                params={"from": version.version - 1, "to": version.version, "limit": DIFF_ROWS},
+            )
     if context.get("data", {}).get("status") != "final" and context.get("reason") != "QUARTERLY_TAXPAYER":
         code = gstr2b_recompute_refusal(taxpayer=taxpayer, period=p)
         context["refusal"] = recompute_refusal_words(code, p, cal) if code else None

@@ -232,6 +232,11 @@ def test_r4_10_owner_acts_in_ims_recomputes_2b_and_files_3b_in_the_browser(page,
     expect(page.locator("h1")).to_contain_text("Version 2")
     expect(page.locator("#stale-banner")).to_have_count(0)
     expect(progress).to_contain_text("Finished")  # the job's line stays, above the new figures
+    # Issue 17: the new version says what changed since version 1, and why.
+    diff = page.locator("#diff-changes")
+    expect(page.locator("#diff-h")).to_have_text("What changed since version 1")
+    expect(diff.locator("li", has_text="INV-3")).to_contain_text("moved from ITC available")
+    expect(diff.locator("li", has_text="INV-3")).to_contain_text("Rejected by bharat")
     page.reload()
     expect(page.locator("#stale-banner")).to_have_count(0)
     versions = Gstr2bVersion.objects.filter(taxpayer=recipient, period=202509)

@@ -87,6 +87,7 @@ ROUTES: dict[str, list[tuple[str, str]]] = {
     "api_gstr2b": [("get", READ)],
     "api_gstr2b_export": [("get", READ)],
     "api_gstr2b_versions": [("get", READ)],
+    "api_gstr2b_diff": [("get", READ)],
     "api_gstr2b_version": [("get", READ)],
     "api_gstr2b_generate": [("post", WRITE)],
     "api_gstr3b": [("get", READ)],
@@ -140,6 +141,7 @@ QUERY = {
     "switch": "?gstin={gstin}",
     "gstr1_file": "?form=GSTR1",
     "api_gstr2b_export": "?format=json",
+    "api_gstr2b_diff": "?from=1&to=2",
     "gstn_ims": "?action=GETCNT&gstin={gstin}",
     "gstn_gstr2b": "?action=GET2B&gstin={gstin}&rtnprd=092025",
     "gstn_gstr1": "?action=B2B&gstin={gstin}&ret_period=092025",
@@ -206,6 +208,7 @@ def world(set_clock, settings, tmp_path):
         channel="api",
     )
     gstr2b_recompute(taxpayer=gstin, period=202509, by="x")
+    gstr2b_recompute(taxpayer=gstin, period=202509, by="x")  # two versions, for the diff
     jobs = {
         kind: Job.objects.create(
             kind=kind,
