@@ -201,3 +201,37 @@ class ImsAudit(models.Model):
             # Record detail: its history oldest first.
             models.Index(fields=["recipient", "record", "id"], name="ims_audit_record"),
         ]
+
+
+class Proposal(models.Model):
+    """Issue 17, maker-checker: an action a preparer proposed on a record, for an owner to approve (it is then
+    applied through the action service, the audit row naming both people) or return with a comment."""
+
+    OPEN, APPROVED, RETURNED, WITHDRAWN = "open", "approved", "returned", "withdrawn"
+    STATUSES = [(s, s.capitalize()) for s in (OPEN, APPROVED, RETURNED, WITHDRAWN)]
+
+    recipient = models.ForeignKey(Taxpayer, on_delete=models.CASCADE, related_name="+")
+    record = models.ForeignKey(ImsRecord, on_delete=models.CASCADE, related_name="proposals")
+    action = models.CharField(max_length=1, choices=Action.choices)
+    remarks = models.CharField(max_length=500, null=True, blank=True)
+    decl = models.JSONField(
+        null=True, blank=True
+    )  # itcRedReq and declared amounts, as the action carries them
+    proposed_by = models.CharField(max_length=150)
+    proposed_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=STATUSES, default=OPEN)
+    decided_by = models.CharField(max_length=150, blank=True, default="")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.CharField(max_length=500, blank=True, default="")
+
+    class Meta:
+        indexes = [
+            # The IMS page's open proposals and GSTR-3B's PROPOSALS_OPEN check.
+            models.Index(fields=["recipient", "status", "id"], name="ims_proposal_status"),
+        ]
+        constraints = [
+            # One open proposal a record: a new one withdraws the old.
+            models.UniqueConstraint(
+                fields=["record"], condition=Q(status="open"), name="ims_proposal_one_open"
+            ),
+        ]

@@ -5,8 +5,9 @@ from django.urls import path
 
 import core.converters  # noqa: F401 (the "id" path converter)
 from ims.api import admin, bulk, excel, records
+from ims.api import proposals as proposals_api
 from ims.views import excel as excel_pages
-from ims.views import inward, record
+from ims.views import inward, proposals, record
 
 api = [
     path("ims/<str:gstin>/summary", records.ImsSummaryApi.as_view(), name="api_ims_summary"),
@@ -14,6 +15,12 @@ api = [
     path("ims/<str:gstin>/inward/<id:record_id>", records.ImsDetailApi.as_view(), name="api_ims_record"),
     path("ims/<str:gstin>/inward/actions", records.ImsActionsApi.as_view(), name="api_ims_actions"),
     path("ims/<str:gstin>/inward/bulk", bulk.ImsBulkApi.as_view(), name="api_ims_bulk"),
+    path("ims/<str:gstin>/proposals", proposals_api.ProposalsApi.as_view(), name="api_ims_proposals"),
+    path(
+        "ims/<str:gstin>/proposals/decide",
+        proposals_api.ProposalsDecideApi.as_view(),
+        name="api_ims_proposals_decide",
+    ),
     path("ims/<str:gstin>/inward/export", excel.ImsExportApi.as_view(), name="api_ims_export"),
     path("ims/<str:gstin>/inward/import", excel.ImsImportApi.as_view(), name="api_ims_import"),
     path(
@@ -31,4 +38,6 @@ pages = [
     path("g/<str:gstin>/ims/inward/import/<id:job_id>", excel_pages.ims_import_job, name="ims_import_job"),
     path("g/<str:gstin>/ims/inward/<id:record_id>", record.ims_record, name="ims_record"),
     path("g/<str:gstin>/ims/inward/<id:record_id>/act", record.ims_record_act, name="ims_record_act"),
+    path("g/<str:gstin>/ims/proposals/decide", proposals.ims_proposals_decide, name="ims_proposals_decide"),
+    path("g/<str:gstin>/maker-checker", proposals.maker_checker_set, name="maker_checker_set"),
 ]

@@ -14,6 +14,9 @@ class Taxpayer(models.Model):
     created_at = models.DateTimeField(null=True, blank=True)
     # registered as an e-commerce operator (set by staff): only such a taxpayer reports ECO documents.
     eco_operator = models.BooleanField(default=False)
+    # Issue 17: maker-checker, set by an owner: "" off; "reject" a preparer's rejects, "all" every action of
+    # a preparer, become proposals an owner approves or returns.
+    maker_checker = models.CharField(max_length=6, blank=True, default="")
 
     class Meta:
         ordering = ["gstin"]

@@ -98,6 +98,27 @@ def taxpayer_update(*, taxpayer: Taxpayer, eco_operator) -> Taxpayer:
     return taxpayer
 
 
+MAKER_CHECKER_MODES = ("", "reject", "all")
+
+
+def maker_checker_set(*, taxpayer: Taxpayer, mode) -> Taxpayer:
+    """An owner turns maker-checker off, on for a preparer's rejects, or on for all of a preparer's actions
+    (issue 17)."""
+    if mode not in MAKER_CHECKER_MODES:
+        raise ValidationFailed(
+            [
+                {
+                    "path": "maker_checker",
+                    "code": "INVALID",
+                    "message": "maker_checker is '', 'reject' or 'all'.",
+                }
+            ]
+        )
+    Taxpayer.objects.filter(id=taxpayer.id).update(maker_checker=mode)
+    taxpayer.maker_checker = mode
+    return taxpayer
+
+
 @transaction.atomic
 def frequency_set(*, taxpayer: Taxpayer, from_period, frequency) -> Taxpayer:
     errors = []

@@ -5,11 +5,12 @@ from rest_framework import serializers
 from rest_framework.views import APIView
 
 from core.api import body
-from core.errors import ValidationFailed
+from core.errors import RuleViolation, ValidationFailed
 from core.schema import GSTIN, job_started
 from ims.api.schemas import FILTERS
 from ims.domain import ACTIONS
 from ims.services.bulk import bulk_request_errors
+from ims.services.proposals import bulk_refusal
 from jobs.api import job_accepted
 from jobs.models import JobKind
 from jobs.services import job_start
@@ -46,6 +47,8 @@ class ImsBulkApi(APIView):
         flt, action, remarks = data.get("filter"), data.get("action"), data.get("remarks")
         if errors := bulk_request_errors(filter=flt, action=action, remarks=remarks):
             raise ValidationFailed(errors)
+        if refusal := bulk_refusal(t, t.role, action):  # issue 17: maker-checker covers this action
+            raise RuleViolation("MAKER_CHECKER", refusal, status=403)
         job = job_start(
             kind=JobKind.IMS_BULK,
             taxpayer=t,

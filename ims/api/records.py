@@ -21,7 +21,8 @@ from ims.api.schemas import (
 from ims.domain import ACTIONS
 from ims.models import Channel
 from ims.serializers import RECORD_FIELDS, audit_out, record_out
-from ims.services.actions import MAX_ACTIONS, ims_actions_apply
+from ims.services.actions import MAX_ACTIONS
+from ims.services.proposals import ims_actions_submit
 from taxpayers.access import Perm, taxpayer_for
 
 TAG = ["IMS inward"]
@@ -112,5 +113,7 @@ class ImsActionsApi(APIView):
         t = taxpayer_for(request.user, gstin, Perm.WRITE)
         actions = validated(request, self.InputSerializer)["actions"]
         return Response(
-            ims_actions_apply(recipient=t, actions=actions, by=request.user.username, channel=Channel.API)
+            ims_actions_submit(
+                recipient=t, actions=actions, role=t.role, by=request.user.username, channel=Channel.API
+            )
         )

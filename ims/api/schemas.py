@@ -112,6 +112,10 @@ class RefusalSerializer(serializers.Serializer):
 class BatchResultSerializer(serializers.Serializer):
     processed = serializers.IntegerField(help_text="Applied actions, no-ops included.")
     errors = RefusalSerializer(many=True)
+    proposed = serializers.IntegerField(
+        required=False,
+        help_text="Actions recorded as proposals for an owner (maker-checker on, the caller a preparer).",
+    )
 
 
 FILTERS = {

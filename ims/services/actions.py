@@ -56,7 +56,7 @@ def _parse_request(item: dict) -> tuple[domain.ActionRequest | None, tuple[str, 
     ), None
 
 
-def action_audit(rec: ImsRecord, decision: "Decision", *, at, by: str, channel: str):
+def action_audit(rec: ImsRecord, decision: "Decision", *, at, by: str, channel: str, reason: str = ""):
     """The audit row of an applied action (R-4.9): who, how, from and to, remarks and declaration."""
     return audit(
         rec,
@@ -67,6 +67,7 @@ def action_audit(rec: ImsRecord, decision: "Decision", *, at, by: str, channel: 
         to=rec.action,
         remarks=rec.remarks,
         decl=decl_json(rec),
+        reason=reason,
     )
 
 
@@ -78,8 +79,9 @@ def decl_json(rec: ImsRecord):
 
 @retry_on_conflict
 @transaction.atomic
-def ims_actions_apply(*, recipient: Taxpayer, actions, by: str, channel: str) -> dict:
-    """Apply each action or refuse it with a code (R-4.10). Two queries to read, two to write."""
+def ims_actions_apply(*, recipient: Taxpayer, actions, by: str, channel: str, reason: str = "") -> dict:
+    """Apply each action or refuse it with a code (R-4.10). Two queries to read, two to write. ``reason``
+    goes to each audit row (an approved maker-checker proposal names its preparer there)."""
     if not isinstance(actions, list):
         raise RuleViolation(
             "VALIDATION",
@@ -136,7 +138,7 @@ def ims_actions_apply(*, recipient: Taxpayer, actions, by: str, channel: str) ->
         if decision.changed:
             rec.updated_at = now
             changed.append(rec)
-            audits.append(action_audit(rec, decision, at=now, by=by, channel=channel))
+            audits.append(action_audit(rec, decision, at=now, by=by, channel=channel, reason=reason))
     if changed:
         rows_update(ImsRecord, changed, ACTION_FIELDS, owner="recipient_id")
         bulk_insert(ImsAudit, audits)

@@ -15,10 +15,10 @@ from core.pages import rule_message
 from core.periods import typed_period
 from core.words import SOURCE_FORMS, pos_label
 from ims import domain, selectors
-from ims.models import Action, ImsRecord, Section
+from ims.models import Action, ImsRecord, Proposal, Section
 from ims.serializers import record_out
 from ims.services import bulk
-from ims.services.actions import ims_actions_apply
+from ims.services.proposals import bulk_refusal, ims_actions_submit
 from ims.services.records import record_reduction_of, regime_period
 from jobs.services import job_start
 from taxpayers.access import Perm
@@ -193,10 +193,26 @@ def _page(request, taxpayer, params, extra: dict | None = None, **table_kw):
             "actions": {k: v for k, v in ACTION_LABELS.items() if not (ctx["imports"] and k == "R")},
             "bulk_actions": tab_actions(ctx["tab"]),
             "doc_types": DOC_TYPE_NAMES,
+            **_proposals(taxpayer),
             "decl_heads": [("igst", "IGST"), ("cgst", "CGST"), ("sgst", "SGST/UTGST"), ("cess", "Cess")],
         }
     )
     return render(request, "ims/inward.html", ctx)
+
+
+def _proposals(taxpayer) -> dict:
+    """Issue 17: the open maker-checker proposals (an owner decides them here) and the last ones returned."""
+    if (
+        not taxpayer.maker_checker
+        and not Proposal.objects.filter(recipient=taxpayer, status=Proposal.OPEN).exists()
+    ):
+        return {}
+    rows = Proposal.objects.filter(recipient=taxpayer).select_related("record").order_by("-id")
+    return {
+        "proposals": list(rows.filter(status=Proposal.OPEN)[:200]),
+        "returned": list(rows.filter(status=Proposal.RETURNED)[:10]),
+        "action_labels": ACTION_LABELS,
+    }
 
 
 def tab_actions(tab: str) -> dict:
@@ -285,8 +301,8 @@ def ims_inward_actions(request, taxpayer):
                 checked=set(ids),
             )
         try:
-            result = ims_actions_apply(
-                recipient=taxpayer, actions=items, by=request.user.username, channel="web"
+            result = ims_actions_submit(
+                recipient=taxpayer, actions=items, role=taxpayer.role, by=request.user.username, channel="web"
             )
         except RuleViolation as exc:
             message = rule_message(exc)
@@ -303,6 +319,13 @@ def ims_inward_actions(request, taxpayer):
                 refused[err["id"]] = f"{name}: {err['message']} ({err['code']})"
             updated = set(ids) - set(refused)
             message = f"{BULK_ACTIONS[action]}: {result['processed']} of {len(ids)} records done."
+            if result.get("proposed"):
+                # Issue 17: under maker-checker a preparer's action waits for an owner.
+                message = (
+                    f"{BULK_ACTIONS[action]}: {result['proposed']} of {len(ids)} records proposed for an "
+                    "owner's approval."
+                )
+                updated = ()
     return _page(
         request,
         taxpayer,
@@ -344,6 +367,8 @@ def ims_inward_bulk(request, taxpayer):
     action = request.POST.get("action", "")
     remarks = (request.POST.get("remarks") or None) if action in ("R", "P") else None
     errors = bulk.bulk_request_errors(filter=flt, action=action, remarks=remarks)
+    if refusal := bulk_refusal(taxpayer, taxpayer.role, action):
+        errors = [{"message": refusal}]
     if errors:
         return render(request, "jobs/_refused.html", {"message": " ".join(e["message"] for e in errors)})
     job = job_start(

@@ -16,7 +16,7 @@ from core.words import INVOICE_TYPE_NAMES, SOURCE_FORMS, pos_label
 from ims import selectors
 from ims.models import Action, Section
 from ims.serializers import FIELD_LABELS, HIDDEN_FIELDS, MONEY_FIELDS, record_out
-from ims.services.actions import ims_actions_apply
+from ims.services.proposals import ims_actions_submit
 from ims.views.inward import BULK_ACTIONS, tab_actions
 from taxpayers.access import Perm
 from taxpayers.pages import gstin_page
@@ -93,8 +93,8 @@ def ims_record_act(request, taxpayer, record_id):
     if action in ("R", "P") and remarks:
         item["remarks"] = remarks
     try:
-        result = ims_actions_apply(
-            recipient=taxpayer, actions=[item], by=request.user.username, channel="web"
+        result = ims_actions_submit(
+            recipient=taxpayer, actions=[item], role=taxpayer.role, by=request.user.username, channel="web"
         )
     except RuleViolation as exc:
         messages.error(request, rule_message(exc))
@@ -104,6 +104,10 @@ def ims_record_act(request, taxpayer, record_id):
             if err["code"] == "NOT_FOUND":
                 raise Http404("Not found")
             messages.error(request, f"{err['message']} ({err['code']})")
+        elif result.get("proposed"):
+            messages.success(
+                request, f"{BULK_ACTIONS.get(action, action)}: proposed for an owner's approval."
+            )
         else:
             messages.success(request, f"{BULK_ACTIONS.get(action, action)}: done.")
     return redirect("ims_record", taxpayer.gstin, record_id)

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from core import clock
 from core.errors import NotFound, RuleViolation
 from ims import selectors as ims_selectors
+from ims.services.proposals import MODES
 from returns import selectors
 from returns.services.gstr3b import gstr3b_view
 from returns.views.gstr2b import label, not_generated_words
@@ -87,5 +88,6 @@ def dashboard(request, taxpayer):
             "deemed": ims_selectors.deemed_countdown(cal, period),
             "s2b": status_2b,
             "s3b": view_3b,
+            "maker_checker_modes": MODES,
         },
     )

@@ -12,6 +12,7 @@ from core.db import retry_on_conflict
 from core.errors import RuleViolation
 from core.periods import period_add, period_code, quarter_first_month, quarter_last_month
 from ims.services.periods import period_close
+from ims.services.proposals import open_proposals_in
 from invoices.figures import outward_figures
 from invoices.models import Document, Form
 from returns import domain
@@ -35,6 +36,7 @@ MESSAGES = {
     "2B_NOT_GENERATED": "GSTR-2B of this period is not generated yet.",
     "2B_STALE": "IMS records changed after GSTR-2B was generated: recompute GSTR-2B first.",
     "GSTR1A_UNFILED": "Saved GSTR-1A documents of this period are not filed: file or delete them first.",
+    "PROPOSALS_OPEN": "Proposed IMS actions on this period's records await an owner: approve or return them.",
 }
 
 
@@ -191,6 +193,9 @@ def _draft(taxpayer: Taxpayer, period: int, cal: Calendar) -> tuple[dict, list[s
         stale_2b=version is not None and is_stale(version),
         gstr1a_unfiled=gstr1a_unfiled,
     )
+    # Issue 17: maker-checker proposals on the period's records are decided before it is filed.
+    if "ALREADY_FILED" not in blockers and open_proposals_in(recipient=taxpayer, period=period):
+        blockers.append("PROPOSALS_OPEN")
     return _tables_now(taxpayer, period, quarterly, version), blockers, version
 
 

@@ -76,6 +76,9 @@ def blocker_rows(blockers: list[str], taxpayer, period: int, cal: Calendar) -> l
             link = reverse("gstr1_period", args=[g, code])
         elif b == "ALREADY_FILED":
             words = "GSTR-3B of this period is filed."
+        elif b == "PROPOSALS_OPEN":
+            words = "A preparer's proposed IMS actions on this period await an owner: approve or return them."
+            link = reverse("ims_inward", args=[g]) + "#proposals"
         else:
             words = GSTR3B_MESSAGES.get(b, b)
         rows.append({"code": b, "words": words, "link": link})

@@ -40,3 +40,35 @@ def test_issue17_the_cockpit_lands_a_practitioner_and_opens_each_figures_page(
     expect(page.locator("#ims-rows tr.ims-row")).to_have_count(4)
     page.get_by_role("link", name="All GSTINs").click()
     expect(page).to_have_url(re.compile(r"/cockpit/$"))
+
+
+def test_issue17_a_preparer_proposes_a_reject_and_an_owner_approves_it_in_the_browser(
+    browser, page, live_server, september, recipient
+):
+    from ims.models import ImsAudit, ImsRecord
+
+    member(recipient, "owner", "bharat")
+    member(recipient, "preparer", "priya")
+    recipient.maker_checker = "reject"
+    recipient.save(update_fields=["maker_checker"])
+    tb.sign_in(page, "priya", f"/g/{KA}/ims/inward?section=b2b")
+    page.get_by_label(re.compile("^Remarks")).fill("Rate differs from the purchase order")
+    page.get_by_label("Select INV-2").check()
+    page.locator('#ims-bulk button[data-bulk="R"]').click()
+    expect(page.locator("#ims-messages")).to_contain_text(
+        "Reject: 1 of 1 records proposed for an owner's approval."
+    )
+    assert ImsRecord.objects.get(number="INV-2").action == "N"
+
+    owner = browser.new_context(base_url=live_server.url, locale="en-IN").new_page()
+    tb.sign_in(owner, "bharat", f"/g/{KA}/ims/inward")
+    proposals = owner.locator("#proposals")
+    expect(proposals).to_contain_text("INV-2")
+    expect(proposals).to_contain_text("priya")
+    proposals.get_by_label("Select the proposal on INV-2").check()
+    proposals.get_by_role("button", name="Approve and apply").click()
+    expect(owner.locator("main")).to_contain_text("1 of 1 proposals approved and applied.")
+    expect(owner.locator(f"#rec-{september['INV-2']} .act-badge")).to_have_text("Rejected")
+    trail = ImsAudit.objects.get(record_id=september["INV-2"], to_action="R")
+    assert (trail.by, trail.reason) == ("bharat", "proposed by priya, approved by bharat")
+    owner.context.close()
