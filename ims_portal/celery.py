@@ -18,6 +18,9 @@ app.conf.timezone = "Asia/Kolkata"
 app.conf.beat_schedule = {
     # Issue 14: jobs whose worker died are handed on or failed within minutes (jobs.runner.reap).
     "jobs-reaper": {"task": "jobs.tasks.reap_jobs", "schedule": 60.0},
+    # Issue 17: each user's digest at 07:00 IST; webhook deliveries whose task was lost, hourly.
+    "alerts-digest-daily": {"task": "returns.tasks.digests_daily", "schedule": crontab(minute=0, hour=7)},
+    "webhooks-sweep": {"task": "returns.tasks.webhooks_sweep", "schedule": crontab(minute=15)},
     # a closed IFF's documents move into the quarterly GSTR-1 at 00:00 on the 14th (every request
     # also does it first, so no reader depends on this having run).
     "iff-close-14th": {

@@ -13,7 +13,7 @@ from customs import urls as customs_urls
 from gstn import urls as gstn_urls
 from ims import urls as ims_urls
 from ims_portal import api
-from ims_portal.views import admin_tools, cockpit, dashboard, health, metrics, signin
+from ims_portal.views import admin_tools, alerts, cockpit, dashboard, health, metrics, signin
 from invoices import urls as invoices_urls
 from jobs import urls as jobs_urls
 from returns import urls as returns_urls
@@ -41,6 +41,8 @@ pages = [
     path("metrics", metrics.metrics, name="metrics"),
     path("switch", dashboard.switch, name="switch"),
     path("cockpit/", cockpit.cockpit, name="cockpit"),
+    path("alerts/", alerts.alerts, name="alerts"),
+    path("g/<str:gstin>/webhooks", alerts.webhooks, name="webhooks"),
     path("g/<str:gstin>/", dashboard.dashboard, name="dashboard"),
     path("login/", signin.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

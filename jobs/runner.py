@@ -20,7 +20,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from core import clock
+from core import clock, events
 from core.errors import RuleViolation
 from core.text import clean_json
 from jobs.models import Job, JobStatus
@@ -454,3 +454,18 @@ def _finish(job_id: int, *, status: str, result: dict | None = None, error: dict
             finished_at=clock.now(),
         )
     _settle_parent_of(job_id)
+    _announce(job_id)
+
+
+def _announce(job_id: int) -> None:
+    """Issue 17: a finished job is an event (webhooks) for its GSTIN; never a reason for the job to fail."""
+    try:
+        row = Job.objects.filter(id=job_id).values("taxpayer_id", "kind", "status", "parent_id").first()
+        if row and row["parent_id"] is None:
+            events.emit(
+                events.JOB_FINISHED,
+                taxpayer_id=row["taxpayer_id"],
+                data={"job": job_id, "kind": row["kind"], "status": row["status"]},
+            )
+    except Exception:  # noqa: BLE001 - a listener's fault is logged, the job has ended
+        log.exception("Job %s: its finished event could not be recorded", job_id)

@@ -8,7 +8,7 @@ class ReturnsConfig(AppConfig):
     name = "returns"
 
     def ready(self):
-        from returns import exports, outward  # noqa: F401 (register the 2B and IMS Outward export jobs)
+        from returns import alerts, exports, outward  # noqa: F401 (export jobs; the webhook listener)
         from returns.selectors import filed_3b_by_taxpayer
         from returns.services import gstr2b  # noqa: F401 (registers the 2B job handlers)
         from taxpayers.selectors import register_filed_3b_reader

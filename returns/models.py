@@ -150,3 +150,35 @@ class AddBack(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["supplier", "added_in_period"], name="addback_supplier_period")]
+
+
+class Webhook(models.Model):
+    """Issue 17: an endpoint of an ERP that wants a GSTIN's events, each POSTed as JSON signed with
+    HMAC-SHA256 of the body under ``secret`` (header ``X-IMS-Signature: sha256=<hex>``)."""
+
+    taxpayer = models.ForeignKey(Taxpayer, on_delete=models.CASCADE, related_name="webhooks")
+    url = models.URLField(max_length=500)
+    secret = models.CharField(max_length=100)
+    events = models.JSONField(default=list)  # event names (core.events.EVENTS); empty means all
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField()
+
+
+class WebhookDelivery(models.Model):
+    """One event for one webhook: its body, idempotency key (``X-IMS-Delivery``), attempts and outcome."""
+
+    PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=40)
+    key = models.CharField(max_length=36, unique=True)
+    body = models.JSONField()
+    status = models.CharField(max_length=10, default=PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True, default="")
+    created_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["webhook", "id"], name="webhook_delivery_log")]

@@ -18,3 +18,44 @@ def draft_2b_scheduled() -> int:
         params={"period": period, "gstins": None, "trigger": "schedule", "by": "system"},
     )
     return job.id
+
+
+@shared_task(bind=True, name="returns.tasks.webhook_deliver", max_retries=6, acks_late=True)
+def webhook_deliver(self, delivery_id: int) -> bool:
+    """Issue 17: one attempt at a webhook delivery; retried with exponential backoff until it is delivered
+    or has failed MAX_ATTEMPTS times (returns.alerts)."""
+    from returns import alerts
+    from returns.models import WebhookDelivery
+
+    if alerts.deliver(delivery_id):
+        return True
+    d = WebhookDelivery.objects.filter(id=delivery_id).values("status", "attempts").first()
+    if d and d["status"] == WebhookDelivery.PENDING and not self.request.is_eager:
+        raise self.retry(countdown=alerts.retry_delay(d["attempts"]))
+    return False
+
+
+@shared_task(name="returns.tasks.webhooks_sweep")
+def webhooks_sweep() -> int:
+    """Deliveries left pending (their task lost with a broker outage) are sent again; hourly."""
+    from datetime import timedelta
+
+    from returns.models import WebhookDelivery
+
+    stale = clock.now() - timedelta(minutes=30)
+    ids = list(
+        WebhookDelivery.objects.filter(status=WebhookDelivery.PENDING, created_at__lt=stale).values_list(
+            "id", flat=True
+        )[:1000]
+    )
+    for delivery_id in ids:
+        webhook_deliver.delay(delivery_id)
+    return len(ids)
+
+
+@shared_task(name="returns.tasks.digests_daily")
+def digests_daily() -> int:
+    """Issue 17: the morning email of what needs each user (returns.alerts.digests_send)."""
+    from returns import alerts
+
+    return alerts.digests_send()

@@ -7,6 +7,7 @@ portal has no records until it registers, R-1.4)."""
 
 from collections.abc import Iterable
 
+from core import events
 from core.db import bulk_insert, rows_update
 from core.periods import business_date
 from ims import domain
@@ -185,6 +186,19 @@ def records_saved(
             audit(rec, at=now, by=SYSTEM, channel=channel, frm="", to=Action.NO_ACTION, reason=reason)
         )
     bulk_insert(ImsAudit, audits)
+    # Issue 17: one event per recipient whose IMS the supplier changed (webhooks).
+    changed: dict[int, list[ImsRecord]] = {}
+    for rec in [*new_records, *updated]:
+        changed.setdefault(rec.recipient_id, []).append(rec)
+    for recipient_id, recs in changed.items():
+        events.emit(
+            events.RECORDS_CHANGED,
+            taxpayer_id=recipient_id,
+            data={
+                "count": len(recs),
+                "records": [{"id": r.id, "number": r.number, "stin": r.stin} for r in recs[:1000]],
+            },
+        )
 
 
 def records_removed(*, document_ids: list[int], now, channel: str, reason: str) -> None:

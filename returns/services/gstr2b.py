@@ -7,10 +7,10 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, Count, F, Max, Q, Sum, When
 
-from core import clock
+from core import clock, events
 from core.db import retry_on_conflict
 from core.errors import RuleViolation
-from core.periods import business_date
+from core.periods import business_date, period_code
 from ims.models import ImsRecord
 from jobs.models import Job, JobKind, JobStatus
 from jobs.runner import Child, FanOut, register
@@ -120,6 +120,11 @@ def _generate(cal: Calendar, period: int, trigger: str, by: str, now) -> Gstr2bV
         )
     version.itcsumm = _summary(version)
     Gstr2bVersion.objects.filter(taxpayer=cal.taxpayer, id=version.id).update(itcsumm=version.itcsumm)
+    events.emit(
+        events.GSTR2B_GENERATED,
+        taxpayer_id=cal.taxpayer.id,
+        data={"rtnprd": period_code(period), "version": version.version, "trigger": trigger},
+    )
     return version
 
 

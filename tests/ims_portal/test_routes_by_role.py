@@ -104,6 +104,8 @@ ROUTES: dict[str, list[tuple[str, str]]] = {
     "sign_out_others": [("post", USER)],
     "home": [("get", USER)],
     "cockpit": [("get", USER)],
+    "alerts": [("get", USER)],
+    "webhooks": [("get", MANAGE), ("post", MANAGE)],
     "switch": [("get", READ)],
     "dashboard": [("get", READ)],
     "admin_tools": [("get", STAFF)],
