@@ -9,4 +9,4 @@ class ImsConfig(AppConfig):
 
     def ready(self):
         # Job handlers register on import; a Celery worker loads no URLs, so import them here.
-        from ims.services import bulk, excel, sweeps  # noqa: F401
+        from ims.services import bulk, excel, rules, sweeps  # noqa: F401 (rules: also its event listener)

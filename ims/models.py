@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -235,3 +236,32 @@ class Proposal(models.Model):
                 fields=["record"], condition=Q(status="open"), name="ims_proposal_one_open"
             ),
         ]
+
+
+class SavedView(models.Model):
+    """Issue 17: a user's named IMS filter (the page's query string), private to that user and GSTIN."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    taxpayer = models.ForeignKey(Taxpayer, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=80)
+    query = models.CharField(max_length=1000)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "taxpayer", "name"], name="saved_view_name")]
+
+
+class ActionRule(models.Model):
+    """Issue 17: an owner's auto-action rule — records at No action matching ``filter`` (the IMS filters) and,
+    when set, worth at most ``max_value``, get ``action``; run on demand or after each supplier change, always
+    as a job, previewed first."""
+
+    taxpayer = models.ForeignKey(Taxpayer, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=80)
+    filter = models.JSONField(default=dict)
+    action = models.CharField(max_length=1, choices=Action.choices)
+    remarks = models.CharField(max_length=500, null=True, blank=True)
+    max_value = models.DecimalField(max_digits=15, decimal_places=2, null=True, blank=True)
+    after_upload = models.BooleanField(default=False)
+    active = models.BooleanField(default=True)
+    created_by = models.CharField(max_length=150)
+    created_at = models.DateTimeField()

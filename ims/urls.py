@@ -7,7 +7,7 @@ import core.converters  # noqa: F401 (the "id" path converter)
 from ims.api import admin, bulk, excel, records
 from ims.api import proposals as proposals_api
 from ims.views import excel as excel_pages
-from ims.views import inward, proposals, record
+from ims.views import inward, proposals, record, rules
 
 api = [
     path("ims/<str:gstin>/summary", records.ImsSummaryApi.as_view(), name="api_ims_summary"),
@@ -40,4 +40,6 @@ pages = [
     path("g/<str:gstin>/ims/inward/<id:record_id>/act", record.ims_record_act, name="ims_record_act"),
     path("g/<str:gstin>/ims/proposals/decide", proposals.ims_proposals_decide, name="ims_proposals_decide"),
     path("g/<str:gstin>/maker-checker", proposals.maker_checker_set, name="maker_checker_set"),
+    path("g/<str:gstin>/ims/inward/views", rules.saved_view_add, name="ims_saved_view_add"),
+    path("g/<str:gstin>/ims/rules", rules.rules, name="ims_rules"),
 ]

@@ -21,6 +21,7 @@ class JobKind(models.TextChoices):
     GSTR2B_GENERATE_CHUNK = "gstr2b_generate_chunk", "GSTR-2B generation (part)"
     PENDING_EXPIRY_CHUNK = "pending_expiry_chunk", "Pending expiry sweep (part)"
     OUTWARD_EXPORT = "outward_export", "IMS Outward Excel export"
+    IMS_RULE = "ims_rule", "IMS auto-action rule"
 
 
 class JobStatus(models.TextChoices):

@@ -80,6 +80,7 @@ TIME_LIMITS: dict[str, timedelta] = {
     "ims_export": timedelta(minutes=30),
     "gstr2b_export": timedelta(minutes=30),
     "outward_export": timedelta(minutes=30),
+    "ims_rule": timedelta(minutes=30),
     "gstn_ims_save": timedelta(minutes=30),
     "pending_expiry": timedelta(minutes=30),
 }

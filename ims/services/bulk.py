@@ -98,14 +98,16 @@ def bulk_request_errors(*, filter, action, remarks) -> list[dict]:
     return errors
 
 
-def bulk_queryset(*, recipient: Taxpayer, filter: dict):
-    """The active records a bulk request selects (the IMS list filters, without ``left``)."""
+def bulk_queryset(*, recipient: Taxpayer, filter: dict, max_value=None):
+    """The active records a bulk request selects (the IMS list filters, without ``left``); an auto-action
+    rule may also cap the document value (issue 17)."""
     params = {k: v for k, v in filter.items() if k in FILTER_KEYS and isinstance(v, str) and v}
     try:
         qs = ims_filter(recipient=recipient, params=params)
     except ValidationFailed as exc:
         raise ValidationFailed([{**d, "path": f"filter.{d['path']}"} for d in exc.details])
-    return qs.filter(active=True)
+    qs = qs.filter(active=True)
+    return qs if max_value is None else qs.filter(val__lte=max_value)
 
 
 def bulk_count(*, recipient: Taxpayer, filter: dict) -> int:
@@ -123,6 +125,7 @@ def ims_bulk_apply(
     channel: str = Channel.BULK,
     job=None,
     chunk_size: int = CHUNK,
+    max_value=None,
 ) -> dict:
     """Apply ``action`` to every active record matching ``filter`` (R-4.10): ``{"processed", "errors"}``.
 
@@ -131,7 +134,7 @@ def ims_bulk_apply(
     are no-ops (counted as processed, not audited), and finishes the rest."""
     if errors := bulk_request_errors(filter=filter, action=action, remarks=remarks):
         raise ValidationFailed(errors)
-    qs = bulk_queryset(recipient=recipient, filter=filter)
+    qs = bulk_queryset(recipient=recipient, filter=filter, max_value=max_value)
     total = qs.count()
     cal = Calendar(recipient)
     request = domain.ActionRequest(action=action, remarks=remarks)

@@ -15,7 +15,7 @@ from core.pages import rule_message
 from core.periods import typed_period
 from core.words import SOURCE_FORMS, pos_label
 from ims import domain, selectors
-from ims.models import Action, ImsRecord, Proposal, Section
+from ims.models import Action, ImsRecord, Proposal, SavedView, Section
 from ims.serializers import record_out
 from ims.services import bulk
 from ims.services.proposals import bulk_refusal, ims_actions_submit
@@ -194,6 +194,7 @@ def _page(request, taxpayer, params, extra: dict | None = None, **table_kw):
             "bulk_actions": tab_actions(ctx["tab"]),
             "doc_types": DOC_TYPE_NAMES,
             **_proposals(taxpayer),
+            "saved_views": SavedView.objects.filter(user=request.user, taxpayer=taxpayer).order_by("name"),
             "decl_heads": [("igst", "IGST"), ("cgst", "CGST"), ("sgst", "SGST/UTGST"), ("cess", "Cess")],
         }
     )

@@ -255,3 +255,20 @@
     }
   });
 })();
+
+// Issue 17: "Save view" saves the filters as they are now (htmx filtering changes them without a reload).
+document.addEventListener("submit", (e) => {
+  const form = e.target;
+  if (!form.matches || !form.matches(".ims-view-save")) return;
+  const filters = document.getElementById("ims-filters");
+  if (!filters) return;
+  form.querySelectorAll('input[type=hidden]:not([name=csrfmiddlewaretoken])').forEach((el) => el.remove());
+  new FormData(filters).forEach((value, key) => {
+    if (!value) return;
+    const input = document.createElement("input");
+    input.type = "hidden";
+    input.name = key;
+    input.value = value;
+    form.appendChild(input);
+  });
+});

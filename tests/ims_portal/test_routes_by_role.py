@@ -92,6 +92,8 @@ ROUTES: dict[str, list[tuple[str, str]]] = {
     "api_ims_proposals_decide": [("post", MANAGE)],
     "ims_proposals_decide": [("post", MANAGE)],
     "maker_checker_set": [("post", MANAGE)],
+    "ims_saved_view_add": [("post", READ)],
+    "ims_rules": [("get", MANAGE), ("post", MANAGE)],
     "api_gstr2b_version": [("get", READ)],
     "api_gstr2b_generate": [("post", WRITE)],
     "api_gstr3b": [("get", READ)],
