@@ -2,15 +2,16 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import body
-from core.errors import RuleViolation, ValidationFailed
+from core.errors import ValidationFailed
 from core.schema import GSTIN, job_started
 from ims.api.schemas import FILTERS
 from ims.domain import ACTIONS
 from ims.services.bulk import bulk_request_errors
-from ims.services.proposals import bulk_refusal
+from ims.services.proposals import covered, proposals_for_filter
 from jobs.api import job_accepted
 from jobs.models import JobKind
 from jobs.services import job_start
@@ -47,8 +48,11 @@ class ImsBulkApi(APIView):
         flt, action, remarks = data.get("filter"), data.get("action"), data.get("remarks")
         if errors := bulk_request_errors(filter=flt, action=action, remarks=remarks):
             raise ValidationFailed(errors)
-        if refusal := bulk_refusal(t, t.role, action):  # issue 17: maker-checker covers this action
-            raise RuleViolation("MAKER_CHECKER", refusal, status=403)
+        if covered(t, t.role, action):  # issue 17: a preparer's bulk action becomes proposals
+            n = proposals_for_filter(
+                recipient=t, filter=flt, action=action, remarks=remarks, by=request.user.username
+            )
+            return Response({"proposed": n}, status=200)
         job = job_start(
             kind=JobKind.IMS_BULK,
             taxpayer=t,

@@ -27,14 +27,32 @@ def covered(taxpayer: Taxpayer, role: str | None, action) -> bool:
     return role == Role.PREPARER and (mode == "all" or (mode == "reject" and action == "R"))
 
 
-def bulk_refusal(taxpayer: Taxpayer, role: str | None, action) -> str | None:
-    """A bulk action by filter cannot be proposed record by record: refused for a covered preparer."""
-    if covered(taxpayer, role, action):
-        return (
-            "On this GSTIN an owner approves a preparer's actions (maker-checker): tick the records and "
-            "propose them instead of acting on every matching record."
-        )
-    return None
+@transaction.atomic
+def proposals_for_filter(*, recipient: Taxpayer, filter: dict, action: str, remarks, by: str) -> int:
+    """A covered preparer's bulk action by filter: a proposal for every matching record (issue 17), written
+    in batches; the owner decides them like any other."""
+    from ims.services.bulk import bulk_queryset
+
+    now = clock.now()
+    ids = list(bulk_queryset(recipient=recipient, filter=filter).order_by("id").values_list("id", flat=True))
+    Proposal.objects.filter(recipient=recipient, record_id__in=ids, status=Proposal.OPEN).update(
+        status=Proposal.WITHDRAWN, decided_by=by, decided_at=now
+    )
+    Proposal.objects.bulk_create(
+        (
+            Proposal(
+                recipient=recipient,
+                record_id=rid,
+                action=action,
+                remarks=remarks or None,
+                proposed_by=by,
+                proposed_at=now,
+            )
+            for rid in ids
+        ),
+        batch_size=2000,
+    )
+    return len(ids)
 
 
 def ims_actions_submit(*, recipient: Taxpayer, actions, role: str | None, by: str, channel: str) -> dict:

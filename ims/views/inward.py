@@ -18,7 +18,7 @@ from ims import domain, selectors
 from ims.models import Action, ImsRecord, Proposal, SavedView, Section
 from ims.serializers import record_out
 from ims.services import bulk
-from ims.services.proposals import bulk_refusal, ims_actions_submit
+from ims.services.proposals import covered, ims_actions_submit, proposals_for_filter
 from ims.services.records import record_reduction_of, regime_period
 from jobs.services import job_start
 from taxpayers.access import Perm
@@ -368,10 +368,17 @@ def ims_inward_bulk(request, taxpayer):
     action = request.POST.get("action", "")
     remarks = (request.POST.get("remarks") or None) if action in ("R", "P") else None
     errors = bulk.bulk_request_errors(filter=flt, action=action, remarks=remarks)
-    if refusal := bulk_refusal(taxpayer, taxpayer.role, action):
-        errors = [{"message": refusal}]
     if errors:
         return render(request, "jobs/_refused.html", {"message": " ".join(e["message"] for e in errors)})
+    if covered(taxpayer, taxpayer.role, action):  # issue 17: a preparer's bulk action becomes proposals
+        n = proposals_for_filter(
+            recipient=taxpayer, filter=flt, action=action, remarks=remarks, by=request.user.username
+        )
+        return render(
+            request,
+            "ims/_bulk_proposed.html",
+            {"n": n, "action": BULK_ACTIONS[action]},
+        )
     job = job_start(
         kind="ims_bulk",
         taxpayer=taxpayer,

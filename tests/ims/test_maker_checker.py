@@ -138,11 +138,16 @@ def test_issue17_r8_a_preparer_cannot_decide_and_an_owners_own_actions_are_never
     )
     out = act(people["owner"], {"id": sept["INV-2"], "action": "R", "remarks": "y"})
     assert out["processed"] == 1 and "proposed" not in out  # the contract's reply, unchanged
-    # A select-all bulk action by a covered preparer is refused: proposals are made record by record.
+    # A select-all bulk action by a covered preparer proposes every matching record (invoices: 3 of them;
+    # INV-1's earlier proposal is replaced), for the owner to decide like any other.
     r = client_for(people["preparer"]).post(
-        f"/api/v1/ims/{KA}/inward/bulk", {"filter": {}, "action": "A"}, format="json"
+        f"/api/v1/ims/{KA}/inward/bulk", {"filter": {"section": "b2b"}, "action": "A"}, format="json"
     )
-    assert r.status_code == 403 and r.json()["error"]["code"] == "MAKER_CHECKER"
+    assert r.status_code == 200 and r.json() == {"proposed": 3}
+    open_ = dict(Proposal.objects.filter(status="open").values_list("record__number", "action"))
+    assert open_ == {"INV-1": "A", "INV-2": "A", "INV-3": "A"}
+    assert Proposal.objects.get(record_id=sept["INV-1"], status="withdrawn").action == "R"
+    assert ImsRecord.objects.get(id=sept["INV-3"]).action == "N"
 
 
 def test_issue17_r6_3_gstr3b_is_blocked_while_proposals_on_its_period_are_open(sept, people, set_clock):
@@ -166,3 +171,12 @@ def test_issue17_r6_3_gstr3b_is_blocked_while_proposals_on_its_period_are_open(s
 
     gstr2b_recompute(taxpayer=people["owner"].memberships.get().taxpayer, period=202509, by="olga")
     assert owner.post(f"/api/v1/gstr3b/{KA}/092025/file").status_code == 200
+
+
+def test_issue17_select_all_matching_on_the_page_proposes_for_a_covered_preparer(sept, people):
+    set_mode(people["owner"], "all")
+    r = web(people["preparer"]).post(f"/g/{KA}/ims/inward/bulk", {"qs": "section=b2bcn", "action": "P"})
+    assert r.status_code == 200
+    assert "Pending: 1 record proposed for an owner's approval." in r.content.decode()
+    assert Proposal.objects.get().record_id == sept["CN-1"]
+    assert not ImsRecord.objects.filter(action="P").exists()
