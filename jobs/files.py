@@ -15,6 +15,15 @@ def job_file_url(job_id: int, name: str) -> str:
     return f"/api/v1/jobs/{job_id}/files/{name}"
 
 
+def job_file_write(job_id: int, name: str, write) -> str:
+    """A job's file ``name`` written by ``write(file)``; its download URL."""
+    folder = jobfiles_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f"{job_id}-{name}", "wb") as fh:
+        write(fh)
+    return job_file_url(job_id, name)
+
+
 def job_file_path(job_id: int, name: str) -> Path | None:
     """The stored file ``name`` of a job (``errors.xlsx``), or None. Only plain names: never a path."""
     if not name or "/" in name or "\\" in name or name.startswith("."):

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from core.periods import period_code
 from ims.serializers import BOE_FIELD_WORDS, DECLARATION_WORDS, TAX_HEAD_WORDS
 from ims.services.excel import xlsx_value
-from jobs.files import job_file_url, jobfiles_dir
+from jobs.files import job_file_write
 from jobs.runner import register
 from jobs.services import job_progress
 from returns.domain import DOC_SECTIONS
@@ -177,10 +177,8 @@ def _gstr2b_export_job(job) -> dict:
         taxpayer=job.taxpayer, period=job.params["period"], version=job.params["version"]
     )
     job_progress(job, 0, 1)
-    name = workbook_name(version)
-    folder = jobfiles_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / f"{job.id}-{name}", "wb") as fh:
-        gstr2b_workbook(gstr2b_reply(version), fh)
+    url = job_file_write(
+        job.id, workbook_name(version), lambda fh: gstr2b_workbook(gstr2b_reply(version), fh)
+    )
     job_progress(job, 1, 1)
-    return {"version": version.version, "file": job_file_url(job.id, name)}
+    return {"version": version.version, "file": url}

@@ -12,7 +12,7 @@ from ims import domain as ims_domain
 from ims.models import Action, Section
 from ims.services.excel import INR_FORMAT, xlsx_value
 from invoices.selectors import outward_counts, outward_filter, outward_rows
-from jobs.files import job_file_url, jobfiles_dir
+from jobs.files import job_file_write
 from jobs.runner import register
 from jobs.services import job_progress
 from taxpayers.selectors import trade_names
@@ -143,10 +143,10 @@ def _outward_export_job(job) -> dict:
     qs = outward_filter(supplier=job.taxpayer, params=job.params.get("filter") or {})
     total = qs.count()
     job_progress(job, 0, total)
-    name = workbook_name(job.taxpayer)
-    folder = jobfiles_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / f"{job.id}-{name}", "wb") as fh:
-        outward_workbook(qs, fh, progress=lambda n: job_progress(job, min(n, total), total))
+    url = job_file_write(
+        job.id,
+        workbook_name(job.taxpayer),
+        lambda fh: outward_workbook(qs, fh, progress=lambda n: job_progress(job, min(n, total), total)),
+    )
     job_progress(job, total, total)
-    return {"documents": total, "file": job_file_url(job.id, name)}
+    return {"documents": total, "file": url}

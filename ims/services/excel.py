@@ -31,8 +31,9 @@ from ims.models import Channel, ImsRecord
 from ims.selectors import ims_filter, record_names
 from ims.serializers import EXCEL_HEADERS, MONEY_FIELDS, record_out
 from ims.services.actions import MAX_ACTIONS, ims_actions_apply
+from ims.services.bulk import FILTER_KEYS
 from ims.services.xlsx_guard import MAX_COLUMNS, MAX_ROWS, check_workbook
-from jobs.files import job_file_url, jobfiles_dir
+from jobs.files import job_file_write, jobfiles_dir
 from jobs.models import Job
 from jobs.runner import register
 from jobs.services import job_progress
@@ -184,22 +185,7 @@ def export_sync_max() -> int:
     return int(getattr(settings, "IMS_EXPORT_SYNC_MAX", 10_000))
 
 
-EXPORT_PARAMS = (
-    "section",
-    "action",
-    "stin",
-    "rtnprd",
-    "itc_period",
-    "q",
-    "left",
-    "goods_typ",
-    "portcode",
-    "dt",
-    "dt_from",
-    "dt_to",
-    "doc_type",
-    "supplier",
-)
+EXPORT_PARAMS = (*FILTER_KEYS, "left")  # the bulk filters, and records that left IMS
 
 
 def export_params(params) -> dict:
@@ -213,13 +199,13 @@ def _ims_export_job(job) -> dict:
     qs = ims_filter(recipient=job.taxpayer, params=job.params.get("filter") or {})
     total = qs.count()
     job_progress(job, 0, total)
-    name = export_filename(job.taxpayer, "xlsx")
-    folder = jobfiles_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / f"{job.id}-{name}", "wb") as fh:
-        ims_export_xlsx(qs, fh, progress=lambda n: job_progress(job, min(n, total), total))
+    url = job_file_write(
+        job.id,
+        export_filename(job.taxpayer, "xlsx"),
+        lambda fh: ims_export_xlsx(qs, fh, progress=lambda n: job_progress(job, min(n, total), total)),
+    )
     job_progress(job, total, total)
-    return {"records": total, "file": job_file_url(job.id, name)}
+    return {"records": total, "file": url}
 
 
 # --- import: the upload ------------------------------------------------------------------------------------
@@ -452,11 +438,9 @@ def ims_import_run(job) -> dict:
     if refused:
         wb = _open(source)
         try:
-            with open(jobfiles_dir() / f"{job.id}-errors.xlsx", "wb") as out:
-                _error_workbook(wb, refused, out)
+            error_file = job_file_write(job.id, "errors.xlsx", lambda out: _error_workbook(wb, refused, out))
         finally:
             wb.close()
-        error_file = job_file_url(job.id, "errors.xlsx")
     ordered = [refused[k] for k in sorted(refused)]
     return {**counts, "errors": ordered, "error_file": error_file}
 

@@ -10,26 +10,13 @@ import pytest
 from django.test import Client
 
 from ims.models import ImsAudit, ImsRecord, Proposal
-from invoices.services import documents_save, return_file
-from returns.services.gstr2b import gstr2b_generate_if_due
-from tests.conftest import KA, client_for, gstr1, inv, member, note
+from tests.conftest import KA, client_for, member
+from tests.ims_portal import test_browser as tb
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def sept(set_clock, supplier, recipient):
-    set_clock("2025-10-05 10:00")
-    payload = gstr1(
-        b2b=[inv("INV-1", "02-09-2025"), inv("INV-2", "03-09-2025"), inv("INV-3", "04-09-2025")],
-        cdnr=[note("CN-1", "10-09-2025", txval="200.00")],
-    )
-    documents_save(supplier=supplier, period=202509, payload=payload, by="acme", channel="api")
-    return_file(supplier=supplier, period=202509, form="GSTR1", by="acme", channel="api")
-    set_clock("2025-10-14 09:00")
-    assert gstr2b_generate_if_due(taxpayer=recipient, period=202509, trigger="schedule", by="system") is None
-    set_clock("2025-10-15 10:00")
-    return {r.number: r.id for r in ImsRecord.objects.filter(recipient=recipient)}
+sept = tb.september  # test_browser's September: number -> record id
 
 
 @pytest.fixture

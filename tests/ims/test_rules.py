@@ -12,35 +12,28 @@ from django.test import Client
 from ims.models import ActionRule, ImsRecord, SavedView
 from ims.services.actions import ims_actions_apply
 from ims.services.rules import rule_preview, rule_queryset
-from invoices.services import documents_save, return_file
+from invoices.services import documents_save
 from jobs.models import Job
-from tests.conftest import KA, gstr1, inv, member, note
+from tests.conftest import KA, gstr1, member, note
+from tests.ims_portal import test_browser as tb
 
 pytestmark = pytest.mark.django_db
 
 
+september = tb.september  # test_browser's September: number -> record id
+
+
 @pytest.fixture
-def sept(set_clock, supplier, recipient):
-    set_clock("2025-10-05 10:00")
-    payload = gstr1(
-        b2b=[
-            inv("INV-1", "02-09-2025"),
-            inv("INV-2", "03-09-2025", txval="2500.00"),
-            inv("INV-3", "04-09-2025", txval="1234567.89"),
-        ],
-        cdnr=[note("CN-1", "10-09-2025", txval="200.00")],
-    )
-    documents_save(supplier=supplier, period=202509, payload=payload, by="acme", channel="api")
-    return_file(supplier=supplier, period=202509, form="GSTR1", by="acme", channel="api")
-    set_clock("2025-10-15 10:00")
-    ids = {r.number: r.id for r in ImsRecord.objects.filter(recipient=recipient)}
-    ims_actions_apply(
+def sept(september, recipient):
+    """test_browser's September, INV-2 already rejected by Bharat."""
+    result = ims_actions_apply(
         recipient=recipient,
-        actions=[{"id": ids["INV-2"], "action": "R", "remarks": "No"}],
+        actions=[{"id": september["INV-2"], "action": "R", "remarks": "No"}],
         by="b",
         channel="api",
     )
-    return ids
+    assert result["processed"] == 1
+    return september
 
 
 def web(user) -> Client:

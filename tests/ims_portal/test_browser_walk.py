@@ -3,7 +3,6 @@ demo data of `make run`: no console error, no uncaught exception, no failed requ
 4xx/5xx answer, the htmx requests a page makes by itself included); and axe-core finds no serious or
 critical accessibility violation on the main pages."""
 
-import os
 from io import StringIO
 from pathlib import Path
 
@@ -17,29 +16,14 @@ from ims_portal.management.commands.seed_demo import LOGINS
 from invoices.models import Document
 from taxpayers.access import visible_taxpayers
 from taxpayers.models import Membership
-from tests.ims_portal.test_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.ims_portal import test_browser as tb
 from tests.ims_portal.test_demo_pages import PERIODS
 
 pytestmark = pytest.mark.django_db(transaction=True)
+browser = tb.browser  # the module-scoped Chromium of test_browser
 
 AXE_JS = Path(axe_playwright_python.__file__).with_name("axe.min.js")
 RECORDS_PER_GSTIN = 2  # record pages differ only in their data; two of each GSTIN are walked
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-    if before is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
 
 
 @pytest.fixture

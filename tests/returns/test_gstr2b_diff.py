@@ -14,22 +14,14 @@ import pytest
 from ims.services.sweeps import pending_expiry_sweep
 from returns.models import Gstr2bVersion
 from returns.services.gstr2b import gstr2b_recompute
-from tests.conftest import KA, MH, client_for, gstr1, inv, member
+from tests.conftest import KA, MH, client_for, gstr1, inv
 from tests.customs.test_import_of_goods import boe
 from tests.customs.test_import_of_goods import post as post_boe
+from tests.returns import test_gstr3b
 from tests.returns.test_gstr3b import file_gstr1, october, rec, save, september_3bs
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def sup(supplier):
-    return client_for(member(supplier, "owner", "acme_owner"))
-
-
-@pytest.fixture
-def buyer(recipient):
-    return client_for(member(recipient, "owner", "bharat_owner"))
+sup, buyer = test_gstr3b.sup, test_gstr3b.buyer  # Acme's and Bharat's owners, signed in to the API
 
 
 @pytest.fixture
