@@ -15,11 +15,13 @@ from core.periods import parse_doc_date, parse_period
 from core.text import clean_json
 from gstn import domain
 from ims.models import Channel, ImsRecord
-from ims.services.actions import MAX_ACTIONS, ims_actions_apply
+from ims.services.actions import MAX_ACTIONS
+from ims.services.proposals import ims_actions_submit
 from invoices.services import uploads
 from jobs.models import Job, JobKind
 from jobs.runner import register
 from jobs.services import job_progress, job_start, job_visible
+from taxpayers.access import role_for
 from taxpayers.models import Taxpayer
 
 STALE_MESSAGE = "Either previous action is incorrect/ invoice might have edited by supplier"
@@ -166,7 +168,11 @@ def _ims_request_run(job: Job) -> dict:
         by_id[rec.id] = (section, row)
     processed = 0
     if items:
-        result = ims_actions_apply(recipient=recipient, actions=items, by=p["by"], channel=Channel.API)
+        # Issue 17: a preparer's SAVE under maker-checker proposes what the setting covers.
+        role = role_for(job.created_by, recipient) if job.created_by_id else None
+        result = ims_actions_submit(
+            recipient=recipient, actions=items, role=role, by=p["by"], channel=Channel.API
+        )
         processed = result["processed"]
         for err in result["errors"]:
             section, row = by_id[err["id"]]

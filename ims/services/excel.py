@@ -30,13 +30,15 @@ from ims import domain
 from ims.models import Channel, ImsRecord
 from ims.selectors import ims_filter, record_names
 from ims.serializers import EXCEL_HEADERS, MONEY_FIELDS, record_out
-from ims.services.actions import MAX_ACTIONS, ims_actions_apply
+from ims.services.actions import MAX_ACTIONS
 from ims.services.bulk import FILTER_KEYS
+from ims.services.proposals import covered, ims_actions_submit
 from ims.services.xlsx_guard import MAX_COLUMNS, MAX_ROWS, check_workbook
 from jobs.files import job_file_write, jobfiles_dir
 from jobs.models import Job
 from jobs.runner import register
 from jobs.services import job_progress
+from taxpayers.access import role_for
 from taxpayers.models import Taxpayer
 
 EXPORT_CHUNK = 2_000
@@ -340,11 +342,13 @@ def _read_rows(wb) -> list[Row]:
     return rows
 
 
-def ims_import_apply(*, recipient: Taxpayer, rows: list[Row], by: str, job=None) -> tuple[dict, dict]:
+def ims_import_apply(
+    *, recipient: Taxpayer, rows: list[Row], by: str, job=None, role: str | None = None
+) -> tuple[dict, dict]:
     """Apply the changed rows in batches of at most 5,000 through ims_actions_apply (each batch one
     transaction, R-4.10), counting rows whose Action and Remarks equal the record's as unchanged.
     Returns the counts and the refusals keyed by (sheet, line)."""
-    processed = unchanged = 0
+    processed = unchanged = proposed = 0
     refused: dict[tuple[int, int], dict] = {}
     # R-4.10: a record on two rows is refused on both and stays as it was.
     counts = Counter(r.id for r in rows if r.id is not None)
@@ -384,17 +388,27 @@ def ims_import_apply(*, recipient: Taxpayer, rows: list[Row], by: str, job=None)
             batch.append(item)
             batch_rows.append(r)
         if batch:
-            result = ims_actions_apply(recipient=recipient, actions=batch, by=by, channel=Channel.UPLOAD)
+            # Issue 17: a preparer's workbook under maker-checker proposes what the setting covers.
+            result = ims_actions_submit(
+                recipient=recipient, actions=batch, role=role, by=by, channel=Channel.UPLOAD
+            )
+            proposed += result.get("proposed", 0)
             errors = {e["id"]: e for e in result["errors"]}
+            covered_ids = {
+                i["id"] for i in batch if result.get("proposed") and covered(recipient, role, i["action"])
+            }
             for r in batch_rows:
                 if r.id in errors:
                     e = errors[r.id]
                     refused[(r.sheet, r.line)] = {"id": r.id, "code": e["code"], "message": e["message"]}
-                else:
+                elif r.id not in covered_ids:
                     processed += 1
         if job is not None:
             job_progress(job, start + len(chunk), total)
-    return {"processed": processed, "unchanged": unchanged}, refused
+    counts = {"processed": processed, "unchanged": unchanged}
+    if proposed:
+        counts["proposed"] = proposed
+    return counts, refused
 
 
 def _error_workbook(wb, refused: dict[tuple[int, int], dict], out) -> None:
@@ -433,7 +447,10 @@ def ims_import_run(job) -> dict:
         rows = _read_rows(wb)
     finally:
         wb.close()
-    counts, refused = ims_import_apply(recipient=job.taxpayer, rows=rows, by=job.params["by"], job=job)
+    role = role_for(job.created_by, job.taxpayer) if job.created_by_id else None
+    counts, refused = ims_import_apply(
+        recipient=job.taxpayer, rows=rows, by=job.params["by"], job=job, role=role
+    )
     error_file = None
     if refused:
         wb = _open(source)

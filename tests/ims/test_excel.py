@@ -663,3 +663,29 @@ def test_issue12_an_export_above_the_sync_limit_is_a_job_with_its_workbook(
     settings.IMS_EXPORT_SYNC_MAX = 10
     r = page_client(owner_user).get(f"/g/{KA}/ims/inward/export.xlsx?section=b2b")
     assert r.status_code == 200 and r["Content-Type"] == core_api.XLSX
+
+
+def test_issue17_a_preparers_workbook_under_maker_checker_proposes_its_rejects(docs, owner, recipient):
+    """Maker-checker "reject": the preparer's workbook accepts INV-2 (applied) and rejects SINV-1 (proposed)."""
+    from ims.models import Proposal
+
+    recipient.maker_checker = "reject"
+    recipient.save(update_fields=["maker_checker"])
+    preparer = client_for(member(recipient, "preparer", "pia"))
+    wb = load_workbook(io.BytesIO(export_xlsx(preparer)))
+    set_cell(wb["b2b"], "INV-2", "Action", "A")
+    set_cell(wb["b2b"], "SINV-1", "Action", "R")
+    set_cell(wb["b2b"], "SINV-1", "Remarks", "Not received")
+    r = upload(preparer, saved(wb))
+    assert r.status_code == 202, r.content
+    result = r.json()["result"]
+    assert (result["processed"], result["proposed"], result["errors"]) == (1, 1, [])
+    assert rec(recipient, "INV-2").action == "A"
+    assert rec(recipient, "SINV-1").action == "N"
+    proposal = Proposal.objects.get()
+    assert (proposal.record_id, proposal.action, proposal.remarks, proposal.proposed_by) == (
+        docs["SINV-1"].id,
+        "R",
+        "Not received",
+        "pia",
+    )
