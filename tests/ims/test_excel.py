@@ -666,7 +666,7 @@ def test_issue12_an_export_above_the_sync_limit_is_a_job_with_its_workbook(
 
 
 def test_issue17_a_preparers_workbook_under_maker_checker_proposes_its_rejects(docs, owner, recipient):
-    """Maker-checker "reject": the preparer's workbook accepts INV-2 (applied) and rejects SINV-1 (proposed)."""
+    """Maker-checker "reject": a preparer's workbook accepts INV-2 (applied), rejects SINV-1 (proposed)."""
     from ims.models import Proposal
 
     recipient.maker_checker = "reject"
