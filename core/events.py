@@ -4,7 +4,8 @@ start-up, so no app imports one above it. Listeners run in the emitter's transac
 
 from collections.abc import Callable
 
-Listener = Callable[[str, int, dict], None]
+# A listener gets the event and its data by taxpayer id (one call for many GSTINs: one query, not one each).
+Listener = Callable[[str, dict[int, dict]], None]
 _LISTENERS: list[Listener] = []
 
 RECORDS_CHANGED = "ims.records_changed"  # a supplier saved or changed documents in a recipient's IMS
@@ -19,7 +20,11 @@ def subscribe(listener: Listener) -> None:
 
 
 def emit(event: str, *, taxpayer_id: int | None, data: dict) -> None:
-    if taxpayer_id is None:
-        return
-    for listener in _LISTENERS:
-        listener(event, taxpayer_id, data)
+    if taxpayer_id is not None:
+        emit_many(event, {taxpayer_id: data})
+
+
+def emit_many(event: str, by_taxpayer: dict[int, dict]) -> None:
+    if by_taxpayer:
+        for listener in _LISTENERS:
+            listener(event, by_taxpayer)

@@ -107,12 +107,14 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def on_event(event: str, taxpayer_id: int, data: dict) -> None:
-    """The listener (core.events): a delivery per active webhook of the GSTIN that wants the event, sent
-    after the emitting transaction commits."""
+def on_event(event: str, by_taxpayer: dict[int, dict]) -> None:
+    """The listener (core.events): a delivery per active webhook of each GSTIN that wants the event (one
+    query whatever their number), sent after the emitting transaction commits."""
     hooks = [
         h
-        for h in Webhook.objects.filter(taxpayer_id=taxpayer_id, active=True).select_related("taxpayer")
+        for h in Webhook.objects.filter(taxpayer_id__in=list(by_taxpayer), active=True).select_related(
+            "taxpayer"
+        )
         if not h.events or event in h.events
     ]
     if not hooks:
@@ -131,7 +133,7 @@ def on_event(event: str, taxpayer_id: int, data: dict) -> None:
                     "delivery": key,
                     "gstin": h.taxpayer.gstin,
                     "at": now.astimezone(IST).isoformat(),
-                    "data": data,
+                    "data": by_taxpayer[h.taxpayer_id],
                 },
                 created_at=now,
             )

@@ -190,15 +190,16 @@ def records_saved(
     changed: dict[int, list[ImsRecord]] = {}
     for rec in [*new_records, *updated]:
         changed.setdefault(rec.recipient_id, []).append(rec)
-    for recipient_id, recs in changed.items():
-        events.emit(
-            events.RECORDS_CHANGED,
-            taxpayer_id=recipient_id,
-            data={
+    events.emit_many(
+        events.RECORDS_CHANGED,
+        {
+            recipient_id: {
                 "count": len(recs),
                 "records": [{"id": r.id, "number": r.number, "stin": r.stin} for r in recs[:1000]],
-            },
-        )
+            }
+            for recipient_id, recs in changed.items()
+        },
+    )
 
 
 def records_removed(*, document_ids: list[int], now, channel: str, reason: str) -> None:

@@ -159,5 +159,10 @@ def proposals_decide(
 def open_proposals_in(*, recipient: Taxpayer, period: int) -> int:
     """Open proposals on records of ``period`` (the 2B period GSTR-3B files): PROPOSALS_OPEN."""
     return Proposal.objects.filter(
-        recipient=recipient, status=Proposal.OPEN, record__itc_period=period, record__active=True
+        recipient=recipient,
+        status=Proposal.OPEN,
+        # Every read of an owner's table names its owner (issue 13): the records' recipient too.
+        record__recipient=recipient,
+        record__itc_period=period,
+        record__active=True,
     ).count()

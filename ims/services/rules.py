@@ -122,11 +122,15 @@ def _ims_rule_job(job) -> dict:
     )
 
 
-def _after_upload(event: str, taxpayer_id: int, data: dict) -> None:
-    """A supplier changed this GSTIN's IMS: its after-upload rules run, each as a job, once committed."""
+def _after_upload(event: str, by_taxpayer: dict[int, dict]) -> None:
+    """A supplier changed these GSTINs' IMS: their after-upload rules run, each as a job, once committed."""
     if event != events.RECORDS_CHANGED:
         return
-    rules = list(ActionRule.objects.filter(taxpayer_id=taxpayer_id, active=True, after_upload=True))
+    rules = list(
+        ActionRule.objects.filter(
+            taxpayer_id__in=list(by_taxpayer), active=True, after_upload=True
+        ).select_related("taxpayer")
+    )
     if rules:
         transaction.on_commit(lambda: [rule_start(r, by="system") for r in rules])
 
