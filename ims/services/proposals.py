@@ -10,7 +10,8 @@ from core import clock
 from core.errors import RuleViolation
 from ims import domain
 from ims.models import ImsRecord, Proposal
-from ims.services.actions import ims_actions_apply
+from ims.services.actions import MAX_ACTIONS, ims_actions_apply
+from taxpayers.locks import lock_taxpayers
 from taxpayers.models import Role, Taxpayer
 
 MODES = {
@@ -123,6 +124,7 @@ def proposals_decide(
             details=[{"path": "comment", "code": "REQUIRED", "message": "Say why the proposal is returned."}],
         )
     with transaction.atomic():
+        lock_taxpayers([recipient.id])  # the lock order of taxpayers.locks: the GSTIN's row first
         props = list(
             Proposal.objects.select_for_update()
             .filter(recipient=recipient, id__in=ids, status=Proposal.OPEN)
@@ -131,18 +133,29 @@ def proposals_decide(
         now = clock.now()
         done, errors = [], []
         if approve:
+            # One action batch per proposer (the audit reason names them), at most MAX_ACTIONS each.
+            by_proposer: dict[str, list[Proposal]] = {}
             for p in props:
-                result = ims_actions_apply(
-                    recipient=recipient,
-                    actions=[{"id": p.record_id, "action": p.action, "remarks": p.remarks, **(p.decl or {})}],
-                    by=by,
-                    channel=channel,
-                    reason=f"proposed by {p.proposed_by}, approved by {by}",
-                )
-                if result["errors"]:
-                    errors.extend({**e, "proposal": p.id} for e in result["errors"])
-                else:
-                    done.append(p.id)
+                by_proposer.setdefault(p.proposed_by, []).append(p)
+            for proposer, group in by_proposer.items():
+                for start in range(0, len(group), MAX_ACTIONS):
+                    part = group[start : start + MAX_ACTIONS]
+                    result = ims_actions_apply(
+                        recipient=recipient,
+                        actions=[
+                            {"id": p.record_id, "action": p.action, "remarks": p.remarks, **(p.decl or {})}
+                            for p in part
+                        ],
+                        by=by,
+                        channel=channel,
+                        reason=f"proposed by {proposer}, approved by {by}",
+                    )
+                    refused = {e["id"]: e for e in result["errors"]}
+                    for p in part:
+                        if p.record_id in refused:
+                            errors.append({**refused[p.record_id], "proposal": p.id})
+                        else:
+                            done.append(p.id)
         else:
             done = [p.id for p in props]
         Proposal.objects.filter(id__in=done).update(

@@ -167,3 +167,23 @@ def test_issue17_select_all_matching_on_the_page_proposes_for_a_covered_preparer
     assert "Pending: 1 record proposed for an owner's approval." in r.content.decode()
     assert Proposal.objects.get().record_id == sept["CN-1"]
     assert not ImsRecord.objects.filter(action="P").exists()
+
+
+def test_issue17_approving_many_proposals_costs_the_queries_of_one(sept, people, recipient):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ims.services.proposals import proposals_decide
+
+    set_mode(people["owner"], "all")
+
+    def approve(numbers) -> int:
+        act(people["preparer"], *({"id": sept[n], "action": "A"} for n in numbers))
+        ids = list(Proposal.objects.filter(status="open").values_list("id", flat=True))
+        with CaptureQueriesContext(connection) as ctx:
+            assert proposals_decide(recipient=recipient, ids=ids, approve=True, by="olga")[
+                "processed"
+            ] == len(numbers)
+        return len(ctx.captured_queries)
+
+    assert approve(["INV-1"]) == approve(["INV-2", "INV-3", "CN-1"])
