@@ -34,7 +34,7 @@ def demo(settings, live_server):
 
 
 def pages_of(user) -> list[str]:
-    urls = ["/", "/jobs/"]
+    urls = ["/", "/jobs/", "/alerts/", "/cockpit/"]
     if user.is_staff:
         urls.append("/admin-tools/")
     for t in visible_taxpayers(user):
@@ -54,6 +54,8 @@ def pages_of(user) -> list[str]:
         ]
         if writes:  # a viewer is refused the forms (403), as it should be
             urls.append(f"/g/{g}/gstr1/102025/documents/new")
+        if user.is_staff or Membership.objects.filter(user=user, taxpayer=t, role="owner").exists():
+            urls += [f"/g/{g}/webhooks", f"/g/{g}/ims/rules"]
         for p in PERIODS:
             urls += [f"/g/{g}/gstr1/{p}", f"/g/{g}/gstr2b/{p}", f"/g/{g}/gstr3b/{p}"]
         records = ImsRecord.objects.filter(recipient=t, removed=False).order_by("id")
@@ -126,7 +128,7 @@ AXE_PAGES = {
         "/g/{acme}/gstr1/102025",
         "/g/{acme}/gstr1/102025/documents/new",
     ],
-    "admin": ["/admin-tools/", "/cockpit/"],
+    "admin": ["/admin-tools/", "/cockpit/", "/alerts/", "/g/{bharat}/webhooks", "/g/{bharat}/ims/rules"],
 }
 
 
