@@ -27,6 +27,9 @@ def test_r9_1_beat_schedule_in_ist():
         "ims.tasks.pending_expiry_scheduled": crontab(minute=15, hour=0),
         "invoices.tasks.iff_close_scheduled": crontab(minute=0, hour=0, day_of_month=14),
         "jobs.tasks.reap_jobs": 60.0,
+        # Issue 17: each user's digest at 07:00 IST; lost webhook deliveries re-queued hourly.
+        "returns.tasks.digests_daily": crontab(minute=0, hour=7),
+        "returns.tasks.webhooks_sweep": crontab(minute=15),
     }
     assert set(schedule) <= set(app.tasks)
 
