@@ -4,9 +4,12 @@ Celery, every attempt in a delivery log."""
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
+import socket
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from datetime import timedelta
@@ -103,6 +106,27 @@ def digests_send(today=None) -> int:
 # --- webhooks -----------------------------------------------------------------------------------------------
 
 
+def address_refusal(url: str) -> str | None:
+    """Why a webhook may not be sent to ``url``: an address inside the portal's own network (loopback,
+    private, link-local, reserved) would let a GSTIN's owner make the server call its neighbours (SSRF).
+    Checked when the webhook is added and again at every delivery (the name may resolve elsewhere later).
+    ``WEBHOOK_ALLOW_PRIVATE`` lifts it for development and tests."""
+    if getattr(settings, "WEBHOOK_ALLOW_PRIVATE", False):
+        return None
+    host = urllib.parse.urlsplit(url).hostname
+    if not host:
+        return "The URL names no host."
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        return f"{host} does not resolve."
+    for info in infos:
+        ip = ipaddress.ip_address(info[4][0])
+        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast:
+            return f"{host} is an address inside the portal's network; use a public address."
+    return None
+
+
 def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
@@ -159,6 +183,11 @@ def deliver(delivery_id: int) -> bool:
     d = WebhookDelivery.objects.select_related("webhook").filter(id=delivery_id).first()
     if d is None or d.status != WebhookDelivery.PENDING:
         return True
+    if refusal := address_refusal(d.webhook.url):
+        WebhookDelivery.objects.filter(id=d.id).update(
+            attempts=d.attempts + 1, status=WebhookDelivery.FAILED, last_error=refusal[:300]
+        )
+        return True  # given up: retrying cannot help
     body = json.dumps(d.body, separators=(",", ":"), sort_keys=True).encode()
     request = urllib.request.Request(
         d.webhook.url,

@@ -10,7 +10,7 @@ from django.core.validators import URLValidator
 from django.shortcuts import redirect, render
 
 from core import clock, events
-from returns.alerts import digest_for
+from returns.alerts import address_refusal, digest_for
 from returns.models import Webhook, WebhookDelivery
 from taxpayers.access import Perm
 from taxpayers.pages import gstin_page
@@ -45,6 +45,9 @@ def webhooks(request, taxpayer):
             URLValidator(schemes=["https", "http"])(url)
         except ValidationError:
             messages.error(request, "URL: write the full address of your endpoint, starting https://.")
+            return redirect("webhooks", taxpayer.gstin)
+        if refusal := address_refusal(url):
+            messages.error(request, f"URL: {refusal}")
             return redirect("webhooks", taxpayer.gstin)
         hook = Webhook.objects.create(
             taxpayer=taxpayer, url=url, secret=secrets.token_hex(24), events=chosen, created_at=clock.now()

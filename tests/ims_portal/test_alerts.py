@@ -87,7 +87,8 @@ class Endpoint(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def endpoint():
+def endpoint(settings):
+    settings.WEBHOOK_ALLOW_PRIVATE = True  # the test's ERP listens on 127.0.0.1
     server = HTTPServer(("127.0.0.1", 0), Endpoint)
     Endpoint.statuses, Endpoint.received = [], []
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -173,3 +174,25 @@ def test_issue17_r8_only_an_owner_manages_webhooks_and_events_of_others_are_not_
     assert not WebhookDelivery.objects.exists()  # Bharat has no webhook; Acme's hears only Acme
     r = web(member(recipient, "owner", "olga")).post(f"/g/{KA}/webhooks", {"url": "not a url"})
     assert r.status_code == 302 and not Webhook.objects.filter(taxpayer=recipient).exists()
+
+
+def test_issue17_a_webhook_to_the_portals_own_network_is_refused(set_clock, recipient, settings):
+    """SSRF: an owner cannot make the server POST to loopback or private addresses."""
+    settings.WEBHOOK_ALLOW_PRIVATE = False
+    set_clock("2025-11-20 10:00")
+    owner = web(member(recipient, "owner", "olga"))
+    for url in ("http://127.0.0.1:6379/", "http://10.1.2.3/hook", "http://169.254.169.254/latest/meta-data"):
+        r = owner.post(f"/g/{KA}/webhooks", {"url": url}, follow=True)
+        assert "inside the portal&#x27;s network" in r.content.decode(), url
+    assert not Webhook.objects.exists()
+    # One added while allowed is still not sent once the setting is off: failed at once, never retried.
+    hook = Webhook.objects.create(
+        taxpayer=recipient, url="http://127.0.0.1:9/x", secret="s", created_at=datetime.now(IST)
+    )
+    from core import events
+
+    events.emit(events.JOB_FINISHED, taxpayer_id=recipient.id, data={"job": 1})
+    d = WebhookDelivery.objects.get(webhook=hook)
+    assert alerts.deliver(d.id) is True
+    d.refresh_from_db()
+    assert d.status == "failed" and "inside the portal's network" in d.last_error
