@@ -18,28 +18,11 @@ from ims.models import Action, ImsAudit, ImsRecord
 from ims.selectors import document_words
 from returns.models import Gstr2bLine, Gstr2bVersion
 from returns.selectors import gstr2b_version
+from returns.words import GROUP_WORDS, KEY_LABELS, SUB_WORDS
 
 HEADS = ("txval", "igst", "cgst", "sgst", "cess")
 PAGE = 500
-GROUP_WORDS = {"itcavl": "ITC available", "itcunavl": "ITC not available", "itcRejected": "ITC rejected"}
 ACTION_WORDS = {a.value: a.label for a in Action}
-SUB_WORDS = {
-    "nonrevsup": "supplies not under reverse charge",
-    "revsup": "supplies under reverse charge",
-    "othersup": "other supplies (ITC reduction)",
-    "imports": "imports",
-}
-KEY_WORDS = {
-    "b2b": "B2B invoices",
-    "b2ba": "B2B invoice amendments",
-    "cdnr": "Credit / debit notes",
-    "cdnra": "Credit / debit note amendments",
-    "cdnrrev": "Reverse-charge credit notes",
-    "ecom": "ECO documents",
-    "ecoma": "ECO document amendments",
-    "impg": "Import of goods",
-    "impgsez": "Import from SEZ units",
-}
 
 _SIDE = "record_id, grp, sub, key, section, number, ctin, trdnm, doc_type, c_txval, c_igst, c_cgst, c_sgst, "
 _SIDE += "c_cess, itc_red_req, decl_igst, decl_cgst, decl_sgst, decl_cess"
@@ -253,4 +236,4 @@ def _totals(a: dict, b: dict) -> list[dict]:
 
 
 def _where(grp: str, key: str) -> str:
-    return f"{GROUP_WORDS.get(grp, grp)}, {KEY_WORDS.get(key, key)}"
+    return f"{GROUP_WORDS.get(grp, grp)}, {KEY_LABELS.get(key, key)}"

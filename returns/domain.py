@@ -134,8 +134,10 @@ def gstr3b_blockers(
     has_2b: bool,
     stale_2b: bool,
     gstr1a_unfiled: bool,
+    proposals_open: bool = False,
 ) -> list[str]:
-    """R-6.3: every reason filing GSTR-3B is refused, in order (the first is the error)."""
+    """R-6.3: every reason filing GSTR-3B is refused, in order (the first is the error); and issue 17's
+    maker-checker proposals still open on the period's records."""
     from core.periods import period_ended
 
     out = []
@@ -155,4 +157,6 @@ def gstr3b_blockers(
         out.append("2B_STALE")
     if gstr1a_unfiled:
         out.append("GSTR1A_UNFILED")
+    if proposals_open and not filed:
+        out.append("PROPOSALS_OPEN")
     return out

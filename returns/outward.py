@@ -4,13 +4,12 @@ written row by row (openpyxl write-only mode); above the sync limit by the ``out
 
 from django.conf import settings
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from core.templatetags.portal import period_label
 from core.words import pos_label
 from ims import domain as ims_domain
 from ims.models import Action, Section
-from ims.services.excel import INR_FORMAT, xlsx_value
+from ims.services.excel import money_cell, xlsx_value
 from invoices.selectors import outward_counts, outward_filter, outward_rows
 from jobs.files import job_file_write
 from jobs.runner import register
@@ -43,6 +42,7 @@ HEADER = [
     "Remarks",
     "2B period",
 ]
+MONEY_COLUMNS = {HEADER.index(h) for h in ("Document value (₹)", "Taxable value (₹)", "Total tax (₹)")}
 
 
 def outward_line(doc, rec, names: dict) -> dict:
@@ -124,17 +124,13 @@ def outward_workbook(qs, out, progress=None) -> None:
                 else (line["kept_out_reason"] if line["kept_out"] else ""),
                 period_label(r.itc_period) if r is not None else "",
             ]
-            ws.append([_money(ws, v) if i in (8, 9, 10) else xlsx_value(ws, v) for i, v in enumerate(values)])
+            ws.append(
+                [money_cell(ws, v) if i in MONEY_COLUMNS else xlsx_value(ws, v) for i, v in enumerate(values)]
+            )
             written += 1
         if progress is not None:
             progress(written)
     wb.save(out)
-
-
-def _money(ws, value):
-    cell = WriteOnlyCell(ws, value=value)
-    cell.number_format = INR_FORMAT
-    return cell
 
 
 @register("outward_export")

@@ -173,11 +173,16 @@ def ims_export_xlsx(qs, out, progress=None) -> None:
 INR_FORMAT = r"[>=10000000]##\,##\,##\,##0.00;[>=100000]##\,##\,##0.00;##,##0.00"
 
 
+def money_cell(ws, value):
+    """An amount as a number shown with Indian grouping (write-only sheets)."""
+    cell = WriteOnlyCell(ws, value=value)
+    cell.number_format = INR_FORMAT
+    return cell
+
+
 def _cell(ws, key: str, value):
     if key in MONEY_FIELDS and isinstance(value, Decimal | int | float):
-        cell = WriteOnlyCell(ws, value=value)
-        cell.number_format = INR_FORMAT
-        return cell
+        return money_cell(ws, value)
     return value
 
 

@@ -62,8 +62,9 @@ def ims_actions_submit(*, recipient: Taxpayer, actions, role: str | None, by: st
     if not isinstance(actions, list) or not (recipient.maker_checker and role == Role.PREPARER):
         # The contract's reply unchanged when maker-checker does not apply ("proposed" only when it does).
         return ims_actions_apply(recipient=recipient, actions=actions, by=by, channel=channel)
-    proposing = [a for a in actions if isinstance(a, dict) and covered(recipient, role, a.get("action"))]
-    rest = [a for a in actions if not (isinstance(a, dict) and covered(recipient, role, a.get("action")))]
+    proposing, rest = [], []
+    for a in actions:
+        (proposing if isinstance(a, dict) and covered(recipient, role, a.get("action")) else rest).append(a)
     result = (
         ims_actions_apply(recipient=recipient, actions=rest, by=by, channel=channel)
         if rest

@@ -93,7 +93,7 @@ def rule_create(
         created_by=by,
         created_at=clock.now(),
     )
-    rule_queryset(rule).exists()  # a bad filter value (a period, a date) is refused before it is kept
+    rule_queryset(rule)  # building the query refuses a bad filter value (a period, a date) before it is kept
     rule.save()
     return rule
 

@@ -192,10 +192,8 @@ def _draft(taxpayer: Taxpayer, period: int, cal: Calendar) -> tuple[dict, list[s
         has_2b=version is not None,
         stale_2b=version is not None and is_stale(version),
         gstr1a_unfiled=gstr1a_unfiled,
+        proposals_open=open_proposals_in(recipient=taxpayer, period=period) > 0,
     )
-    # Issue 17: maker-checker proposals on the period's records are decided before it is filed.
-    if "ALREADY_FILED" not in blockers and open_proposals_in(recipient=taxpayer, period=period):
-        blockers.append("PROPOSALS_OPEN")
     return _tables_now(taxpayer, period, quarterly, version), blockers, version
 
 

@@ -21,6 +21,7 @@ from jobs.services import job_start
 from jobs.views import job_row
 from returns import domain, exports, selectors
 from returns.services.gstr2b import RECOMPUTE_MESSAGES, gstr2b_recompute_refusal, gstr2b_recompute_start
+from returns.words import GROUPS, KEY_LABELS
 from taxpayers.access import Perm
 from taxpayers.pages import gstin_page
 from taxpayers.selectors import Calendar
@@ -31,50 +32,6 @@ HEADS = ("txval", "igst", "cgst", "sgst", "cess")
 # A section of a 2B page shows this many lines unless all are asked for (?all=1): a 2B can hold tens of
 # thousands of lines, and the totals above say the rest.
 LINES_SHOWN = 500
-
-
-GROUPS = (
-    (
-        "itcavl",
-        "ITC available",
-        (
-            ("nonrevsup", "Part A — All other ITC: supplies from registered persons"),
-            ("revsup", "Part A — Inward supplies liable to reverse charge"),
-            ("othersup", "Part B — ITC reversal: credit notes and reductions"),
-            ("imports", "Part A — Import of goods (GSTR-3B 4A(1))"),
-        ),
-    ),
-    (
-        "itcunavl",
-        "ITC not available",
-        (
-            ("nonrevsup", "All other supplies"),
-            ("revsup", "Inward supplies liable to reverse charge"),
-            ("othersup", "Credit notes and reductions"),
-        ),
-    ),
-    (
-        "itcRejected",
-        "ITC rejected",
-        (
-            ("nonrevsup", "All other supplies"),
-            ("othersup", "Credit notes and reductions"),
-        ),
-    ),
-)
-
-
-KEY_LABELS = {
-    "b2b": "B2B invoices",
-    "b2ba": "B2B invoices — Amendments",
-    "cdnr": "Credit / Debit notes",
-    "cdnra": "Credit / Debit notes — Amendments",
-    "ecom": "ECO documents",
-    "ecoma": "ECO documents — Amendments",
-    "cdnrrev": "Credit notes — reverse charge",
-    "impg": "Import of goods from overseas",
-    "impgsez": "Import of goods from SEZ units",
-}
 
 
 SECTION_LABELS = {

@@ -209,3 +209,19 @@ def test_r5_4_every_group_has_the_api_keys():
         "impgsez": "impgsez",
         "impgseza": "impgsez",
     }
+
+
+def test_r6_3_issue17_open_proposals_block_a_3b_that_is_not_filed():
+    args = dict(
+        period=202510,
+        start_period=202509,
+        quarterly=monthly,
+        today=date(2025, 11, 1),
+        previous_3b_filed=True,
+        has_2b=True,
+        stale_2b=False,
+        gstr1a_unfiled=False,
+        proposals_open=True,
+    )
+    assert domain.gstr3b_blockers(filed=False, **args) == ["PROPOSALS_OPEN"]
+    assert domain.gstr3b_blockers(filed=True, **args) == ["ALREADY_FILED"]
