@@ -34,13 +34,9 @@ HEADS = ("txval", "igst", "cgst", "sgst", "cess")
 LINES_SHOWN = 500
 
 
+# Document sections of the page: the tables' names, bills of entry said as such (cdnrrev is a table only).
 SECTION_LABELS = {
-    "b2b": "B2B invoices",
-    "b2ba": "B2B invoices — Amendments",
-    "cdnr": "Credit / Debit notes",
-    "cdnra": "Credit / Debit notes — Amendments",
-    "ecom": "ECO documents",
-    "ecoma": "ECO documents — Amendments",
+    **{k: v for k, v in KEY_LABELS.items() if k != "cdnrrev"},
     "impg": "Import of goods from overseas (bills of entry)",
     "impgsez": "Import of goods from SEZ units (bills of entry)",
 }
