@@ -16,6 +16,7 @@ Vocabulary used in argument names:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -35,6 +36,35 @@ ACTIONS = ("N", "A", "R", "P")
 HEADS = ("igst", "cgst", "sgst", "cess")
 VALUE_KEYS = ("txval", "igst", "cgst", "sgst", "cess")
 DOC_TYPES = ("INV", "DN", "CN", "ECO", "BOE")
+# Issue 16: a document number as books and suppliers write it differently. A financial year standing alone
+# between separators ("2025-26", "25-26", "FY2025-26", "2025/2026") is dropped, then every character that is
+# not a letter or digit, then the leading zeros of every run of digits.
+_PIECES = re.compile(r"[0-9A-Z]+|[^0-9A-Z]+")
+_FY_FIRST = re.compile(r"(?:FY)?(?:20)?(\d{2})")
+_FY_SECOND = re.compile(r"(?:20)?(\d{2})")
+_LEADING_ZEROS = re.compile(r"(?<![0-9])0+(?=[0-9])")
+
+
+def number_norm(number: str) -> str:
+    """The number's reconciliation key (issue 16): "inv/2025-26/0042", "INV-42" and "Inv 42" all give
+    "INV42". Case, spaces, ``/``, ``-`` and other separators, leading zeros and financial-year prefixes or
+    suffixes do not distinguish two numbers here."""
+    pieces = _PIECES.findall(number.upper())
+    kept, i = [], 0
+    while i < len(pieces):
+        first = _FY_FIRST.fullmatch(pieces[i])
+        second = _FY_SECOND.fullmatch(pieces[i + 2]) if first and i + 2 < len(pieces) else None
+        if second and pieces[i + 1] in ("-", "/") and (int(first.group(1)) + 1) % 100 == int(second.group(1)):
+            i += 3
+            continue
+        if pieces[i] != "FY" and pieces[i][0].isalnum():
+            kept.append(pieces[i])
+        i += 1
+    # A number that is nothing but a financial year keeps it.
+    kept = kept or [p for p in pieces if p[0].isalnum()]
+    return _LEADING_ZEROS.sub("", "".join(kept))[:16]
+
+
 # R-10.2: bills of entry whose 2B period is this one or later are acted on in IMS; earlier ones go
 # straight to GSTR-2B, as before IMS had an Import of goods tab.
 BOE_IMS_FROM = 202510

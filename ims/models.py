@@ -22,6 +22,8 @@ class Channel(models.TextChoices):
     BULK = "bulk"
     UPLOAD = "upload"
     JOB = "job"
+    # Issue 16: actions proposed by the purchase-register reconciliation and applied by the user.
+    RECONCILIATION = "reconciliation"
 
 
 class Action(models.TextChoices):
@@ -71,6 +73,8 @@ class ImsRecord(models.Model):
     doc_type = models.CharField(max_length=3, choices=DocType.choices)
     number = models.CharField(max_length=16)
     number_key = models.CharField(max_length=16)
+    # Issue 16: the number as reconciliation compares it (ims.domain.number_norm), set with ``number``.
+    number_norm = models.CharField(max_length=16, blank=True, default="")
     doc_date = models.DateField()
     orig_number = models.CharField(max_length=16, blank=True, default="")
     orig_date = models.DateField(null=True, blank=True)
@@ -190,7 +194,7 @@ class ImsAudit(models.Model):
     )
     at = models.DateTimeField()
     by = models.CharField(max_length=150)
-    channel = models.CharField(max_length=6, choices=Channel.choices)
+    channel = models.CharField(max_length=14, choices=Channel.choices)
     from_action = models.CharField(max_length=1, blank=True, default="")
     to_action = models.CharField(max_length=1, blank=True, default="")
     remarks = models.CharField(max_length=500, null=True, blank=True)

@@ -152,6 +152,7 @@ INSTALLED_APPS = [
     "invoices",
     "customs",
     "returns",
+    "recon",
     "gstn",
     "ims_portal",
 ]

@@ -22,6 +22,9 @@ class JobKind(models.TextChoices):
     PENDING_EXPIRY_CHUNK = "pending_expiry_chunk", "Pending expiry sweep (part)"
     OUTWARD_EXPORT = "outward_export", "IMS Outward Excel export"
     IMS_RULE = "ims_rule", "IMS auto-action rule"
+    RECON_IMPORT = "recon_import", "Purchase register import"
+    RECON_MATCH = "recon_match", "Purchase register matching"
+    RECON_APPLY = "recon_apply", "Reconciliation: proposed actions applied"
 
 
 class JobStatus(models.TextChoices):

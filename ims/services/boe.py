@@ -84,6 +84,7 @@ def _build(change: BoeChange, *, amendment: bool, now) -> ImsRecord:
     rec.stin, rec.trdnm, rec.sply_stin = f.sez_ctin, change.sez_name, ""
     rec.rtnprd, rec.srcform, rec.doc_type = period_of(f.refdt), SRCFORM, "BOE"
     rec.number, rec.number_key, rec.doc_date = f.boenum, f.boenum.upper(), f.boedt
+    rec.number_norm = domain.number_norm(f.boenum)
     rec.orig_number, rec.orig_date = (f.boenum, f.boedt) if amendment else ("", None)
     rec.inv_typ, rec.pos, rec.rchrg = "", "", False
     rec.portcode, rec.refdt, rec.recdt = f.portcode, f.refdt, f.recdt

@@ -54,6 +54,7 @@ EDIT_FIELDS = (
     "doc_type",
     "number",
     "number_key",
+    "number_norm",
     "doc_date",
     "orig_number",
     "orig_date",

@@ -167,6 +167,7 @@ def copy_document(rec: ImsRecord, doc: DocFacts) -> None:
     rec.filed_at = doc.filed_at
     rec.doc_type = doc.doc_type
     rec.number, rec.number_key, rec.doc_date = doc.number, doc.number_key, doc.doc_date
+    rec.number_norm = domain.number_norm(doc.number)
     rec.orig_number, rec.orig_date = doc.orig_number, doc.orig_date
     rec.inv_typ, rec.pos, rec.rchrg, rec.val = doc.inv_typ, doc.pos, doc.rchrg, doc.val
     rec.txval, rec.iamt, rec.camt, rec.samt, rec.cess = doc.txval, doc.iamt, doc.camt, doc.samt, doc.cess

@@ -28,10 +28,10 @@ def column_number(letters: bytes) -> int:
     return n
 
 
-def check_workbook(source) -> None:
+def check_workbook(source, *, max_rows: int = MAX_ROWS, what: str = "an IMS export workbook") -> None:
     """Raise 400 UNSUPPORTED_FORMAT when the workbook is not a zip, is too big uncompressed, compresses
-    suspiciously well, declares too many shared strings, or has a sheet declared larger than an IMS export
-    can be. ``source`` is a path or a binary file object (left at position 0)."""
+    suspiciously well, declares too many shared strings, or has a sheet declared larger than ``what`` (an IMS
+    export by default) can be: ``max_rows`` data rows. ``source`` is a path or a binary file object (left at position 0)."""
     try:
         zf = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError, ValueError):
@@ -39,12 +39,12 @@ def check_workbook(source) -> None:
     try:
         infos = zf.infolist()
         if len(infos) > MAX_PARTS:
-            raise _refuse(f"The workbook has more than {MAX_PARTS} parts; it is not an IMS export workbook.")
+            raise _refuse(f"The workbook has more than {MAX_PARTS} parts; it is not {what}.")
         if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED:
             raise _refuse(f"The workbook is larger than {MAX_UNCOMPRESSED // (1024 * 1024)} MB uncompressed.")
         for i in infos:
             if i.file_size > 1024 * 1024 and i.file_size > MAX_RATIO * max(i.compress_size, 1):
-                raise _refuse("The workbook compresses like a zip bomb; it is not an IMS export workbook.")
+                raise _refuse(f"The workbook compresses like a zip bomb; it is not {what}.")
         for i in infos:
             name = i.filename.lower()
             if name.endswith("sharedstrings.xml"):
@@ -57,11 +57,11 @@ def check_workbook(source) -> None:
                 if m and m.group(3):
                     rows = int(m.group(4)) - int(m.group(2)) + 1
                     cols = column_number(m.group(3)) - column_number(m.group(1)) + 1
-                    if rows > MAX_ROWS + 1 or cols > MAX_COLUMNS:
+                    if rows > max_rows + 1 or cols > MAX_COLUMNS:
                         raise _refuse(
                             f"A sheet is declared as {m.group(1).decode()}{m.group(2).decode()}:"
-                            f"{m.group(3).decode()}{m.group(4).decode()}; an IMS export sheet has at most "
-                            f"{MAX_ROWS:,} rows and {MAX_COLUMNS} columns."
+                            f"{m.group(3).decode()}{m.group(4).decode()}; {what} has at most "
+                            f"{max_rows:,} rows and {MAX_COLUMNS} columns."
                         )
     except zipfile.BadZipFile:
         raise _refuse("The file is not an Excel workbook (.xlsx).")
