@@ -16,6 +16,7 @@ from ims_portal import api
 from ims_portal.views import admin_tools, alerts, cockpit, dashboard, health, metrics, signin
 from invoices import urls as invoices_urls
 from jobs import urls as jobs_urls
+from recon import urls as recon_urls
 from returns import urls as returns_urls
 from taxpayers import urls as taxpayers_urls
 
@@ -26,6 +27,7 @@ api_v1 = [
     *invoices_urls.api,
     *customs_urls.api,
     *returns_urls.api,
+    *recon_urls.api,
     path("admin/clock", api.ClockApi.as_view(), name="api_admin_clock"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
@@ -62,6 +64,7 @@ urlpatterns = [
     *ims_urls.pages,
     *invoices_urls.pages,
     *returns_urls.pages,
+    *recon_urls.pages,
     *gstn_urls.pages,
 ]
 

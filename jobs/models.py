@@ -25,6 +25,7 @@ class JobKind(models.TextChoices):
     RECON_IMPORT = "recon_import", "Purchase register import"
     RECON_MATCH = "recon_match", "Purchase register matching"
     RECON_APPLY = "recon_apply", "Reconciliation: proposed actions applied"
+    RECON_EXPORT = "recon_export", "Reconciliation Excel export"
 
 
 class JobStatus(models.TextChoices):

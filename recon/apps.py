@@ -9,4 +9,4 @@ class ReconConfig(AppConfig):
 
     def ready(self):
         # Job handlers register on import; a Celery worker loads no URLs, so import them here.
-        from recon.services import apply, match, registers  # noqa: F401
+        from recon.services import apply, export, match, registers  # noqa: F401

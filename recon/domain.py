@@ -370,6 +370,33 @@ def parse_money(raw, maximum: Decimal) -> Decimal | None | str:
     return value.quantize(PAISA)
 
 
+# Place of supply written as a state's name (Tally and others export names): its GST state code.
+STATE_CODES = {
+    "jammuandkashmir": "01", "himachalpradesh": "02", "punjab": "03", "chandigarh": "04", "uttarakhand": "05",
+    "haryana": "06", "delhi": "07", "rajasthan": "08", "uttarpradesh": "09", "bihar": "10", "sikkim": "11",
+    "arunachalpradesh": "12", "nagaland": "13", "manipur": "14", "mizoram": "15", "tripura": "16",
+    "meghalaya": "17", "assam": "18", "westbengal": "19", "jharkhand": "20", "odisha": "21", "orissa": "21",
+    "chhattisgarh": "22", "madhyapradesh": "23", "gujarat": "24", "damananddiu": "25",
+    "dadraandnagarhavelianddamananddiu": "26", "dadraandnagarhaveli": "26", "maharashtra": "27",
+    "karnataka": "29", "goa": "30", "lakshadweep": "31", "kerala": "32", "tamilnadu": "33", "puducherry": "34",
+    "pondicherry": "34", "andamanandnicobarislands": "35", "telangana": "36", "andhrapradesh": "37",
+    "ladakh": "38", "othercountries": "96", "otherterritory": "97",
+}
+
+
+def parse_pos(raw) -> str | None:
+    """A place of supply: "29", "29-Karnataka", "Karnataka" or blank (""); None when it names no state."""
+    text = str(raw or "").strip()
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and float(raw).is_integer():
+        text = f"{int(raw):02d}"
+    if not text:
+        return ""
+    if m := re.match(r"^(\d{1,2})(\D|$)", text):
+        code = f"{int(m.group(1)):02d}"
+        return code if code in POS_CODES else None
+    return STATE_CODES.get(header_key(text.replace("&", "and")))
+
+
 def parse_bool(raw) -> bool | None:
     key = header_key(raw)
     if key in ("", "n", "no", "false", "0"):
@@ -404,10 +431,9 @@ def parse_line(get) -> tuple[LineFacts | None, list[tuple[str, str]], bool]:
         errors.append(("doc_date", "Write the date as DD-MM-YYYY."))
     elif doc_date < GST_START:
         errors.append(("doc_date", "The date is before GST began (01-07-2017)."))
-    pos = str(get("pos") or "").strip()
-    pos = pos[:2] if re.match(r"^\d{2}(\D|$)", pos) else pos
-    if pos and pos not in POS_CODES:
-        errors.append(("pos", "Use the two-digit state code, e.g. 27 for Maharashtra."))
+    pos = parse_pos(get("pos"))
+    if pos is None:
+        errors.append(("pos", "Use the two-digit state code or the state's name, e.g. 27 or Maharashtra."))
     rchrg = parse_bool(get("rchrg"))
     if rchrg is None:
         errors.append(("rchrg", "Write Y or N."))

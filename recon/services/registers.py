@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from core import clock
 from core.db import bulk_insert
-from core.errors import RuleViolation
+from core.errors import RuleViolation, ValidationFailed
 from ims.domain import number_norm
 from ims.services.xlsx_guard import check_workbook
 from jobs.files import jobfiles_dir
@@ -187,7 +187,9 @@ def mapping_check(mapping, headers: list) -> dict[str, int]:
     """A mapping from the page or the API: field -> column index, each column used once, required fields
     present. Refused (400 VALIDATION) with each problem named."""
     if not isinstance(mapping, dict):
-        raise RuleViolation("VALIDATION", "The column mapping must name a column per field.", status=400)
+        raise ValidationFailed(
+            [{"path": "mapping", "code": "INVALID", "message": "The column mapping must name a column per field."}]
+        )
     out, used, details = {}, {}, []
     for field, col in mapping.items():
         if field not in domain.FIELDS:
@@ -220,7 +222,7 @@ def mapping_check(mapping, headers: list) -> dict[str, int]:
             }
         )
     if details:
-        raise RuleViolation("VALIDATION", "The column mapping is not complete.", details=details, status=400)
+        raise ValidationFailed(details, "The column mapping is not complete.")
     return out
 
 
