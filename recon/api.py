@@ -15,7 +15,7 @@ from core.schema import GSTIN, PERIOD, errors, job_started
 from jobs.api import job_accepted
 from jobs.services import job_start
 from recon.models import Category, Register
-from recon.selectors import current_register, differences, rows, side, summary
+from recon.selectors import attach, current_register, differences, rows, side, summary
 from recon.services import export, review
 from recon.services.apply import apply_start, propose
 from recon.services.match import settings_for
@@ -117,6 +117,7 @@ class ReconRowsApi(APIView):
         qs = rows(reg, category=category, q=request.query_params.get("q", ""),
                   supplier=request.query_params.get("supplier", ""))
         page, nxt = keyset(qs, limit, after)
+        attach(reg, page)
         st, cal, today = settings_for(t.id), Calendar(t), business_date(clock.now())
         return Response({
             "records": [row_out(m, propose(m, register=reg, st=st, cal=cal, today=today)) for m in page],
@@ -136,7 +137,7 @@ class ReconRowApi(APIView):
         t, reg = _register(request, gstin, period, Perm.WRITE)
         data = body(request)
         m = review.edit(reg, match_id=row_id, action=data.get("action", ""), remarks=data.get("remarks"))
-        m = rows(reg).get(id=m.id)
+        (m,) = attach(reg, [rows(reg).get(id=m.id)])
         prop = propose(m, register=reg, st=settings_for(t.id), cal=Calendar(t), today=business_date(clock.now()))
         return Response(row_out(m, prop))
 

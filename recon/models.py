@@ -130,7 +130,7 @@ class Pin(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["register", "line", "record"], name="recon_pin_pair"),
+            models.UniqueConstraint(fields=["taxpayer", "register", "line", "record"], name="recon_pin_pair"),
         ]
 
 

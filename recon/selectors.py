@@ -9,7 +9,8 @@ from django.db.models import Count, F, Q, Sum
 from core.money import ZERO
 from core.periods import format_date
 from recon import domain
-from recon.models import Category, Match, Register
+from ims.models import ImsRecord
+from recon.models import Category, Line, Match, Register
 
 TAX = ("iamt", "camt", "samt", "cess")
 FOLLOW_UP = (Category.MISMATCH, Category.BOOKS_ONLY, Category.IMS_ONLY, Category.SUGGESTED)
@@ -39,15 +40,18 @@ class Summary:
     books_only_tax: Decimal  # tax in the books that is not in IMS
 
 
+def _tax(model, **filters) -> Decimal:
+    total = sum((F(h) for h in TAX[1:]), F(TAX[0]))
+    return model.objects.filter(**filters).aggregate(t=Sum(total))["t"] or ZERO
+
+
 def summary(reg: Register) -> Summary:
-    """Counts per category and the two amounts at risk, in one query."""
-    rec_tax = sum((F(f"record__{h}") for h in TAX[1:]), F(f"record__{TAX[0]}"))
-    line_tax = sum((F(f"line__{h}") for h in TAX[1:]), F(f"line__{TAX[0]}"))
-    agg = Match.objects.filter(taxpayer_id=reg.taxpayer_id, register=reg).aggregate(
-        **{c.value: Count("id", filter=Q(category=c.value)) for c in Category},
-        ims_only_tax=Sum(rec_tax, filter=Q(category=Category.IMS_ONLY)),
-        books_only_tax=Sum(line_tax, filter=Q(category=Category.BOOKS_ONLY)),
-    )
+    """Counts per category and the two amounts at risk: three queries, each naming the recipient."""
+    t = reg.taxpayer_id
+    mine = Match.objects.filter(taxpayer_id=t, register=reg)
+    agg = mine.aggregate(**{c.value: Count("id", filter=Q(category=c.value)) for c in Category})
+    ims_only = _tax(ImsRecord, recipient_id=t, id__in=mine.filter(category=Category.IMS_ONLY).values("record_id"))
+    books_only = _tax(Line, taxpayer_id=t, id__in=mine.filter(category=Category.BOOKS_ONLY).values("line_id"))
     counts = {c.value: agg[c.value] for c in Category}
     lines = sum(counts[c] for c in (*PAIRED, Category.BOOKS_ONLY))
     matched = counts[Category.MATCHED]
@@ -57,22 +61,49 @@ def summary(reg: Register) -> Summary:
         lines=lines,
         matched=matched,
         match_rate=rate,
-        ims_only_tax=agg["ims_only_tax"] or ZERO,
-        books_only_tax=agg["books_only_tax"] or ZERO,
+        ims_only_tax=ims_only,
+        books_only_tax=books_only,
     )
 
 
 def rows(reg: Register, *, category: str = "", q: str = "", supplier: str = ""):
     """The register's rows, filtered: by category, by number (a prefix of either side's number) and by
-    supplier (a GSTIN prefix of either side). Order by id; page with ``core.api.keyset``."""
-    qs = Match.objects.filter(taxpayer_id=reg.taxpayer_id, register=reg).select_related("line", "record")
+    supplier (a GSTIN prefix of either side). Order by id; page with ``core.api.keyset``, then ``attach``.
+    Each side is looked up by its owner's key (never a join: the tables are distributed by owner)."""
+    t = reg.taxpayer_id
+    qs = Match.objects.filter(taxpayer_id=t, register=reg)
     if category:
         qs = qs.filter(category=category)
-    if q := q.strip().upper():
-        qs = qs.filter(Q(line__number_key__startswith=q) | Q(record__number_key__startswith=q))
-    if supplier := supplier.strip().upper():
-        qs = qs.filter(Q(line__stin__startswith=supplier) | Q(record__stin__startswith=supplier))
+    for value, key in ((q, "number_key"), (supplier, "stin")):
+        if value := value.strip().upper():
+            lines = Line.objects.filter(taxpayer_id=t, register=reg, **{f"{key}__startswith": value})
+            records = ImsRecord.objects.filter(recipient_id=t, **{f"{key}__startswith": value})
+            qs = qs.filter(Q(line_id__in=lines.values("id")) | Q(record_id__in=records.values("id")))
     return qs
+
+
+def attach(reg: Register, matches: list[Match]) -> list[Match]:
+    """Give each row its line and record: two queries whatever the number of rows."""
+    t = reg.taxpayer_id
+    line_ids = {m.line_id for m in matches if m.line_id}
+    record_ids = {m.record_id for m in matches if m.record_id}
+    lines = {x.id: x for x in Line.objects.filter(taxpayer_id=t, id__in=line_ids)} if line_ids else {}
+    records = {x.id: x for x in ImsRecord.objects.filter(recipient_id=t, id__in=record_ids)} if record_ids else {}
+    for m in matches:
+        m.line = lines.get(m.line_id) if m.line_id else None
+        m.record = records.get(m.record_id) if m.record_id else None
+    return matches
+
+
+def chunks(reg: Register, qs, size: int = 2000):
+    """``qs``'s rows in id order, ``size`` at a time, each chunk with its lines and records attached."""
+    last = 0
+    while True:
+        part = list(qs.filter(id__gt=last).order_by("id")[:size])
+        if not part:
+            return
+        last = part[-1].id
+        yield attach(reg, part)
 
 
 def side(obj) -> dict | None:
@@ -111,10 +142,9 @@ def differences(m: Match) -> list[dict]:
 
 def followup(reg: Register) -> list[dict]:
     """Per supplier (GSTIN), its documents to take up with it — mismatches, suggested pairs, and documents
-    missing on either side — with the rows in number order. One query."""
-    qs = rows(reg).filter(category__in=FOLLOW_UP).order_by("id")
+    missing on either side — with the rows in number order."""
     by_supplier: dict[str, dict] = {}
-    for m in qs:
+    for m in (m for part in chunks(reg, rows(reg).filter(category__in=FOLLOW_UP)) for m in part):
         party = m.record or m.line
         entry = by_supplier.setdefault(
             party.stin, {"stin": party.stin, "trdnm": "", "rows": []}

@@ -5,6 +5,7 @@ Excel export, the follow-up letters to suppliers, and the GSTIN's rules."""
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,13 +17,13 @@ from core.errors import NotFound, RuleViolation, ValidationFailed
 from core.money import indian_grouping
 from core.pages import rule_message
 from core.periods import business_date, parse_period, period_add, period_code, period_of, typed_period
-from ims.models import Action
+from ims.models import Action, ImsRecord
 from ims.selectors import record_names
 from jobs.models import Job, JobStatus
 from jobs.services import job_start, job_visible
 from recon import domain
 from recon.models import Category, How, Line, Match
-from recon.selectors import current_register, differences, followup, registers_of, rows, summary
+from recon.selectors import attach, current_register, differences, followup, registers_of, rows, summary
 from recon.services import export, registers, review
 from recon.services.apply import ACTIONABLE, apply_start, propose
 from recon.services.match import settings_for
@@ -105,6 +106,7 @@ def recon(request, taxpayer):
     except ValueError:
         after = None
     page, nxt = keyset(rows(reg, category=category, q=q, supplier=supplier), PAGE, after)
+    attach(reg, page)
     cal, today = Calendar(taxpayer), business_date(clock.now())
     s = summary(reg)
     # Records a line missing in IMS may be paired with by hand: the period's records missing in books of the
@@ -112,9 +114,10 @@ def recon(request, taxpayer):
     pans = {m.line.pan for m in page if m.category == Category.BOOKS_ONLY}
     spare = {}
     if pans:
-        for m in rows(reg, category=Category.IMS_ONLY).order_by("record__stin", "record__number"):
-            if m.record.stin[2:12] in pans:
-                spare.setdefault(m.record.stin[2:12], []).append(m.record)
+        ids = rows(reg, category=Category.IMS_ONLY).values("record_id")
+        for rec in ImsRecord.objects.filter(recipient_id=taxpayer.id, id__in=ids).order_by("stin", "number"):
+            if rec.stin[2:12] in pans:
+                spare.setdefault(rec.stin[2:12], []).append(rec)
     out = []
     for m in page:
         prop = propose(m, register=reg, st=st, cal=cal, today=today)
@@ -227,7 +230,7 @@ def recon_job(request, taxpayer, job_id: int):
     names = record_names(job, [e["id"] for e in refused if isinstance(e.get("id"), int)]) if refused else {}
     period = job.params.get("period")
     if period is None and job.params.get("register"):
-        period = registers.Register.objects.filter(id=job.params["register"]).values_list("period", flat=True).first()
+        period = registers.Register.objects.filter(taxpayer_id=taxpayer.id, id=job.params["register"]).values_list("period", flat=True).first()
     ctx = {
         "nav": "recon", "job": job, "finished": finished, "result": result,
         "period_code": period_code(period) if period else "",
@@ -341,7 +344,7 @@ def recon_followup(request, taxpayer):
     stin = (request.GET.get("stin") or request.POST.get("stin") or "").strip().upper()
     if request.method == "POST":
         if not can(request, Perm.WRITE):
-            raise Http404("Not found")
+            raise PermissionDenied("Your role does not allow this.")
         try:
             review.followup_email(reg, stin=stin, to=request.POST.get("to", ""), recipient_name=name,
                                   by=request.user.username)

@@ -29,6 +29,7 @@ from jobs.runner import register
 from jobs.services import job_progress, job_start
 from recon import domain
 from recon.models import Category, Match, Register, Settings
+from recon.selectors import chunks
 from recon.services.match import settings_for
 from taxpayers.domain import PENDING_RULE_SWITCH
 from taxpayers.models import Taxpayer
@@ -170,12 +171,8 @@ def action_of(m: Match, p: Proposal) -> dict:
 
 
 def rows_for_apply(reg: Register, categories: list[str]):
-    return (
-        Match.objects.filter(
-            taxpayer_id=reg.taxpayer_id, register=reg, record__isnull=False, category__in=categories
-        )
-        .select_related("line", "record")
-        .order_by("id")
+    return Match.objects.filter(
+        taxpayer_id=reg.taxpayer_id, register=reg, record_id__isnull=False, category__in=categories
     )
 
 
@@ -213,12 +210,8 @@ def apply_run(job: Job) -> dict:
     today = business_date(clock.now())
     qs = rows_for_apply(reg, p["categories"])
     total = qs.count()
-    processed, proposed, errors, done, last = 0, 0, [], 0, 0
-    while True:
-        rows = list(qs.filter(id__gt=last)[:CHUNK])
-        if not rows:
-            break
-        last = rows[-1].id
+    processed, proposed, errors, done = 0, 0, [], 0
+    for rows in chunks(reg, qs, CHUNK):
         actions = []
         for m in rows:
             prop = propose(m, register=reg, st=st, cal=cal, today=today)

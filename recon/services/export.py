@@ -14,7 +14,7 @@ from jobs.runner import register
 from jobs.services import job_progress
 from recon import domain
 from recon.models import Category, How, Register
-from recon.selectors import rows, summary
+from recon.selectors import chunks, rows, summary
 from recon.services.apply import propose
 from recon.services.match import settings_for
 from taxpayers.models import Taxpayer
@@ -74,7 +74,7 @@ def write(reg: Register, out, progress=None) -> int:
     ws = wb.create_sheet("Reconciliation")
     ws.append(HEADER)
     n = 0
-    for m in rows(reg).order_by("id").iterator(chunk_size=CHUNK):
+    for m in (m for part in chunks(reg, rows(reg), CHUNK) for m in part):
         p = propose(m, register=reg, st=st, cal=cal, today=today)
         diffs = [money_cell(ws, v) if v is not None else None for v in (m.d_txval, m.d_iamt, m.d_camt, m.d_samt, m.d_cess)]
         ws.append(

@@ -80,7 +80,8 @@ class _Sql:
 
     def not_unpinned(self) -> str:
         return (
-            f"NOT EXISTS (SELECT 1 FROM {self.P} pn WHERE pn.register_id = %(reg)s AND pn.line_id = l.id"
+            f"NOT EXISTS (SELECT 1 FROM {self.P} pn WHERE pn.taxpayer_id = %(t)s AND pn.register_id = %(reg)s"
+            f" AND pn.line_id = l.id"
             f" AND pn.record_id = r.id AND pn.paired = %(no)s)"
         )
 
@@ -180,7 +181,8 @@ def register_match(reg: Register) -> dict[str, int]:
         # 1. Pairs made by hand, whatever their differences.
         cursor.execute(
             q.pair_insert(
-                join=f"r.id IN (SELECT pn2.record_id FROM {q.P} pn2 WHERE pn2.register_id = %(reg)s"
+                join=f"r.id IN (SELECT pn2.record_id FROM {q.P} pn2 WHERE pn2.taxpayer_id = %(t)s"
+                f" AND pn2.register_id = %(reg)s"
                 f" AND pn2.line_id = l.id AND pn2.paired = %(yes)s)",
                 how="manual",
                 manual=True,
@@ -250,7 +252,7 @@ def register_match(reg: Register) -> dict[str, int]:
             params,
         )
     _edits_restore(reg, edits)
-    Register.objects.filter(id=reg.id).update(matched_at=clock.now())
+    Register.objects.filter(taxpayer_id=reg.taxpayer_id, id=reg.id).update(matched_at=clock.now())
     return category_counts(reg)
 
 

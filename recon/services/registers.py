@@ -433,7 +433,7 @@ def lines_write(reg: Register, facts: list) -> None:
         for row, f in facts
     ]
     bulk_insert(Line, objs, batch_size=5000)
-    Register.objects.filter(id=reg.id).update(lines=len(objs))
+    Register.objects.filter(taxpayer_id=reg.taxpayer_id, id=reg.id).update(lines=len(objs))
     reg.lines = len(objs)
 
 

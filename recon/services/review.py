@@ -15,7 +15,7 @@ from core.periods import format_date
 from core.text import has_control
 from ims.models import Action, ImsRecord
 from recon.models import Category, Line, Match, Pin, Register, Settings
-from recon.selectors import followup
+from recon.selectors import attach, followup
 from recon.services.apply import draft_remarks
 from recon.services.match import register_match, settings_for
 from taxpayers.locks import lock_taxpayers
@@ -25,10 +25,10 @@ SETTING_ACTIONS = ("", "A", "R", "P")
 
 
 def _row(reg: Register, match_id) -> Match:
-    m = Match.objects.filter(taxpayer_id=reg.taxpayer_id, register=reg, id=match_id).select_related("line", "record").first()
+    m = Match.objects.filter(taxpayer_id=reg.taxpayer_id, register=reg, id=match_id).first()
     if m is None:
         raise NotFound("No such row in this reconciliation.")
-    return m
+    return attach(reg, [m])[0]
 
 
 @transaction.atomic
@@ -51,8 +51,8 @@ def pair(reg: Register, *, line_id, record_id, by: str) -> dict[str, int]:
         problems.append({"path": "record", "code": "NOT_FOUND", "message": "No such record in this GSTIN's IMS."})
     if problems:
         raise ValidationFailed(problems, "The pair cannot be made.")
-    Pin.objects.filter(register=reg, paired=True).filter(line=line).delete()
-    Pin.objects.filter(register=reg, paired=True).filter(record=rec).delete()
+    Pin.objects.filter(taxpayer_id=reg.taxpayer_id, register=reg, paired=True).filter(line=line).delete()
+    Pin.objects.filter(taxpayer_id=reg.taxpayer_id, register=reg, paired=True).filter(record=rec).delete()
     Pin.objects.update_or_create(
         taxpayer_id=reg.taxpayer_id, register=reg, line=line, record=rec,
         defaults={"paired": True, "by": by, "at": clock.now()},

@@ -14,6 +14,7 @@ from ims.services.actions import ims_actions_apply
 from ims.services.bulk import ims_bulk_apply
 from invoices.models import Document, ReturnFiling, SummaryRow
 from invoices.services import return_file
+from recon.models import Line, Match, Pin, Register
 from returns.models import AddBack, Gstr2bLine, Gstr2bVersion, Gstr3bFiling
 from returns.services.gstr2b import gstr2b_recompute
 from returns.services.gstr3b import gstr3b_view
@@ -31,6 +32,10 @@ OWNERS = {
     SummaryRow._meta.db_table: "supplier_id",
     ReturnFiling._meta.db_table: "taxpayer_id",
     BillOfEntry._meta.db_table: "importer_id",
+    Register._meta.db_table: "taxpayer_id",
+    Line._meta.db_table: "taxpayer_id",
+    Match._meta.db_table: "taxpayer_id",
+    Pin._meta.db_table: "taxpayer_id",
 }
 
 
@@ -51,7 +56,7 @@ def unrouted(statements: list[str]) -> list[str]:
                 continue
             # The owner in a condition: "table"."owner" = or IN, or an alias's (raw SQL: r.recipient_id =).
             named = re.search(rf'(?i)"?{table}"?\."?{owner}"?\s*(=|IN\b)', flat) or re.search(
-                rf"(?i)\b\w+\.{owner}\s*(=|IN\b)|\b{owner}\s*(=|IN\b)", flat
+                rf'(?i)\b\w+\."?{owner}"?\s*(=|IN\b)|\b{owner}\s*(=|IN\b)', flat
             )
             if not named:
                 bad.append(f"{table} without {owner}: {flat[:300]}")
@@ -109,6 +114,30 @@ def test_issue13_every_hot_path_names_the_owner_of_every_table_it_touches(month,
     assert bad == [], "\n".join(bad)
 
 
+def test_issue16_reconciliation_names_the_recipient_in_every_statement(month):
+    """Importing a register, matching it, reading its rows, pairing by hand and applying proposals."""
+    from recon.services import review
+
+    recipient = month
+    user = member(recipient, "owner")
+    owner = client_for(user)
+    lines = [{"stin": "27AAPFU0939F1ZV", "num": f"H-{i}", "dt": "05-09-2025", "txval": 1000, "iamt": 180} for i in (1, 2)]
+    lines.append({"stin": "27AAPFU0939F1ZV", "num": "X-9", "dt": "05-09-2025", "txval": 5, "iamt": 0})
+    owner.get(f"/api/v1/ims/{KA}/summary")  # R-2.1's closing check, once per closing (as above)
+    with CaptureQueriesContext(connection) as ctx:
+        assert owner.post(f"/api/v1/recon/{KA}/092025/register", {"lines": lines}, format="json").status_code == 202
+        rows = owner.get(f"/api/v1/recon/{KA}/092025/rows").json()["records"]
+        assert owner.get(f"/api/v1/recon/{KA}/092025/summary").status_code == 200
+        reg = Register.objects.get(taxpayer=recipient)
+        line = next(r for r in rows if r["books"] and r["books"]["num"] == "X-9")
+        spare = next(r for r in rows if r["ims"] and r["category"] == "ims_only")
+        review.pair(reg, line_id=line["books"]["line"], record_id=spare["ims"]["record"], by="o")
+        assert owner.post(f"/api/v1/recon/{KA}/092025/apply", {}, format="json").status_code == 202
+    statements = [q["sql"] for q in ctx.captured_queries]
+    bad = unrouted(statements)
+    assert bad == [], "\n".join(bad)
+
+
 # Unique keys that cannot hold their owner, each with the plan of docs/SCALING.md: a document number is
 # unique per the party who numbers it (for an ECO document the actual supplier, not the operator who files
 # it); a bill of entry is customs' own key and moves between importers.
@@ -138,6 +167,10 @@ def test_issue13_unique_keys_and_hot_indexes_hold_the_owner_column():
         SummaryRow,
         ReturnFiling,
         BillOfEntry,
+        Register,
+        Line,
+        Match,
+        Pin,
     ):
         owner = OWNERS[model._meta.db_table].removesuffix("_id")
         for c in model._meta.constraints:

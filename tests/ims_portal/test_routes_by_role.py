@@ -16,6 +16,7 @@ Expected answers:
   or a redirect that is not to the sign-in page.
 """
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -144,6 +145,27 @@ ROUTES: dict[str, list[tuple[str, str]]] = {
     "gstr3b_home": [("get", READ)],
     "gstr3b_period": [("get", READ)],
     "gstr3b_file": [("post", FILE)],
+    # Purchase-register reconciliation (issue 16): read to see, write to import, pair, edit and apply.
+    "api_recon_settings": [("get", READ), ("put", WRITE)],
+    "api_recon_summary": [("get", READ)],
+    "api_recon_register": [("post", WRITE)],
+    "api_recon_rows": [("get", READ)],
+    "api_recon_row": [("patch", WRITE)],
+    "api_recon_unpair": [("post", WRITE)],
+    "api_recon_pair": [("post", WRITE)],
+    "api_recon_apply": [("post", WRITE)],
+    "api_recon_match": [("post", WRITE)],
+    "api_recon_export": [("get", READ)],
+    "recon": [("get", READ)],
+    "recon_import": [("post", WRITE)],
+    "recon_map": [("post", WRITE)],
+    "recon_job": [("get", READ)],
+    "recon_row": [("post", WRITE)],
+    "recon_apply": [("post", WRITE)],
+    "recon_match": [("post", WRITE)],
+    "recon_settings": [("post", WRITE)],
+    "recon_export": [("get", READ)],
+    "recon_followup": [("get", READ), ("post", WRITE)],
 }
 QUERY = {
     "switch": "?gstin={gstin}",
@@ -154,6 +176,9 @@ QUERY = {
     "gstn_gstr2b": "?action=GET2B&gstin={gstin}&rtnprd=092025",
     "gstn_gstr1": "?action=B2B&gstin={gstin}&ret_period=092025",
     "gstn_returns": "?action=RETSTATUS&gstin={gstin}&ref_id={upload_job}",
+    "recon": "?period=092025",
+    "recon_export": "?period=092025",
+    "recon_followup": "?period=092025",
 }
 # GSTN bodies by route and method (JSON): enough to reach the access check's consequences.
 GSTN_BODY = {
@@ -165,7 +190,13 @@ GSTN_BODY = {
     },
 }
 # Form fields a POST needs to reach its access check's consequences (not to succeed).
-DATA = {"gstr1_file": {"form": "GSTR1"}}
+DATA = {
+    "gstr1_file": {"form": "GSTR1"},
+    "recon_row": {"period": "092025", "op": "edit", "action": ""},
+    "recon_apply": {"period": "092025"},
+    "recon_match": {"period": "092025"},
+    "recon_followup": {"period": "092025", "stin": MH, "to": "accounts@acme.example"},
+}
 # Not access-controlled application routes: Django's admin (its own staff login), the OpenAPI schema and
 # docs (public descriptions), and the /api/v1/ fallback (a JSON 404 for every unknown path).
 SKIPPED = {"schema", "api-docs"}
@@ -232,6 +263,16 @@ def world(set_clock, settings, tmp_path):
     (files / f"{jobs[JobKind.IMS_IMPORT].id}-errors.xlsx").write_bytes(b"PK\x03\x04")
     doc = gstin.documents.get()
     rec = gstin.ims_records.get()
+    # A purchase register of Sep 2025: R-1 matched, BILL-1 missing in IMS (a follow-up for Acme).
+    from recon.models import Match
+    from tests.recon.test_match import books
+
+    reg, _ = books(gstin, {"number": "R-1", "doc_date": date(2025, 9, 6)}, {"number": "BILL-1"}, period=202509)
+    recon_job = Job.objects.create(
+        kind=JobKind.RECON_IMPORT, taxpayer=gstin, status=JobStatus.SUCCEEDED, params={"period": 202509},
+        created_at=set_clock("2025-10-15 10:00"),
+    )
+    row = Match.objects.filter(register=reg).order_by("id").first()
     job = jobs[JobKind.IMS_IMPORT]
     kwargs = {
         "gstin": KA,
@@ -243,9 +284,11 @@ def world(set_clock, settings, tmp_path):
         "username": users[Role.VIEWER].username,
         "name": "errors.xlsx",
         "table": "b2cs",
+        "row_id": row.id,
+        "match_id": row.id,
     }
     upload_job = jobs[JobKind.GSTR1_UPLOAD].id
-    return {"users": users, "kwargs": kwargs, "upload_job": upload_job}
+    return {"users": users, "kwargs": kwargs, "upload_job": upload_job, "recon_job": recon_job.id}
 
 
 def url_of(name: str, world: dict, gstin: str = KA) -> str:
@@ -255,6 +298,8 @@ def url_of(name: str, world: dict, gstin: str = KA) -> str:
         wanted["gstin"] = gstin
     if name == "gstr1_upload_outcome":
         wanted["job_id"] = world["upload_job"]
+    if name == "recon_job":
+        wanted["job_id"] = world["recon_job"]
     if name.startswith("gstn_"):
         wanted["version"] = "v1.0"  # GSTN's API version segment
     return reverse(name, kwargs=wanted) + QUERY.get(name, "").format(
