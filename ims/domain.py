@@ -47,7 +47,7 @@ _LEADING_ZEROS = re.compile(r"(?<![0-9])0+(?=[0-9])")
 
 def number_norm(number: str) -> str:
     """The number's reconciliation key (issue 16): "inv/2025-26/0042", "INV-42" and "Inv 42" all give
-    "INV42". Case, spaces, ``/``, ``-`` and other separators, leading zeros and financial-year prefixes or
+    "INV42"; "CTX/2526/0101" and "CTX-2526-101" give "CTX2526101". Case, spaces, ``/``, ``-`` and other separators, leading zeros and financial-year prefixes or
     suffixes do not distinguish two numbers here."""
     pieces = _PIECES.findall(number.upper())
     kept, i = [], 0
@@ -62,7 +62,8 @@ def number_norm(number: str) -> str:
         i += 1
     # A number that is nothing but a financial year keeps it.
     kept = kept or [p for p in pieces if p[0].isalnum()]
-    return _LEADING_ZEROS.sub("", "".join(kept))[:16]
+    # Zeros lead each piece's runs of digits: "CTX/2526/0101" is CTX 2526 101, as "CTX-2526-101" is.
+    return "".join(_LEADING_ZEROS.sub("", p) for p in kept)[:16]
 
 
 # R-10.2: bills of entry whose 2B period is this one or later are acted on in IMS; earlier ones go

@@ -8,6 +8,7 @@ from core import clock
 from core.errors import NotFound, RuleViolation
 from ims import selectors as ims_selectors
 from ims.services.proposals import MODES
+from recon import selectors as recon_selectors
 from returns import selectors
 from returns.services.gstr3b import gstr3b_view
 from returns.views.gstr2b import label, not_generated_words
@@ -89,5 +90,14 @@ def dashboard(request, taxpayer):
             "s2b": status_2b,
             "s3b": view_3b,
             "maker_checker_modes": MODES,
+            "recon": _reconciliation(taxpayer),
         },
     )
+
+
+def _reconciliation(taxpayer) -> dict | None:
+    """Issue 16: the latest period's purchase-register reconciliation — match rate and ITC at risk."""
+    reg = recon_selectors.latest_register(taxpayer.id)
+    if reg is None:
+        return None
+    return {"register": reg, "summary": recon_selectors.summary(reg)}

@@ -426,3 +426,28 @@ def test_r3_13_r6_2_acme_files_a_whole_gstr1_and_its_3b_shows_every_table(sandbo
         {"pos": "07", "txval": "140000.00", "igst": "25200.00"},
         {"pos": "24", "txval": "15000.00", "igst": "1800.00"},
     ]
+
+
+def test_issue16_bharats_november_books_show_every_reconciliation_category(sandbox):
+    from recon.models import Match, Register
+    from recon.services.match import category_counts
+
+    seed()
+    reg = Register.objects.get(taxpayer__gstin=KA, period=202511, current=True)
+    assert category_counts(reg) == {
+        "matched": 1,
+        "duplicate": 1,
+        "mismatch": 1,
+        "suggested": 1,
+        "books_only": 1,
+        "ims_only": 1,
+    }
+    by = {(m.category, (m.record or m.line).number) for m in Match.objects.filter(register=reg).select_related("line", "record")}
+    assert by == {
+        ("matched", "ACME/25/160"),
+        ("duplicate", "ACME/25/160"),
+        ("mismatch", "ACME/CN/03"),  # IGST ₹1,200.00 in the books against ₹1,440.00 reported
+        ("suggested", "CTX/2526/0101"),  # booked as CTX-2526-101
+        ("books_only", "ACME/25/171"),
+        ("ims_only", "DLS/1105"),
+    }

@@ -31,6 +31,7 @@ from customs.services import boe_feed_apply
 from ims.models import ImsRecord
 from ims.services.actions import ims_actions_apply
 from invoices.services import documents_save, return_file
+from recon.services.registers import register_from_lines
 from returns.services.gstr2b import gstr2b_generate_if_due, gstr2b_recompute
 from returns.services.gstr3b import gstr3b_file
 from taxpayers.models import Taxpayer
@@ -461,6 +462,25 @@ STORY = [
 ]
 DEMO_NOW = "2025-12-05 10:00"
 
+# Issue 16: Bharat's purchase register for Nov 2025, as its accounting software holds it — one line of every
+# reconciliation category: ACME/25/160 matches (and is booked twice: a duplicate), ACME/CN/03 is booked with
+# less IGST than Acme reported (a mismatch: accepted with the ITC reduction of the books), CTX/2526/0101 is
+# booked as CTX-2526-101 (a suggested match), ACME/25/171 is not in IMS, and the ECO document DLS/1105 is not
+# in the books.
+BHARAT_NOVEMBER_BOOKS = [
+    {"stin": ACME, "trdnm": "Acme Traders", "typ": "INV", "num": "ACME/25/160", "dt": "06-11-2025", "pos": "29",
+     "txval": "310000.00", "iamt": "55800.00"},
+    {"stin": ACME, "trdnm": "Acme Traders", "typ": "CN", "num": "ACME/CN/03", "dt": "25-11-2025", "pos": "29",
+     "txval": "8000.00", "iamt": "1200.00"},
+    {"stin": CHENNAI, "trdnm": "Chennai Textiles", "typ": "INV", "num": "CTX-2526-101", "dt": "07-11-2025",
+     "pos": "29", "txval": "76000.00", "iamt": "3800.00"},
+    {"stin": ACME, "trdnm": "Acme Traders", "typ": "INV", "num": "ACME/25/171", "dt": "27-11-2025", "pos": "29",
+     "txval": "45000.00", "iamt": "8100.00"},
+    {"stin": ACME, "trdnm": "Acme Traders", "typ": "INV", "num": "ACME/25/160", "dt": "06-11-2025", "pos": "29",
+     "txval": "310000.00", "iamt": "55800.00"},
+]
+STORY.append(("2025-12-05 09:30", "books", BHARAT, 202511, BHARAT_NOVEMBER_BOOKS))
+
 
 class Command(BaseCommand):
     help = "Seed demo taxpayers, logins and IMS data (idempotent: does nothing when the demo exists)."
@@ -548,6 +568,11 @@ class Command(BaseCommand):
         )
         if result["errors"]:
             raise CommandError(f"Demo action refused for {recipient.gstin}: {result['errors']}")
+
+    @staticmethod
+    def books(tp: dict, gstin: str, period: int, lines: list[dict]) -> None:
+        """A purchase register imported and matched (issue 16)."""
+        register_from_lines(taxpayer=tp[gstin], period=period, lines=lines, by=OWNER[gstin])
 
     @staticmethod
     def gstr2b(tp: dict, period: int) -> None:
