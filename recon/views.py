@@ -338,6 +338,11 @@ def recon_followup(request, taxpayer):
     """Per supplier, the documents to take up with it and the letter; download it or email it."""
     period = _period(request, taxpayer)
     reg = current_register(taxpayer.id, period)
+    if reg is None and request.method == "GET" and not request.GET.get("download"):
+        return render(request, "recon/followup.html", {
+            "nav": "recon", "period": period, "period_code": period_code(period), "period_words": _words(period),
+            "entries": [], "no_register": True,
+        })
     if reg is None:
         raise Http404("Not found")
     name = taxpayer.display_name

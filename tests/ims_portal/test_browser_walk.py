@@ -51,6 +51,9 @@ def pages_of(user) -> list[str]:
             f"/g/{g}/gstr1/",
             f"/g/{g}/gstr2b/",
             f"/g/{g}/gstr3b/",
+            f"/g/{g}/reconciliation",
+            f"/g/{g}/reconciliation?period=112025",
+            f"/g/{g}/reconciliation/follow-up?period=112025",
         ]
         if writes:  # a viewer is refused the forms (403), as it should be
             urls.append(f"/g/{g}/gstr1/102025/documents/new")
@@ -120,6 +123,8 @@ AXE_PAGES = {
         "/g/{bharat}/ims/inward/{record}",
         "/g/{bharat}/gstr2b/092025",
         "/g/{bharat}/gstr3b/092025",
+        "/g/{bharat}/reconciliation?period=112025",
+        "/g/{bharat}/reconciliation/follow-up?period=112025",
         "/jobs/",
     ],
     "acme": [
