@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db import connection
 
 from core import clock
+from ims.domain import number_norm
 from ims.models import ImsRecord
 from taxpayers.models import Taxpayer
 from taxpayers.services import taxpayer_create
@@ -48,6 +49,7 @@ def seed_records(n: int, *, prefix: str, row: Callable[[int, str], dict] = lambd
             "doc_type": {"b2bcn": "CN", "b2bdn": "DN"}.get(section, "INV"),
             "number": f"{prefix}{i:07d}",
             "number_key": f"{prefix}{i:07d}",
+            "number_norm": number_norm(f"{prefix}{i:07d}"),
             "doc_date": date(2025, 10, 1 + i % 28),
             "inv_typ": "R",
             "pos": "29",

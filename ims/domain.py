@@ -47,8 +47,8 @@ _LEADING_ZEROS = re.compile(r"(?<![0-9])0+(?=[0-9])")
 
 def number_norm(number: str) -> str:
     """The number's reconciliation key (issue 16): "inv/2025-26/0042", "INV-42" and "Inv 42" all give
-    "INV42"; "CTX/2526/0101" and "CTX-2526-101" give "CTX2526101". Case, spaces, ``/``, ``-`` and other separators, leading zeros and financial-year prefixes or
-    suffixes do not distinguish two numbers here."""
+    "INV42"; "CTX/2526/0101" and "CTX-2526-101" give "CTX2526101". Case, spaces, ``/``, ``-`` and other
+    separators, leading zeros and financial-year prefixes or suffixes do not distinguish two numbers here."""
     pieces = _PIECES.findall(number.upper())
     kept, i = [], 0
     while i < len(pieces):

@@ -67,14 +67,24 @@ def row_out(m, prop) -> dict:
         "books": side(m.line) | {"line": m.line_id} if m.line else None,
         "ims": side(m.record) | {"record": m.record_id, "action": m.record.action} if m.record else None,
         "fields": differences(m),
-        "proposal": {"action": prop.action or None, "remarks": prop.remarks, "decl": prop.decl, "why": prop.why or None},
+        "proposal": {
+            "action": prop.action or None,
+            "remarks": prop.remarks,
+            "decl": prop.decl,
+            "why": prop.why or None,
+        },
         "edited": bool(m.action),
     }
 
 
 class ReconSummaryApi(APIView):
-    @extend_schema(tags=TAG, operation_id="recon_summary", summary="A period's reconciliation: counts, match rate, ITC at risk",
-                   parameters=[GSTIN, PERIOD], responses={200: OpenApiTypes.OBJECT, **errors()})
+    @extend_schema(
+        tags=TAG,
+        operation_id="recon_summary",
+        summary="A period's reconciliation: counts, match rate, ITC at risk",
+        parameters=[GSTIN, PERIOD],
+        responses={200: OpenApiTypes.OBJECT, **errors()},
+    )
     def get(self, request, gstin, period):
         t, reg = _register(request, gstin, period)
         return Response(summary_out(reg) | {"settings": settings_out(settings_for(t.id))})
@@ -84,28 +94,45 @@ class ReconRegisterApi(APIView):
     class InputSerializer(serializers.Serializer):
         lines = serializers.ListField(
             child=serializers.DictField(),
-            help_text="Documents of the books: stin, trdnm, typ (INV, CN, DN), num, dt (DD-MM-YYYY), pos, rchrg "
+            help_text="Documents of the books: stin, trdnm, typ (INV, CN, DN), num, dt (DD-MM-YYYY), pos, "
+            "rchrg "
             "(Y/N), txval, iamt, camt, samt, csamt.",
         )
 
-    @extend_schema(tags=TAG, operation_id="recon_register_import",
-                   summary="Import a period's purchase register (the next version), then match it, as a job",
-                   parameters=[GSTIN, PERIOD], request=InputSerializer, responses=job_started(400, 403, 413))
+    @extend_schema(
+        tags=TAG,
+        operation_id="recon_register_import",
+        summary="Import a period's purchase register (the next version), then match it, as a job",
+        parameters=[GSTIN, PERIOD],
+        request=InputSerializer,
+        responses=job_started(400, 403, 413),
+    )
     def post(self, request, gstin, period):
         t = taxpayer_for(request.user, gstin, Perm.WRITE)
-        job = json_start(taxpayer=t, period=path_period(period), body=body(request), user=request.user,
-                         by=request.user.username)
+        job = json_start(
+            taxpayer=t,
+            period=path_period(period),
+            body=body(request),
+            user=request.user,
+            by=request.user.username,
+        )
         return job_accepted(job)
 
 
 class ReconRowsApi(APIView):
     @extend_schema(
-        tags=TAG, operation_id="recon_rows", summary="Rows of the reconciliation, in keyset pages",
-        parameters=[GSTIN, PERIOD,
-                    OpenApiParameter("category", OpenApiTypes.STR, enum=Category.values),
-                    OpenApiParameter("q", OpenApiTypes.STR, description="Start of a document number."),
-                    OpenApiParameter("supplier", OpenApiTypes.STR, description="Start of a supplier GSTIN."),
-                    OpenApiParameter("limit", OpenApiTypes.INT), OpenApiParameter("cursor", OpenApiTypes.STR)],
+        tags=TAG,
+        operation_id="recon_rows",
+        summary="Rows of the reconciliation, in keyset pages",
+        parameters=[
+            GSTIN,
+            PERIOD,
+            OpenApiParameter("category", OpenApiTypes.STR, enum=Category.values),
+            OpenApiParameter("q", OpenApiTypes.STR, description="Start of a document number."),
+            OpenApiParameter("supplier", OpenApiTypes.STR, description="Start of a supplier GSTIN."),
+            OpenApiParameter("limit", OpenApiTypes.INT),
+            OpenApiParameter("cursor", OpenApiTypes.STR),
+        ],
         responses={200: OpenApiTypes.OBJECT, **errors(400)},
     )
     def get(self, request, gstin, period):
@@ -114,31 +141,46 @@ class ReconRowsApi(APIView):
         if category and category not in Category.values:
             raise ValidationFailed([{"path": "category", "code": "INVALID", "message": "No such category."}])
         limit, after = page_args(request.query_params)
-        qs = rows(reg, category=category, q=request.query_params.get("q", ""),
-                  supplier=request.query_params.get("supplier", ""))
+        qs = rows(
+            reg,
+            category=category,
+            q=request.query_params.get("q", ""),
+            supplier=request.query_params.get("supplier", ""),
+        )
         page, nxt = keyset(qs, limit, after)
         attach(reg, page)
         st, cal, today = settings_for(t.id), Calendar(t), business_date(clock.now())
-        return Response({
-            "records": [row_out(m, propose(m, register=reg, st=st, cal=cal, today=today)) for m in page],
-            "next_cursor": nxt,
-        })
+        return Response(
+            {
+                "records": [row_out(m, propose(m, register=reg, st=st, cal=cal, today=today)) for m in page],
+                "next_cursor": nxt,
+            }
+        )
 
 
 class ReconRowApi(APIView):
     class InputSerializer(serializers.Serializer):
-        action = serializers.ChoiceField(choices=review.ACTION_CHOICES, help_text="\"\" = the rules' proposal; \"-\" = none.")
+        action = serializers.ChoiceField(
+            choices=review.ACTION_CHOICES, help_text='"" = the rules\' proposal; "-" = none.'
+        )
         remarks = serializers.CharField(required=False, allow_null=True, allow_blank=True)
 
-    @extend_schema(tags=TAG, operation_id="recon_row_edit", summary="Edit a row's proposed action and remarks",
-                   parameters=[GSTIN, PERIOD, ROW_ID], request=InputSerializer,
-                   responses={200: OpenApiTypes.OBJECT, **errors(400, 403)})
+    @extend_schema(
+        tags=TAG,
+        operation_id="recon_row_edit",
+        summary="Edit a row's proposed action and remarks",
+        parameters=[GSTIN, PERIOD, ROW_ID],
+        request=InputSerializer,
+        responses={200: OpenApiTypes.OBJECT, **errors(400, 403)},
+    )
     def patch(self, request, gstin, period, row_id):
         t, reg = _register(request, gstin, period, Perm.WRITE)
         data = body(request)
         m = review.edit(reg, match_id=row_id, action=data.get("action", ""), remarks=data.get("remarks"))
         (m,) = attach(reg, [rows(reg).get(id=m.id)])
-        prop = propose(m, register=reg, st=settings_for(t.id), cal=Calendar(t), today=business_date(clock.now()))
+        prop = propose(
+            m, register=reg, st=settings_for(t.id), cal=Calendar(t), today=business_date(clock.now())
+        )
         return Response(row_out(m, prop))
 
 
@@ -147,9 +189,14 @@ class ReconPairApi(APIView):
         line = serializers.IntegerField()
         record = serializers.IntegerField()
 
-    @extend_schema(tags=TAG, operation_id="recon_pair", summary="Pair a register line with an IMS record by hand",
-                   parameters=[GSTIN, PERIOD], request=InputSerializer,
-                   responses={200: OpenApiTypes.OBJECT, **errors(400, 403, 409)})
+    @extend_schema(
+        tags=TAG,
+        operation_id="recon_pair",
+        summary="Pair a register line with an IMS record by hand",
+        parameters=[GSTIN, PERIOD],
+        request=InputSerializer,
+        responses={200: OpenApiTypes.OBJECT, **errors(400, 403, 409)},
+    )
     def post(self, request, gstin, period):
         t, reg = _register(request, gstin, period, Perm.WRITE)
         data = body(request)
@@ -158,9 +205,14 @@ class ReconPairApi(APIView):
 
 
 class ReconUnpairApi(APIView):
-    @extend_schema(tags=TAG, operation_id="recon_unpair", summary="Separate a pair for good",
-                   parameters=[GSTIN, PERIOD, ROW_ID], request=None,
-                   responses={200: OpenApiTypes.OBJECT, **errors(400, 403, 409)})
+    @extend_schema(
+        tags=TAG,
+        operation_id="recon_unpair",
+        summary="Separate a pair for good",
+        parameters=[GSTIN, PERIOD, ROW_ID],
+        request=None,
+        responses={200: OpenApiTypes.OBJECT, **errors(400, 403, 409)},
+    )
     def post(self, request, gstin, period, row_id):
         t, reg = _register(request, gstin, period, Perm.WRITE)
         review.unpair(reg, match_id=row_id, by=request.user.username)
@@ -169,24 +221,41 @@ class ReconUnpairApi(APIView):
 
 class ReconApplyApi(APIView):
     class InputSerializer(serializers.Serializer):
-        categories = serializers.ListField(child=serializers.ChoiceField(choices=Category.values), required=False)
+        categories = serializers.ListField(
+            child=serializers.ChoiceField(choices=Category.values), required=False
+        )
 
-    @extend_schema(tags=TAG, operation_id="recon_apply",
-                   summary="Apply the proposed actions (audit channel reconciliation), as a job",
-                   parameters=[GSTIN, PERIOD], request=InputSerializer, responses=job_started(400, 403))
+    @extend_schema(
+        tags=TAG,
+        operation_id="recon_apply",
+        summary="Apply the proposed actions (audit channel reconciliation), as a job",
+        parameters=[GSTIN, PERIOD],
+        request=InputSerializer,
+        responses=job_started(400, 403),
+    )
     def post(self, request, gstin, period):
         t, reg = _register(request, gstin, period, Perm.WRITE)
         data = body(request)
         cats = data.get("categories") or []
         if not isinstance(cats, list) or not all(c in Category.values for c in cats):
-            raise ValidationFailed([{"path": "categories", "code": "INVALID", "message": "categories is a list of categories."}])
-        job = apply_start(register=reg, categories=cats, user=request.user, role=t.role, by=request.user.username)
+            raise ValidationFailed(
+                [{"path": "categories", "code": "INVALID", "message": "categories is a list of categories."}]
+            )
+        job = apply_start(
+            register=reg, categories=cats, user=request.user, role=t.role, by=request.user.username
+        )
         return job_accepted(job)
 
 
 class ReconMatchApi(APIView):
-    @extend_schema(tags=TAG, operation_id="recon_match", summary="Match the current register again, as a job",
-                   parameters=[GSTIN, PERIOD], request=None, responses=job_started(403))
+    @extend_schema(
+        tags=TAG,
+        operation_id="recon_match",
+        summary="Match the current register again, as a job",
+        parameters=[GSTIN, PERIOD],
+        request=None,
+        responses=job_started(403),
+    )
     def post(self, request, gstin, period):
         t, reg = _register(request, gstin, period, Perm.WRITE)
         job = job_start(kind="recon_match", taxpayer=t, user=request.user, params={"register": reg.id})
@@ -194,9 +263,13 @@ class ReconMatchApi(APIView):
 
 
 class ReconExportApi(APIView):
-    @extend_schema(tags=TAG, operation_id="recon_export",
-                   summary="The reconciliation as an Excel workbook (a job above RECON_EXPORT_SYNC_MAX rows)",
-                   parameters=[GSTIN, PERIOD], responses={200: OpenApiTypes.BINARY, **job_started()})
+    @extend_schema(
+        tags=TAG,
+        operation_id="recon_export",
+        summary="The reconciliation as an Excel workbook (a job above RECON_EXPORT_SYNC_MAX rows)",
+        parameters=[GSTIN, PERIOD],
+        responses={200: OpenApiTypes.BINARY, **job_started()},
+    )
     def get(self, request, gstin, period):
         t, reg = _register(request, gstin, period)
         if sum(summary(reg).counts.values()) > export.sync_max():
@@ -206,15 +279,25 @@ class ReconExportApi(APIView):
 
 
 class ReconSettingsApi(APIView):
-    @extend_schema(tags=TAG, operation_id="recon_settings", summary="The GSTIN's reconciliation rules",
-                   parameters=[GSTIN], responses={200: OpenApiTypes.OBJECT, **errors()})
+    @extend_schema(
+        tags=TAG,
+        operation_id="recon_settings",
+        summary="The GSTIN's reconciliation rules",
+        parameters=[GSTIN],
+        responses={200: OpenApiTypes.OBJECT, **errors()},
+    )
     def get(self, request, gstin):
         t = taxpayer_for(request.user, gstin)
         return Response(settings_out(settings_for(t.id)))
 
-    @extend_schema(tags=TAG, operation_id="recon_settings_save", summary="Change the GSTIN's reconciliation rules",
-                   parameters=[GSTIN], request=OpenApiTypes.OBJECT,
-                   responses={200: OpenApiTypes.OBJECT, **errors(400, 403)})
+    @extend_schema(
+        tags=TAG,
+        operation_id="recon_settings_save",
+        summary="Change the GSTIN's reconciliation rules",
+        parameters=[GSTIN],
+        request=OpenApiTypes.OBJECT,
+        responses={200: OpenApiTypes.OBJECT, **errors(400, 403)},
+    )
     def put(self, request, gstin):
         t = taxpayer_for(request.user, gstin, Perm.WRITE)
         return Response(settings_out(review.settings_save(t, body(request))))

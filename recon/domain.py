@@ -318,7 +318,8 @@ def parse_type(raw) -> str | None:
 
 
 def parse_date(raw) -> date | None:
-    """DD-MM-YYYY, DD/MM/YYYY, DD.MM.YYYY, YYYY-MM-DD, DD-Mon-YYYY or DD-Mon-YY text, or a spreadsheet date."""
+    """DD-MM-YYYY, DD/MM/YYYY, DD.MM.YYYY, YYYY-MM-DD, DD-Mon-YYYY or DD-Mon-YY text, or a spreadsheet
+    date."""
     if isinstance(raw, datetime):
         return raw.date()
     if isinstance(raw, date):
@@ -372,15 +373,48 @@ def parse_money(raw, maximum: Decimal) -> Decimal | None | str:
 
 # Place of supply written as a state's name (Tally and others export names): its GST state code.
 STATE_CODES = {
-    "jammuandkashmir": "01", "himachalpradesh": "02", "punjab": "03", "chandigarh": "04", "uttarakhand": "05",
-    "haryana": "06", "delhi": "07", "rajasthan": "08", "uttarpradesh": "09", "bihar": "10", "sikkim": "11",
-    "arunachalpradesh": "12", "nagaland": "13", "manipur": "14", "mizoram": "15", "tripura": "16",
-    "meghalaya": "17", "assam": "18", "westbengal": "19", "jharkhand": "20", "odisha": "21", "orissa": "21",
-    "chhattisgarh": "22", "madhyapradesh": "23", "gujarat": "24", "damananddiu": "25",
-    "dadraandnagarhavelianddamananddiu": "26", "dadraandnagarhaveli": "26", "maharashtra": "27",
-    "karnataka": "29", "goa": "30", "lakshadweep": "31", "kerala": "32", "tamilnadu": "33", "puducherry": "34",
-    "pondicherry": "34", "andamanandnicobarislands": "35", "telangana": "36", "andhrapradesh": "37",
-    "ladakh": "38", "othercountries": "96", "otherterritory": "97",
+    "jammuandkashmir": "01",
+    "himachalpradesh": "02",
+    "punjab": "03",
+    "chandigarh": "04",
+    "uttarakhand": "05",
+    "haryana": "06",
+    "delhi": "07",
+    "rajasthan": "08",
+    "uttarpradesh": "09",
+    "bihar": "10",
+    "sikkim": "11",
+    "arunachalpradesh": "12",
+    "nagaland": "13",
+    "manipur": "14",
+    "mizoram": "15",
+    "tripura": "16",
+    "meghalaya": "17",
+    "assam": "18",
+    "westbengal": "19",
+    "jharkhand": "20",
+    "odisha": "21",
+    "orissa": "21",
+    "chhattisgarh": "22",
+    "madhyapradesh": "23",
+    "gujarat": "24",
+    "damananddiu": "25",
+    "dadraandnagarhavelianddamananddiu": "26",
+    "dadraandnagarhaveli": "26",
+    "maharashtra": "27",
+    "karnataka": "29",
+    "goa": "30",
+    "lakshadweep": "31",
+    "kerala": "32",
+    "tamilnadu": "33",
+    "puducherry": "34",
+    "pondicherry": "34",
+    "andamanandnicobarislands": "35",
+    "telangana": "36",
+    "andhrapradesh": "37",
+    "ladakh": "38",
+    "othercountries": "96",
+    "otherterritory": "97",
 }
 
 

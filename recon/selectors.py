@@ -8,8 +8,8 @@ from django.db.models import Count, F, Q, Sum
 
 from core.money import ZERO
 from core.periods import format_date
-from recon import domain
 from ims.models import ImsRecord
+from recon import domain
 from recon.models import Category, Line, Match, Register
 
 TAX = ("iamt", "camt", "samt", "cess")
@@ -50,7 +50,9 @@ def summary(reg: Register) -> Summary:
     t = reg.taxpayer_id
     mine = Match.objects.filter(taxpayer_id=t, register=reg)
     agg = mine.aggregate(**{c.value: Count("id", filter=Q(category=c.value)) for c in Category})
-    ims_only = _tax(ImsRecord, recipient_id=t, id__in=mine.filter(category=Category.IMS_ONLY).values("record_id"))
+    ims_only = _tax(
+        ImsRecord, recipient_id=t, id__in=mine.filter(category=Category.IMS_ONLY).values("record_id")
+    )
     books_only = _tax(Line, taxpayer_id=t, id__in=mine.filter(category=Category.BOOKS_ONLY).values("line_id"))
     counts = {c.value: agg[c.value] for c in Category}
     lines = sum(counts[c] for c in (*PAIRED, Category.BOOKS_ONLY))
@@ -88,7 +90,9 @@ def attach(reg: Register, matches: list[Match]) -> list[Match]:
     line_ids = {m.line_id for m in matches if m.line_id}
     record_ids = {m.record_id for m in matches if m.record_id}
     lines = {x.id: x for x in Line.objects.filter(taxpayer_id=t, id__in=line_ids)} if line_ids else {}
-    records = {x.id: x for x in ImsRecord.objects.filter(recipient_id=t, id__in=record_ids)} if record_ids else {}
+    records = (
+        {x.id: x for x in ImsRecord.objects.filter(recipient_id=t, id__in=record_ids)} if record_ids else {}
+    )
     for m in matches:
         m.line = lines.get(m.line_id) if m.line_id else None
         m.record = records.get(m.record_id) if m.record_id else None
@@ -146,10 +150,10 @@ def followup(reg: Register) -> list[dict]:
     by_supplier: dict[str, dict] = {}
     for m in (m for part in chunks(reg, rows(reg).filter(category__in=FOLLOW_UP)) for m in part):
         party = m.record or m.line
-        entry = by_supplier.setdefault(
-            party.stin, {"stin": party.stin, "trdnm": "", "rows": []}
+        entry = by_supplier.setdefault(party.stin, {"stin": party.stin, "trdnm": "", "rows": []})
+        entry["trdnm"] = (
+            entry["trdnm"] or (m.record.trdnm if m.record else "") or (m.line.trdnm if m.line else "")
         )
-        entry["trdnm"] = entry["trdnm"] or (m.record.trdnm if m.record else "") or (m.line.trdnm if m.line else "")
         entry["rows"].append(m)
     out = sorted(by_supplier.values(), key=lambda e: (e["trdnm"] or e["stin"]).lower())
     for e in out:

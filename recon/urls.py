@@ -8,7 +8,9 @@ from recon import api, views
 api = [
     path("recon/<str:gstin>/settings", api.ReconSettingsApi.as_view(), name="api_recon_settings"),
     path("recon/<str:gstin>/<str:period>/summary", api.ReconSummaryApi.as_view(), name="api_recon_summary"),
-    path("recon/<str:gstin>/<str:period>/register", api.ReconRegisterApi.as_view(), name="api_recon_register"),
+    path(
+        "recon/<str:gstin>/<str:period>/register", api.ReconRegisterApi.as_view(), name="api_recon_register"
+    ),
     path("recon/<str:gstin>/<str:period>/rows", api.ReconRowsApi.as_view(), name="api_recon_rows"),
     path("recon/<str:gstin>/<str:period>/rows/<id:row_id>", api.ReconRowApi.as_view(), name="api_recon_row"),
     path(

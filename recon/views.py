@@ -12,23 +12,22 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core import clock
-from core.api import keyset, make_cursor, xlsx_response
-from core.errors import NotFound, RuleViolation, ValidationFailed
+from core.api import keyset, xlsx_response
+from core.errors import DomainError, NotFound, RuleViolation, ValidationFailed
 from core.money import indian_grouping
 from core.pages import rule_message
 from core.periods import business_date, parse_period, period_add, period_code, period_of, typed_period
 from ims.models import Action, ImsRecord
 from ims.selectors import record_names
-from jobs.models import Job, JobStatus
+from jobs.models import JobStatus
 from jobs.services import job_start, job_visible
 from recon import domain
-from recon.models import Category, How, Line, Match
+from recon.models import Category, How, Match
 from recon.selectors import attach, current_register, differences, followup, registers_of, rows, summary
 from recon.services import export, registers, review
 from recon.services.apply import ACTIONABLE, apply_start, propose
 from recon.services.match import settings_for
 from taxpayers.access import Perm
-from core.errors import DomainError
 from taxpayers.pages import can, gstin_page
 from taxpayers.selectors import Calendar
 
@@ -37,13 +36,24 @@ JOB_KINDS = ("recon_import", "recon_apply", "recon_match", "recon_export")
 CATEGORY_HELP = {
     Category.MATCHED: "Same GSTIN, number, type and date; amounts within the tolerance.",
     Category.MISMATCH: "Same GSTIN and number, but the type, date or an amount differs.",
-    Category.SUGGESTED: "Probably the same document: the number once normalised, or another GSTIN of the same PAN.",
+    Category.SUGGESTED: (
+        "Probably the same document: the number once normalised, or another GSTIN of the same PAN."
+    ),
     Category.BOOKS_ONLY: "In your books; the supplier has not reported it.",
     Category.IMS_ONLY: "Reported by the supplier for this period; not in your books.",
     Category.DUPLICATE: "Booked twice: the same supplier, type and number as an earlier line.",
 }
-FIELD_WORDS = {"gstin": "GSTIN", "number": "Number", "type": "Type", "date": "Date", "txval": "Taxable value",
-               "iamt": "IGST", "camt": "CGST", "samt": "SGST", "cess": "Cess"}
+FIELD_WORDS = {
+    "gstin": "GSTIN",
+    "number": "Number",
+    "type": "Type",
+    "date": "Date",
+    "txval": "Taxable value",
+    "iamt": "IGST",
+    "camt": "CGST",
+    "samt": "SGST",
+    "cess": "Cess",
+}
 
 
 def _period(request, taxpayer) -> int:
@@ -121,30 +131,41 @@ def recon(request, taxpayer):
     out = []
     for m in page:
         prop = propose(m, register=reg, st=st, cal=cal, today=today)
-        out.append({
-            "m": m,
-            "category": Category(m.category).label,
-            "how": How(m.how).label if m.how else "",
-            "differs": set(filter(None, m.fields.split(","))),
-            "fields": [d | {"words": FIELD_WORDS[d["field"]]} for d in differences(m)],
-            "proposal": prop,
-            "proposal_words": Action(prop.action).label if prop.action else "",
-            "spare": spare.get(m.line.pan, []) if m.line and m.category == Category.BOOKS_ONLY else [],
-        })
+        out.append(
+            {
+                "m": m,
+                "category": Category(m.category).label,
+                "how": How(m.how).label if m.how else "",
+                "differs": set(filter(None, m.fields.split(","))),
+                "fields": [d | {"words": FIELD_WORDS[d["field"]]} for d in differences(m)],
+                "proposal": prop,
+                "proposal_words": Action(prop.action).label if prop.action else "",
+                "spare": spare.get(m.line.pan, []) if m.line and m.category == Category.BOOKS_ONLY else [],
+            }
+        )
     query = {"period": period_code(period), "category": category, "q": q, "supplier": supplier}
-    ctx.update({
-        "summary": s,
-        "tiles": [
-            {"key": c.value, "label": c.label, "count": indian_grouping(str(s.counts[c.value])), "help": CATEGORY_HELP[c]}
-            for c in Category
-        ],
-        "rows": out,
-        "category": category,
-        "q": q,
-        "supplier": supplier,
-        "next_url": f"?{urlencode({**{k: v for k, v in query.items() if v}, 'after': nxt and page[-1].id})}" if nxt else "",
-        "actionable": sum(s.counts[c] for c in ACTIONABLE),
-    })
+    ctx.update(
+        {
+            "summary": s,
+            "tiles": [
+                {
+                    "key": c.value,
+                    "label": c.label,
+                    "count": indian_grouping(str(s.counts[c.value])),
+                    "help": CATEGORY_HELP[c],
+                }
+                for c in Category
+            ],
+            "rows": out,
+            "category": category,
+            "q": q,
+            "supplier": supplier,
+            "next_url": f"?{urlencode({**{k: v for k, v in query.items() if v}, 'after': page[-1].id})}"
+            if nxt
+            else "",
+            "actionable": sum(s.counts[c] for c in ACTIONABLE),
+        }
+    )
     return render(request, "recon/home.html", ctx)
 
 
@@ -165,8 +186,15 @@ def recon_import(request, taxpayer):
         return redirect(_back(request, taxpayer, period))
     if not domain.missing_fields(pv["mapping"]) and request.POST.get("review") != "1":
         job = registers.import_start(
-            taxpayer=taxpayer, period=period, token=token, source=source, filename=upload.name, mapping=pv["mapping"],
-            header_row=pv["header_row"], user=request.user, by=request.user.username,
+            taxpayer=taxpayer,
+            period=period,
+            token=token,
+            source=source,
+            filename=upload.name,
+            mapping=pv["mapping"],
+            header_row=pv["header_row"],
+            user=request.user,
+            by=request.user.username,
         )
         return redirect("recon_job", taxpayer.gstin, job.id)
     return _mapping_page(request, taxpayer, period, token, source, upload.name, pv, pv["mapping"])
@@ -181,9 +209,17 @@ def _mapping_page(request, taxpayer, period, token, source, filename, pv, mappin
         request,
         "recon/mapping.html",
         {
-            "nav": "recon", "period": period, "period_code": period_code(period), "period_words": _words(period),
-            "token": token, "source": source, "filename": filename, "headers": list(enumerate(pv["headers"])),
-            "sample": pv["sample"], "header_row": pv["header_row"], "fields": fields,
+            "nav": "recon",
+            "period": period,
+            "period_code": period_code(period),
+            "period_words": _words(period),
+            "token": token,
+            "source": source,
+            "filename": filename,
+            "headers": list(enumerate(pv["headers"])),
+            "sample": pv["sample"],
+            "header_row": pv["header_row"],
+            "fields": fields,
         },
         status=status,
     )
@@ -198,7 +234,9 @@ def recon_map(request, taxpayer):
     filename = request.POST.get("filename", "")[:200]
     try:
         pv = registers.preview(token, source)
-        mapping = registers.mapping_check({f: request.POST.get(f"col_{f}", "") for f in domain.FIELDS}, pv["headers"])
+        mapping = registers.mapping_check(
+            {f: request.POST.get(f"col_{f}", "") for f in domain.FIELDS}, pv["headers"]
+        )
     except ValidationFailed as exc:
         for d in exc.details:
             field = d["path"].removeprefix("mapping.")
@@ -209,8 +247,15 @@ def recon_map(request, taxpayer):
         messages.error(request, f"The register was not accepted: {rule_message(exc)}")
         return redirect(_back(request, taxpayer, period))
     job = registers.import_start(
-        taxpayer=taxpayer, period=period, token=token, source=source, filename=filename, mapping=mapping,
-        header_row=pv["header_row"], user=request.user, by=request.user.username,
+        taxpayer=taxpayer,
+        period=period,
+        token=token,
+        source=source,
+        filename=filename,
+        mapping=mapping,
+        header_row=pv["header_row"],
+        user=request.user,
+        by=request.user.username,
     )
     return redirect("recon_job", taxpayer.gstin, job.id)
 
@@ -230,14 +275,22 @@ def recon_job(request, taxpayer, job_id: int):
     names = record_names(job, [e["id"] for e in refused if isinstance(e.get("id"), int)]) if refused else {}
     period = job.params.get("period")
     if period is None and job.params.get("register"):
-        period = registers.Register.objects.filter(taxpayer_id=taxpayer.id, id=job.params["register"]).values_list("period", flat=True).first()
+        period = (
+            registers.Register.objects.filter(taxpayer_id=taxpayer.id, id=job.params["register"])
+            .values_list("period", flat=True)
+            .first()
+        )
     ctx = {
-        "nav": "recon", "job": job, "finished": finished, "result": result,
+        "nav": "recon",
+        "job": job,
+        "finished": finished,
+        "result": result,
         "period_code": period_code(period) if period else "",
         "errors": (job.error or {}).get("details", [])[:200] if job.status == JobStatus.FAILED else [],
         "refused": [e | {"name": names.get(e.get("id"))} for e in refused],
         "counts": [
-            (Category(k).label, indian_grouping(str(v))) for k, v in (result.get("counts") or {}).items()
+            (Category(k).label, indian_grouping(str(v)))
+            for k, v in (result.get("counts") or {}).items()
             if k in Category.values
         ],
     }
@@ -256,21 +309,32 @@ def recon_row(request, taxpayer, match_id: int):
     op = request.POST.get("op")
     try:
         if op == "edit":
-            review.edit(reg, match_id=match_id, action=request.POST.get("action", ""),
-                        remarks=request.POST.get("remarks") or None)
+            review.edit(
+                reg,
+                match_id=match_id,
+                action=request.POST.get("action", ""),
+                remarks=request.POST.get("remarks") or None,
+            )
             messages.success(request, "Proposal changed.")
         elif op == "confirm":
             review.confirm(reg, match_id=match_id, by=request.user.username)
             messages.success(request, "Pair confirmed.")
         elif op == "unpair":
             review.unpair(reg, match_id=match_id, by=request.user.username)
-            messages.success(request, "Pair separated: the line and the record are now missing on either side.")
+            messages.success(
+                request, "Pair separated: the line and the record are now missing on either side."
+            )
         elif op == "pair":
             m = Match.objects.filter(taxpayer_id=taxpayer.id, register=reg, id=match_id).first()
             rid = request.POST.get("record", "")
             if m is None or m.line_id is None:
                 raise NotFound("No such row in this reconciliation.")
-            review.pair(reg, line_id=m.line_id, record_id=int(rid) if rid.isdigit() else None, by=request.user.username)
+            review.pair(
+                reg,
+                line_id=m.line_id,
+                record_id=int(rid) if rid.isdigit() else None,
+                by=request.user.username,
+            )
             messages.success(request, "Paired by hand.")
         else:
             raise Http404("Not found")
@@ -290,7 +354,9 @@ def recon_apply(request, taxpayer):
         raise Http404("Not found")
     cats = [c for c in request.POST.getlist("categories") if c in Category.values]
     try:
-        job = apply_start(register=reg, categories=cats, user=request.user, role=taxpayer.role, by=request.user.username)
+        job = apply_start(
+            register=reg, categories=cats, user=request.user, role=taxpayer.role, by=request.user.username
+        )
     except RuleViolation as exc:
         messages.error(request, rule_message(exc))
         return redirect(_back(request, taxpayer, period))
@@ -314,7 +380,9 @@ def recon_settings(request, taxpayer):
     period = _period(request, taxpayer)
     try:
         review.settings_save(taxpayer, request.POST)
-        messages.success(request, "Rules saved. Tolerance and date window count from the next matching: match again.")
+        messages.success(
+            request, "Rules saved. Tolerance and date window count from the next matching: match again."
+        )
     except ValidationFailed as exc:
         for d in exc.details:
             messages.error(request, f"{d['path'].replace('_', ' ').capitalize()}: {d['message']}")
@@ -328,7 +396,9 @@ def recon_export(request, taxpayer):
     if reg is None:
         raise Http404("Not found")
     if sum(summary(reg).counts.values()) > export.sync_max():
-        job = job_start(kind="recon_export", taxpayer=taxpayer, user=request.user, params={"register": reg.id})
+        job = job_start(
+            kind="recon_export", taxpayer=taxpayer, user=request.user, params={"register": reg.id}
+        )
         return redirect("recon_job", taxpayer.gstin, job.id)
     return xlsx_response(lambda fh: export.write(reg, fh), export.filename(reg, taxpayer.gstin))
 
@@ -339,10 +409,18 @@ def recon_followup(request, taxpayer):
     period = _period(request, taxpayer)
     reg = current_register(taxpayer.id, period)
     if reg is None and request.method == "GET" and not request.GET.get("download"):
-        return render(request, "recon/followup.html", {
-            "nav": "recon", "period": period, "period_code": period_code(period), "period_words": _words(period),
-            "entries": [], "no_register": True,
-        })
+        return render(
+            request,
+            "recon/followup.html",
+            {
+                "nav": "recon",
+                "period": period,
+                "period_code": period_code(period),
+                "period_words": _words(period),
+                "entries": [],
+                "no_register": True,
+            },
+        )
     if reg is None:
         raise Http404("Not found")
     name = taxpayer.display_name
@@ -351,8 +429,9 @@ def recon_followup(request, taxpayer):
         if not can(request, Perm.WRITE):
             raise PermissionDenied("Your role does not allow this.")
         try:
-            review.followup_email(reg, stin=stin, to=request.POST.get("to", ""), recipient_name=name,
-                                  by=request.user.username)
+            review.followup_email(
+                reg, stin=stin, to=request.POST.get("to", ""), recipient_name=name, by=request.user.username
+            )
             messages.success(request, f"Follow-up sent to {request.POST.get('to', '').strip()}.")
         except NotFound:
             raise Http404("Not found")
@@ -364,15 +443,24 @@ def recon_followup(request, taxpayer):
             entry = review.followup_for(reg, stin)
         except NotFound:
             raise Http404("Not found")
-        resp = HttpResponse(review.letter(reg, entry, recipient_name=name), content_type="text/plain; charset=utf-8")
+        resp = HttpResponse(
+            review.letter(reg, entry, recipient_name=name), content_type="text/plain; charset=utf-8"
+        )
         resp["Content-Disposition"] = f'attachment; filename="follow-up-{stin}-{period_code(period)}.txt"'
         return resp
     entries = followup(reg)
     for e in entries:
         e["letter"] = review.letter(reg, e, recipient_name=name)
         e["count"] = len(e["rows"])
-    return render(request, "recon/followup.html", {
-        "nav": "recon", "period": period, "period_code": period_code(period), "period_words": _words(period),
-        "entries": entries, "can_write": can(request, Perm.WRITE),
-    })
-
+    return render(
+        request,
+        "recon/followup.html",
+        {
+            "nav": "recon",
+            "period": period,
+            "period_code": period_code(period),
+            "period_words": _words(period),
+            "entries": entries,
+            "can_write": can(request, Perm.WRITE),
+        },
+    )

@@ -31,7 +31,8 @@ def column_number(letters: bytes) -> int:
 def check_workbook(source, *, max_rows: int = MAX_ROWS, what: str = "an IMS export workbook") -> None:
     """Raise 400 UNSUPPORTED_FORMAT when the workbook is not a zip, is too big uncompressed, compresses
     suspiciously well, declares too many shared strings, or has a sheet declared larger than ``what`` (an IMS
-    export by default) can be: ``max_rows`` data rows. ``source`` is a path or a binary file object (left at position 0)."""
+    export by default) can be: ``max_rows`` data rows. ``source`` is a path or a binary file object (left at
+    position 0)."""
     try:
         zf = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError, ValueError):

@@ -75,14 +75,16 @@ def difference_words(m: Match) -> str:
             parts.append(f"date {format_date(line.doc_date)} in books, {format_date(rec.doc_date)} here")
         elif f == "type":
             parts.append(
-                f"type {line.get_doc_type_display().lower()} in books, {rec.get_doc_type_display().lower()} here"
+                f"type {line.get_doc_type_display().lower()} in books, "
+                f"{rec.get_doc_type_display().lower()} here"
             )
         elif f in domain.AMOUNTS:
             ours, theirs = getattr(line, f), getattr(rec, f)
             diff = theirs - ours
             more = "more" if diff > 0 else "less"
             parts.append(
-                f"{domain.DIFF_FIELDS[f]} {rupees(ours)} in books, {rupees(theirs)} here ({rupees(abs(diff))} {more})"
+                f"{domain.DIFF_FIELDS[f]} {rupees(ours)} in books, {rupees(theirs)} here "
+                f"({rupees(abs(diff))} {more})"
             )
     return "Books differ: " + "; ".join(parts) + "." if parts else ""
 

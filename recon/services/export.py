@@ -65,7 +65,12 @@ def write(reg: Register, out, progress=None) -> int:
     wb = Workbook(write_only=True)
     head = wb.create_sheet("Summary")
     s = summary(reg)
-    head.append([f"Reconciliation of {taxpayer.gstin}, period {period_code(reg.period)}, register version {reg.version}"])
+    head.append(
+        [
+            f"Reconciliation of {taxpayer.gstin}, period {period_code(reg.period)}, "
+            f"register version {reg.version}"
+        ]
+    )
     for c in Category:
         head.append([c.label, s.counts[c.value]])
     head.append(["Match rate (%)", float(s.match_rate) if s.match_rate is not None else None])
@@ -76,7 +81,10 @@ def write(reg: Register, out, progress=None) -> int:
     n = 0
     for m in (m for part in chunks(reg, rows(reg), CHUNK) for m in part):
         p = propose(m, register=reg, st=st, cal=cal, today=today)
-        diffs = [money_cell(ws, v) if v is not None else None for v in (m.d_txval, m.d_iamt, m.d_camt, m.d_samt, m.d_cess)]
+        diffs = [
+            money_cell(ws, v) if v is not None else None
+            for v in (m.d_txval, m.d_iamt, m.d_camt, m.d_samt, m.d_cess)
+        ]
         ws.append(
             [
                 Category(m.category).label,

@@ -57,7 +57,8 @@ class _Sql:
         if self.others:
             ids = ", ".join(str(int(i)) for i in self.others)
             taken = (
-                f" AND NOT EXISTS (SELECT 1 FROM {self.M} mo WHERE mo.taxpayer_id = %(t)s AND mo.record_id = {r}.id"
+                f" AND NOT EXISTS (SELECT 1 FROM {self.M} mo WHERE mo.taxpayer_id = %(t)s"
+                f" AND mo.record_id = {r}.id"
                 f" AND mo.register_id IN ({ids}) AND mo.line_id IS NOT NULL)"
             )
         return (
@@ -66,10 +67,10 @@ class _Sql:
             f" AND ({r}.active = %(yes)s OR {r}.itc_period BETWEEN %(p_from)s AND %(p)s){taken}"
         )
 
-    def free_line(self, l: str = "l") -> str:
+    def free_line(self, line: str = "l") -> str:
         return (
             f"NOT EXISTS (SELECT 1 FROM {self.M} ml WHERE ml.taxpayer_id = %(t)s AND ml.register_id = %(reg)s"
-            f" AND ml.line_id = {l}.id)"
+            f" AND ml.line_id = {line}.id)"
         )
 
     def free_record(self, r: str = "r") -> str:
@@ -92,6 +93,16 @@ class _Sql:
         days = _days("r.doc_date", "l.doc_date")
         # A pair made by hand needs only a record of the recipient's that is still there.
         candidate = "r.recipient_id = %(t)s AND r.removed = %(no)s" if manual else self.candidate()
+        # The pins drive the pairs made by hand: from the pins to their line and record, by key.
+        source = (
+            f"{self.P} pn2 JOIN {self.L} l ON l.taxpayer_id = %(t)s AND l.id = pn2.line_id"
+            if manual
+            else f"{self.L} l"
+        )
+        if manual:
+            where = (
+                f"AND pn2.taxpayer_id = %(t)s AND pn2.register_id = %(reg)s AND pn2.paired = %(yes)s {where}"
+            )
         diffs = ", ".join(f"r.{h} - l.{h} AS d_{h}" for h in HEADS)
         score = f"CASE WHEN r.doc_type = l.doc_type THEN 0 ELSE 1 END, ABS({days}), " + " + ".join(
             f"ABS(r.{h} - l.{h})" for h in HEADS
@@ -112,7 +123,8 @@ class _Sql:
         if suggested:
             category = "'suggested'"
         else:
-            category = f"CASE WHEN c.type_differs = 0 AND c.d_days = 0 AND {within} THEN 'matched' ELSE 'mismatch' END"
+            agree = f"c.type_differs = 0 AND c.d_days = 0 AND {within}"
+            category = f"CASE WHEN {agree} THEN 'matched' ELSE 'mismatch' END"
         ranks = (
             f", ROW_NUMBER() OVER (PARTITION BY l.id ORDER BY {score}, r.id) AS rl"
             f", ROW_NUMBER() OVER (PARTITION BY r.id ORDER BY {score}, l.id) AS rr"
@@ -130,7 +142,7 @@ class _Sql:
                        CASE WHEN r.number_key = l.number_key THEN 0 ELSE 1 END AS num_differs,
                        CASE WHEN r.stin = l.stin THEN 0 ELSE 1 END AS pan_only
                        {ranks}
-                FROM {self.L} l JOIN {self.R} r ON {join}
+                FROM {source} JOIN {self.R} r ON {join}
                 WHERE l.taxpayer_id = %(t)s AND l.register_id = %(reg)s AND {self.free_line()}
                   AND {candidate} AND {self.free_record()} AND {self.not_unpinned()} {where}
             ) c
@@ -178,12 +190,13 @@ def register_match(reg: Register) -> dict[str, int]:
     win = "ABS(" + _days("r.doc_date", "l.doc_date") + ") <= %(win)s"
     within = " AND ".join(f"ABS(r.{h} - l.{h}) <= CAST(%(tol)s AS NUMERIC)" for h in HEADS)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The passes sort and hash the register and the records once each: in memory, not on disk.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
         # 1. Pairs made by hand, whatever their differences.
         cursor.execute(
             q.pair_insert(
-                join=f"r.id IN (SELECT pn2.record_id FROM {q.P} pn2 WHERE pn2.taxpayer_id = %(t)s"
-                f" AND pn2.register_id = %(reg)s"
-                f" AND pn2.line_id = l.id AND pn2.paired = %(yes)s)",
+                join="r.id = pn2.record_id",
                 how="manual",
                 manual=True,
             ),
@@ -192,11 +205,12 @@ def register_match(reg: Register) -> dict[str, int]:
         # 2. Duplicates within the books.
         cursor.execute(
             f"""
-            INSERT INTO {q.M} (taxpayer_id, register_id, line_id, record_id, category, how, fields, record_hash,
-                               action, remarks)
+            INSERT INTO {q.M} (taxpayer_id, register_id, line_id, record_id, category, how, fields,
+                               record_hash, action, remarks)
             SELECT %(t)s, %(reg)s, d.id, NULL, 'duplicate', '', '', '', '', NULL
             FROM (
-                SELECT l.id, ROW_NUMBER() OVER (PARTITION BY l.stin, l.doc_type, l.number_norm ORDER BY l.row, l.id) AS n
+                SELECT l.id, ROW_NUMBER() OVER (PARTITION BY l.stin, l.doc_type, l.number_norm
+                                                ORDER BY l.row, l.id) AS n
                 FROM {q.L} l
                 WHERE l.taxpayer_id = %(t)s AND l.register_id = %(reg)s AND {q.free_line()}
             ) d
@@ -233,8 +247,8 @@ def register_match(reg: Register) -> dict[str, int]:
         # 6. What is left on either side.
         cursor.execute(
             f"""
-            INSERT INTO {q.M} (taxpayer_id, register_id, line_id, record_id, category, how, fields, record_hash,
-                               action, remarks)
+            INSERT INTO {q.M} (taxpayer_id, register_id, line_id, record_id, category, how, fields,
+                               record_hash, action, remarks)
             SELECT %(t)s, %(reg)s, l.id, NULL, 'books_only', '', '', '', '', NULL
             FROM {q.L} l
             WHERE l.taxpayer_id = %(t)s AND l.register_id = %(reg)s AND {q.free_line()}
@@ -243,8 +257,8 @@ def register_match(reg: Register) -> dict[str, int]:
         )
         cursor.execute(
             f"""
-            INSERT INTO {q.M} (taxpayer_id, register_id, line_id, record_id, category, how, fields, record_hash,
-                               action, remarks)
+            INSERT INTO {q.M} (taxpayer_id, register_id, line_id, record_id, category, how, fields,
+                               record_hash, action, remarks)
             SELECT %(t)s, %(reg)s, NULL, r.id, 'ims_only', '', '', r.hash, '', NULL
             FROM {q.R} r
             WHERE {q.candidate()} AND r.itc_period = %(p)s AND {q.free_record()}

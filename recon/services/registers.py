@@ -3,6 +3,7 @@ software exports, or any layout with a column-mapping step) or JSON from an ERP.
 is read; every row is checked in one streaming pass; a register with any bad row is refused whole (its rows
 and reasons listed), otherwise it becomes the period's next version, written in bulk, and is matched."""
 
+import contextlib
 import csv
 import io
 import json
@@ -100,17 +101,15 @@ def stored(token: str, source: str) -> bool:
 
 
 def _discard(token: str, source: str) -> None:
-    try:
+    with contextlib.suppress(RuleViolation):
         _path(token, source).unlink(missing_ok=True)
-    except RuleViolation:
-        pass
 
 
 # --- reading rows ------------------------------------------------------------------------------------------
 
 
 def _csv_rows(path) -> Iterator[list]:
-    raw = open(path, "rb")
+    raw = open(path, "rb")  # noqa: SIM115 (closed in the finally below, after the generator's last row)
     try:
         sample = raw.read(65536)
         raw.seek(0)
@@ -124,8 +123,7 @@ def _csv_rows(path) -> Iterator[list]:
         delimiter = max((",", ";", "\t", "|"), key=lambda d: first[0].count(d) if first else 0)
         csv.field_size_limit(MAX_CELL)
         try:
-            for row in csv.reader(text, delimiter=delimiter):
-                yield row
+            yield from csv.reader(text, delimiter=delimiter)
         except csv.Error as exc:
             raise _unsupported(f"The CSV file cannot be read: {exc}.")
     finally:
@@ -188,7 +186,13 @@ def mapping_check(mapping, headers: list) -> dict[str, int]:
     present. Refused (400 VALIDATION) with each problem named."""
     if not isinstance(mapping, dict):
         raise ValidationFailed(
-            [{"path": "mapping", "code": "INVALID", "message": "The column mapping must name a column per field."}]
+            [
+                {
+                    "path": "mapping",
+                    "code": "INVALID",
+                    "message": "The column mapping must name a column per field.",
+                }
+            ]
         )
     out, used, details = {}, {}, []
     for field, col in mapping.items():
@@ -365,12 +369,21 @@ def _import(job: Job) -> dict:
             "REGISTER_EMPTY", "The register has no document with a supplier GSTIN.", status=400
         )
     reg, counts = register_save(
-        taxpayer=taxpayer, period=period, facts=facts, source=p["source"], filename=p.get("filename", ""),
+        taxpayer=taxpayer,
+        period=period,
+        facts=facts,
+        source=p["source"],
+        filename=p.get("filename", ""),
         by=p.get("by", ""),
     )
     job_progress(job, n, n)
-    return {"register": reg.id, "version": reg.version, "lines": len(facts), "left_out": skipped,
-            "counts": counts}
+    return {
+        "register": reg.id,
+        "version": reg.version,
+        "lines": len(facts),
+        "left_out": skipped,
+        "counts": counts,
+    }
 
 
 def register_save(*, taxpayer: Taxpayer, period: int, facts: list, source: str, filename: str, by: str):

@@ -38,7 +38,11 @@ def pair(reg: Register, *, line_id, record_id, by: str) -> dict[str, int]:
     if not reg.current:
         raise RuleViolation("REGISTER_NOT_CURRENT", "Only the current version of a register can be changed.")
     lock_taxpayers([reg.taxpayer_id])
-    line = Line.objects.filter(taxpayer_id=reg.taxpayer_id, register=reg, id=line_id).first() if isinstance(line_id, int) else None
+    line = (
+        Line.objects.filter(taxpayer_id=reg.taxpayer_id, register=reg, id=line_id).first()
+        if isinstance(line_id, int)
+        else None
+    )
     rec = (
         ImsRecord.objects.filter(recipient_id=reg.taxpayer_id, id=record_id, removed=False).first()
         if isinstance(record_id, int)
@@ -48,13 +52,18 @@ def pair(reg: Register, *, line_id, record_id, by: str) -> dict[str, int]:
     if line is None:
         problems.append({"path": "line", "code": "NOT_FOUND", "message": "No such line in this register."})
     if rec is None:
-        problems.append({"path": "record", "code": "NOT_FOUND", "message": "No such record in this GSTIN's IMS."})
+        problems.append(
+            {"path": "record", "code": "NOT_FOUND", "message": "No such record in this GSTIN's IMS."}
+        )
     if problems:
         raise ValidationFailed(problems, "The pair cannot be made.")
     Pin.objects.filter(taxpayer_id=reg.taxpayer_id, register=reg, paired=True).filter(line=line).delete()
     Pin.objects.filter(taxpayer_id=reg.taxpayer_id, register=reg, paired=True).filter(record=rec).delete()
     Pin.objects.update_or_create(
-        taxpayer_id=reg.taxpayer_id, register=reg, line=line, record=rec,
+        taxpayer_id=reg.taxpayer_id,
+        register=reg,
+        line=line,
+        record=rec,
         defaults={"paired": True, "by": by, "at": clock.now()},
     )
     return register_match(reg)
@@ -70,7 +79,10 @@ def unpair(reg: Register, *, match_id, by: str) -> dict[str, int]:
     if m.line_id is None or m.record_id is None:
         raise RuleViolation("NOT_PAIRED", "This row is not a pair.", status=400)
     Pin.objects.update_or_create(
-        taxpayer_id=reg.taxpayer_id, register=reg, line_id=m.line_id, record_id=m.record_id,
+        taxpayer_id=reg.taxpayer_id,
+        register=reg,
+        line_id=m.line_id,
+        record_id=m.record_id,
         defaults={"paired": False, "by": by, "at": clock.now()},
     )
     return register_match(reg)
@@ -89,12 +101,18 @@ def edit(reg: Register, *, match_id, action, remarks) -> Match:
     m = _row(reg, match_id)
     problems = []
     if action not in ACTION_CHOICES:
-        problems.append({"path": "action", "code": "INVALID", "message": "action is A, R, P, N, - (none) or empty."})
+        problems.append(
+            {"path": "action", "code": "INVALID", "message": "action is A, R, P, N, - (none) or empty."}
+        )
     if remarks is not None and not isinstance(remarks, str):
         problems.append({"path": "remarks", "code": "INVALID", "message": "remarks must be text."})
     elif remarks and (len(remarks) > 500 or has_control(remarks)):
         problems.append(
-            {"path": "remarks", "code": "INVALID_REMARKS", "message": "Remarks are 1 to 500 characters, no control characters."}
+            {
+                "path": "remarks",
+                "code": "INVALID_REMARKS",
+                "message": "Remarks are 1 to 500 characters, no control characters.",
+            }
         )
     if m.record_id is None:
         problems.append({"path": "id", "code": "INVALID", "message": "This row has no IMS record to act on."})
@@ -107,7 +125,8 @@ def edit(reg: Register, *, match_id, action, remarks) -> Match:
 
 
 def settings_save(taxpayer, data: dict) -> Settings:
-    """The GSTIN's rules: tolerance in rupees (0–1,000), date window in days (0–60), an action per category."""
+    """The GSTIN's rules: tolerance in rupees (0–1,000), date window in days (0–60), an action per
+    category."""
     st = settings_for(taxpayer.id)
     problems = []
     try:
@@ -115,17 +134,27 @@ def settings_save(taxpayer, data: dict) -> Settings:
         if not tol.is_finite() or tol < 0 or tol > 1000 or tol != tol.quantize(Decimal("0.01")):
             raise InvalidOperation
     except (InvalidOperation, ValueError):
-        problems.append({"path": "tolerance", "code": "INVALID", "message": "The tolerance is 0 to 1,000 rupees, in paise at most."})
+        problems.append(
+            {
+                "path": "tolerance",
+                "code": "INVALID",
+                "message": "The tolerance is 0 to 1,000 rupees, in paise at most.",
+            }
+        )
         tol = st.tolerance
     raw_window = str(data.get("date_window", st.date_window)).strip()
     if not raw_window.isdigit() or int(raw_window) > 60:
-        problems.append({"path": "date_window", "code": "INVALID", "message": "The date window is 0 to 60 days."})
+        problems.append(
+            {"path": "date_window", "code": "INVALID", "message": "The date window is 0 to 60 days."}
+        )
         raw_window = str(st.date_window)
     actions = {}
     for key in ("on_matched", "on_mismatch", "on_ims_only", "on_suggested"):
         value = data.get(key, getattr(st, key))
         if value not in SETTING_ACTIONS:
-            problems.append({"path": key, "code": "INVALID", "message": "Choose Accept, Reject, Pending or none."})
+            problems.append(
+                {"path": key, "code": "INVALID", "message": "Choose Accept, Reject, Pending or none."}
+            )
         actions[key] = value
     if problems:
         raise ValidationFailed(problems)
@@ -136,7 +165,7 @@ def settings_save(taxpayer, data: dict) -> Settings:
     return st
 
 
-# --- follow-up with suppliers ---------------------------------------------------------------------------------
+# --- follow-up with suppliers -------------------------------------------------------------------------------
 
 CATEGORY_WORDS = {
     Category.MISMATCH: "differs from our books",
@@ -151,7 +180,8 @@ def letter(reg: Register, entry: dict, *, recipient_name: str) -> str:
     lines = [
         f"To {entry['trdnm'] or entry['stin']} (GSTIN {entry['stin']}),",
         "",
-        f"We have reconciled our purchase register for {_month(reg.period)} with the documents you reported to GST "
+        f"We have reconciled our purchase register for {_month(reg.period)} with the documents you reported "
+        "to GST "
         "(IMS). Please look into these:",
         "",
     ]
@@ -184,7 +214,9 @@ def followup_email(reg: Register, *, stin: str, to: str, recipient_name: str, by
     """Email the letter (Django's email backend; the console in ``make run``)."""
     to = (to or "").strip()
     if not to or "@" not in to or len(to) > 254 or any(c.isspace() for c in to):
-        raise ValidationFailed([{"path": "to", "code": "INVALID", "message": "Give the supplier's email address."}])
+        raise ValidationFailed(
+            [{"path": "to", "code": "INVALID", "message": "Give the supplier's email address."}]
+        )
     entry = followup_for(reg, stin)
     send_mail(
         subject=f"GST documents to look into — {recipient_name}, {_month(reg.period)}",

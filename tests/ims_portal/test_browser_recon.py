@@ -1,5 +1,5 @@
-"""Issue 16 in Chromium: a recipient imports its purchase register through the column-mapping step, reviews the
-reconciliation side by side, confirms a suggested pair, pairs a line with a record by hand, applies the
+"""Issue 16 in Chromium: a recipient imports its purchase register through the column-mapping step, reviews
+the reconciliation side by side, confirms a suggested pair, pairs a line with a record by hand, applies the
 proposed actions through the confirmation dialog, and sees the IMS page reflect them.
 
 test_browser's September: Acme reported INV-1 (₹1,000.00 + IGST ₹180.00), INV-2 (₹2,500.00 + ₹450.00), INV-3
@@ -28,7 +28,9 @@ BOOKS = (
 )
 
 
-def test_issue16_import_with_mapping_review_fix_by_hand_apply_and_see_ims(page, september, recipient, tmp_path):
+def test_issue16_import_with_mapping_review_fix_by_hand_apply_and_see_ims(
+    page, september, recipient, tmp_path
+):
     member(recipient, "owner", "bharat")
     books = tmp_path / "purchase-register-sep.csv"
     books.write_text(BOOKS)
@@ -89,7 +91,12 @@ def test_issue16_import_with_mapping_review_fix_by_hand_apply_and_see_ims(page, 
 
     # The IMS page reflects it.
     page.goto(f"/g/{KA}/ims/inward?itc_period=092025")
-    for number, words in (("INV-1", "Accepted"), ("INV-2", "Accepted"), ("INV-3", "Accepted"), ("CN-1", "Rejected")):
+    for number, words in (
+        ("INV-1", "Accepted"),
+        ("INV-2", "Accepted"),
+        ("INV-3", "Accepted"),
+        ("CN-1", "Rejected"),
+    ):
         expect(page.locator("tr.ims-row", has_text=number).first).to_contain_text(words)
 
 

@@ -121,11 +121,17 @@ def test_issue16_reconciliation_names_the_recipient_in_every_statement(month):
     recipient = month
     user = member(recipient, "owner")
     owner = client_for(user)
-    lines = [{"stin": "27AAPFU0939F1ZV", "num": f"H-{i}", "dt": "05-09-2025", "txval": 1000, "iamt": 180} for i in (1, 2)]
+    lines = [
+        {"stin": "27AAPFU0939F1ZV", "num": f"H-{i}", "dt": "05-09-2025", "txval": 1000, "iamt": 180}
+        for i in (1, 2)
+    ]
     lines.append({"stin": "27AAPFU0939F1ZV", "num": "X-9", "dt": "05-09-2025", "txval": 5, "iamt": 0})
     owner.get(f"/api/v1/ims/{KA}/summary")  # R-2.1's closing check, once per closing (as above)
     with CaptureQueriesContext(connection) as ctx:
-        assert owner.post(f"/api/v1/recon/{KA}/092025/register", {"lines": lines}, format="json").status_code == 202
+        assert (
+            owner.post(f"/api/v1/recon/{KA}/092025/register", {"lines": lines}, format="json").status_code
+            == 202
+        )
         rows = owner.get(f"/api/v1/recon/{KA}/092025/rows").json()["records"]
         assert owner.get(f"/api/v1/recon/{KA}/092025/summary").status_code == 200
         reg = Register.objects.get(taxpayer=recipient)

@@ -267,9 +267,14 @@ def world(set_clock, settings, tmp_path):
     from recon.models import Match
     from tests.recon.test_match import books
 
-    reg, _ = books(gstin, {"number": "R-1", "doc_date": date(2025, 9, 6)}, {"number": "BILL-1"}, period=202509)
+    reg, _ = books(
+        gstin, {"number": "R-1", "doc_date": date(2025, 9, 6)}, {"number": "BILL-1"}, period=202509
+    )
     recon_job = Job.objects.create(
-        kind=JobKind.RECON_IMPORT, taxpayer=gstin, status=JobStatus.SUCCEEDED, params={"period": 202509},
+        kind=JobKind.RECON_IMPORT,
+        taxpayer=gstin,
+        status=JobStatus.SUCCEEDED,
+        params={"period": 202509},
         created_at=set_clock("2025-10-15 10:00"),
     )
     row = Match.objects.filter(register=reg).order_by("id").first()

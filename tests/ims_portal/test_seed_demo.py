@@ -442,7 +442,10 @@ def test_issue16_bharats_november_books_show_every_reconciliation_category(sandb
         "books_only": 1,
         "ims_only": 1,
     }
-    by = {(m.category, (m.record or m.line).number) for m in Match.objects.filter(register=reg).select_related("line", "record")}
+    by = {
+        (m.category, (m.record or m.line).number)
+        for m in Match.objects.filter(register=reg).select_related("line", "record")
+    }
     assert by == {
         ("matched", "ACME/25/160"),
         ("duplicate", "ACME/25/160"),

@@ -3,8 +3,9 @@ declarations), applying proposals through the action service (audit channel ``re
 refusals, idempotent re-apply, maker-checker, the rules a user changes, and the supplier follow-up.
 
 Scenario (worked by hand): Acme (27AAPFU0939F1ZV) reports for Bharat (29AAGCB7383J1Z4), inter-state at 18 %:
-Sep 2025 — CN-S (credit note, ₹1,000.00 + ₹180.00); Nov 2025 — INV-1 (₹1,000.00 + ₹180.00), INV-2 (₹2,000.00 +
-₹360.00), INV-3 (₹1,000.00 + ₹180.00), CN-1 (credit note, ₹500.00 + ₹90.00). Business time 05-12-2025 10:00."""
+Sep 2025 — CN-S (credit note, ₹1,000.00 + ₹180.00); Nov 2025 — INV-1 (₹1,000.00 + ₹180.00), INV-2 (₹2,000.00
++ ₹360.00), INV-3 (₹1,000.00 + ₹180.00), CN-1 (credit note, ₹500.00 + ₹90.00). Business time 05-12-2025
+10:00."""
 
 from datetime import date
 from decimal import Decimal
@@ -34,7 +35,11 @@ def world(supplier, recipient, set_clock):
         supplier,
         "112025",
         gstr1(
-            b2b=[inv("INV-1", "03-11-2025"), inv("INV-2", "03-11-2025", txval="2000.00"), inv("INV-3", "03-11-2025")],
+            b2b=[
+                inv("INV-1", "03-11-2025"),
+                inv("INV-2", "03-11-2025", txval="2000.00"),
+                inv("INV-3", "03-11-2025"),
+            ],
             cdnr=[note("CN-1", "04-11-2025", txval="500.00")],
         ),
     )
@@ -47,7 +52,13 @@ def nov_books(recipient):
         recipient,
         {"number": "INV-1"},
         {"number": "INV-2", "txval": "2100.00"},
-        {"number": "CN-1", "doc_type": "CN", "txval": "500.00", "iamt": "80.00", "doc_date": date(2025, 11, 4)},
+        {
+            "number": "CN-1",
+            "doc_type": "CN",
+            "txval": "500.00",
+            "iamt": "80.00",
+            "doc_date": date(2025, 11, 4),
+        },
         {"number": "BILL-9"},
     )
 
@@ -92,14 +103,18 @@ def test_issue16_r4_4_r4_6_proposals_follow_the_rules_and_the_period_law(world, 
     assert p["BILL-9"][:2] == ("books_only", "")
 
 
-def test_issue16_r4_4_a_credit_note_before_october_2025_missing_in_books_is_rejected_not_pending(world, recipient):
+def test_issue16_r4_4_a_credit_note_before_october_2025_missing_in_books_is_rejected_not_pending(
+    world, recipient
+):
     reg, counts = books(recipient, {"number": "ZZ-1"}, period=202509)
     p = proposals(reg)
     # Pending is refused on an ITC-reducing record of Sep 2025 (PENDING_NOT_ALLOWED): Reject, same remark.
     assert p["CN-S"] == ("ims_only", "R", "Not in our purchase register for Sep 2025.", None)
 
 
-def test_issue16_r4_9_applying_goes_through_the_action_service_with_the_reconciliation_channel(world, recipient):
+def test_issue16_r4_9_applying_goes_through_the_action_service_with_the_reconciliation_channel(
+    world, recipient
+):
     owner = member(recipient, "owner", "olga")
     reg, _ = nov_books(recipient)
     job = apply_start(register=reg, categories=[], user=owner, role="owner", by="olga")
@@ -119,7 +134,9 @@ def test_issue16_r4_9_applying_goes_through_the_action_service_with_the_reconcil
     assert ImsAudit.objects.filter(recipient=recipient, channel="reconciliation").count() == 4
 
 
-def test_issue16_r4_10_a_record_the_supplier_changed_since_matching_is_refused_stale_and_named(world, supplier, recipient):
+def test_issue16_r4_10_a_record_the_supplier_changed_since_matching_is_refused_stale_and_named(
+    world, supplier, recipient
+):
     owner = member(recipient, "owner")
     reg, _ = nov_books(recipient)
     save(supplier, "112025", gstr1(b2b=[inv("INV-1", "03-11-2025", txval="1100.00")]))  # an edit: new digest
@@ -205,10 +222,18 @@ def test_issue16_follow_up_letters_per_supplier_download_and_email(world, recipi
     body = letter.content.decode()
     assert "Invoice INV-2 of 03-11-2025 (taxable value ₹2,000.00): differs from our books." in body
     assert "Books differ: taxable value ₹2,100.00 in books, ₹2,000.00 here (₹100.00 less)" in body
-    assert "Invoice BILL-9 of 03-11-2025 (taxable value ₹1,000.00): is in our books but you have not reported it." in body
-    assert "Invoice INV-3 of 03-11-2025 (taxable value ₹1,000.00): you reported it but it is not in our books." in body
+    assert (
+        "Invoice BILL-9 of 03-11-2025 (taxable value ₹1,000.00): "
+        "is in our books but you have not reported it." in body
+    )
+    assert (
+        "Invoice INV-3 of 03-11-2025 (taxable value ₹1,000.00): you reported it but it is not in our books."
+        in body
+    )
     assert "INV-1 " not in body  # matched: nothing to take up
-    r = c.post(f"/g/{KA}/reconciliation/follow-up", {"period": "112025", "stin": MH, "to": "accounts@acme.example"})
+    r = c.post(
+        f"/g/{KA}/reconciliation/follow-up", {"period": "112025", "stin": MH, "to": "accounts@acme.example"}
+    )
     assert r.status_code == 302
     (message,) = mail.outbox
     assert message.to == ["accounts@acme.example"] and message.body == body
@@ -233,7 +258,11 @@ def test_issue16_the_excel_export_holds_every_row_with_its_proposal(world, recip
     got = {}
     for row in ws.iter_rows(min_row=2, values_only=True):
         rec = dict(zip(header, row, strict=True))
-        got[rec["IMS: Number"] or rec["Books: Number"]] = (rec["Category"], rec["Proposed action"], rec["Differing fields"])
+        got[rec["IMS: Number"] or rec["Books: Number"]] = (
+            rec["Category"],
+            rec["Proposed action"],
+            rec["Differing fields"],
+        )
     assert got == {
         "INV-1": ("Matched", "Accepted", None),
         "INV-2": ("Mismatch", "Pending", "taxable value, IGST"),
@@ -264,7 +293,9 @@ def test_issue16_pairing_by_hand_confirming_and_unpairing_from_the_page(world, r
     inv3 = ImsRecord.objects.get(recipient=recipient, number="INV-3")
     page = c.get(f"/g/{KA}/reconciliation?period=112025&category=books_only").content.decode()
     assert f'<option value="{inv3.id}">INV-3' in page  # offered for the line missing in IMS
-    r = c.post(f"/g/{KA}/reconciliation/rows/{bill9.id}", {"op": "pair", "record": inv3.id, "period": "112025"})
+    r = c.post(
+        f"/g/{KA}/reconciliation/rows/{bill9.id}", {"op": "pair", "record": inv3.id, "period": "112025"}
+    )
     assert r.status_code == 302
     pair = Match.objects.get(register=reg, line__number="BILL-9")
     assert (pair.record_id, pair.how, pair.category) == (inv3.id, "manual", "matched")

@@ -1,18 +1,18 @@
-"""Issue 16, item 1: importing a purchase register — our template, an accounting export's layout, a layout that
-needs the mapping step, JSON from an ERP; bad rows listed with reasons and nothing imported; versions; files
-bounded before they are read; tenancy (R-8.2).
+"""Issue 16, item 1: importing a purchase register — our template, an accounting export's layout, a layout
+that needs the mapping step, JSON from an ERP; bad rows listed with reasons and nothing imported; versions;
+files bounded before they are read; tenancy (R-8.2).
 
 Scenario: Acme (27AAPFU0939F1ZV) saves INV-1 (₹1,000.00 + IGST ₹180.00) and INV-2 (₹2,000.00 + ₹360.00) for
 Bharat (29AAGCB7383J1Z4) in Nov 2025."""
 
 import io
 import re
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import Workbook
-from decimal import Decimal
 
 from jobs.models import Job
 from recon.models import Line, Match, Register
@@ -24,14 +24,18 @@ TEMPLATE = (
     "Supplier GSTIN,Supplier name,Document type,Document number,Document date,Place of supply,Reverse charge,"
     "Taxable value,IGST,CGST,SGST,Cess\n"
     f"{MH},Acme,Invoice,INV-1,03-11-2025,29,N,1000.00,180.00,0,0,0\n"
-    f"{MH},Acme,Invoice,INV-2,03-11-2025,29-Karnataka,N,\"2,000.00\",360,,,\n"
+    f'{MH},Acme,Invoice,INV-2,03-11-2025,29-Karnataka,N,"2,000.00",360,,,\n'
     ",Local kirana,Invoice,K-9,03-11-2025,29,N,500.00,0,0,0,0\n"
 )
 
 
 @pytest.fixture
 def nov(supplier, recipient):
-    save(supplier, "112025", gstr1(b2b=[inv("INV-1", "03-11-2025"), inv("INV-2", "03-11-2025", txval="2000.00")]))
+    save(
+        supplier,
+        "112025",
+        gstr1(b2b=[inv("INV-1", "03-11-2025"), inv("INV-2", "03-11-2025", txval="2000.00")]),
+    )
 
 
 def text(response) -> str:
@@ -73,9 +77,21 @@ def test_issue16_an_accounting_export_with_title_rows_and_excel_dates_imports_wi
     ws.append(["Bharat Components Pvt Ltd"])
     ws.append(["Purchase Register 1-Nov-2025 to 30-Nov-2025"])
     ws.append([])
-    ws.append(["Particulars", "GSTIN/UIN", "Voucher Type", "Supplier Invoice No", "Supplier Invoice Date",
-               "Place of Supply", "Taxable Value", "Integrated Tax Amount", "Central Tax Amount",
-               "State Tax Amount", "Cess Amount"])
+    ws.append(
+        [
+            "Particulars",
+            "GSTIN/UIN",
+            "Voucher Type",
+            "Supplier Invoice No",
+            "Supplier Invoice Date",
+            "Place of Supply",
+            "Taxable Value",
+            "Integrated Tax Amount",
+            "Central Tax Amount",
+            "State Tax Amount",
+            "Cess Amount",
+        ]
+    )
     ws.append(["Acme", MH, "Purchase", "INV-1", datetime(2025, 11, 3), "Karnataka", 1000.0, 180.0, 0, 0, 0])
     ws.append(["Acme", MH, "Purchase", "INV-2", datetime(2025, 11, 3), "", 2000, 360.0000000001, 0, 0, 0])
     buf = io.BytesIO()
@@ -103,11 +119,22 @@ def test_issue16_an_unknown_layout_asks_for_the_columns_and_imports_with_them(no
     token = page.split('name="token" value="')[1].split('"')[0]
     mapping = {"col_stin": "1", "col_number": "2", "col_doc_date": "3", "col_txval": "4", "col_iamt": "5"}
     # A column used twice is refused, the step shown again with the reason.
-    bad = web(owner).post(f"/g/{KA}/reconciliation/map", {"period": "112025", "token": token, "source": "csv",
-                                                         "filename": "b.csv", **mapping, "col_trdnm": "1"})
+    bad = web(owner).post(
+        f"/g/{KA}/reconciliation/map",
+        {
+            "period": "112025",
+            "token": token,
+            "source": "csv",
+            "filename": "b.csv",
+            **mapping,
+            "col_trdnm": "1",
+        },
+    )
     assert bad.status_code == 400 and "already used for Supplier GSTIN" in bad.content.decode()
-    r = web(owner).post(f"/g/{KA}/reconciliation/map", {"period": "112025", "token": token, "source": "csv",
-                                                       "filename": "b.csv", **mapping})
+    r = web(owner).post(
+        f"/g/{KA}/reconciliation/map",
+        {"period": "112025", "token": token, "source": "csv", "filename": "b.csv", **mapping},
+    )
     assert r.status_code == 302
     job = Job.objects.get(kind="recon_import")
     assert job.status == "succeeded" and job.result["counts"] == {"matched": 2}
@@ -123,8 +150,13 @@ def test_issue16_bad_rows_are_listed_with_reasons_and_nothing_is_imported(nov, r
     job = Job.objects.get(kind="recon_import")
     assert job.status == "failed" and job.error["code"] == "REGISTER_INVALID"
     wheres = sorted(d["path"] for d in job.error["details"])
-    assert wheres == ["Row 5, Supplier GSTIN", "Row 6, Document date", "Row 6, Document type", "Row 6, IGST",
-                      "Row 6, Taxable value"]
+    assert wheres == [
+        "Row 5, Supplier GSTIN",
+        "Row 6, Document date",
+        "Row 6, Document type",
+        "Row 6, IGST",
+        "Row 6, Taxable value",
+    ]
     assert not Register.objects.exists() and not Line.objects.exists() and not Match.objects.exists()
     page = text(web(owner).get(r["Location"]))
     assert "Row 6, Document date Write the date as DD-MM-YYYY." in page
@@ -136,7 +168,11 @@ def test_issue16_a_reimport_is_the_next_version_and_the_current_one(nov, recipie
     upload(web(owner), TEMPLATE.replace("INV-2", "INV-20").encode())
     v1, v2 = Register.objects.order_by("version")
     assert (v1.version, v1.current, v2.version, v2.current) == (1, False, 2, True)
-    assert Job.objects.filter(kind="recon_import").last().result["counts"] == {"matched": 1, "books_only": 1, "ims_only": 1}
+    assert Job.objects.filter(kind="recon_import").last().result["counts"] == {
+        "matched": 1,
+        "books_only": 1,
+        "ims_only": 1,
+    }
     assert Match.objects.filter(register=v1).count() == 2  # the earlier version keeps its result
 
 
@@ -150,10 +186,17 @@ def test_issue16_json_from_an_erp_is_a_job_with_gstn_field_names(nov, recipient)
     assert r.status_code == 202 and r.json()["status"] == "succeeded"
     s = client_for(owner).get(f"/api/v1/recon/{KA}/112025/summary").json()
     assert s["counts"]["matched"] == 2 and s["match_rate"] == 100.0 and s["version"] == 1
-    bad = client_for(owner).post(f"/api/v1/recon/{KA}/112025/register", {"lines": [{"stin": MH, "num": "X", "dt": "3/13/2025", "txval": 1}]}, format="json")
+    bad = client_for(owner).post(
+        f"/api/v1/recon/{KA}/112025/register",
+        {"lines": [{"stin": MH, "num": "X", "dt": "3/13/2025", "txval": 1}]},
+        format="json",
+    )
     job = bad.json()
     assert job["status"] == "failed" and job["error"]["details"][0]["path"] == "lines[0].dt"
-    assert client_for(owner).post(f"/api/v1/recon/{KA}/112025/register", {"rows": []}, format="json").status_code == 400
+    assert (
+        client_for(owner).post(f"/api/v1/recon/{KA}/112025/register", {"rows": []}, format="json").status_code
+        == 400
+    )
 
 
 def test_issue16_files_are_bounded_before_they_are_read(nov, recipient, settings):
@@ -176,11 +219,14 @@ def test_issue16_files_are_bounded_before_they_are_read(nov, recipient, settings
 def test_issue16_strangers_get_404_viewers_403_on_every_reconciliation_route(nov, recipient, outsider):
     owner, viewer = member(recipient, "owner"), member(recipient, "viewer")
     upload(web(owner), TEMPLATE.encode())
-    for path in (f"/g/{KA}/reconciliation?period=112025", f"/g/{KA}/reconciliation/follow-up?period=112025",
-                 f"/g/{KA}/reconciliation/export.xlsx?period=112025"):
+    for path in (
+        f"/g/{KA}/reconciliation?period=112025",
+        f"/g/{KA}/reconciliation/follow-up?period=112025",
+        f"/g/{KA}/reconciliation/export.xlsx?period=112025",
+    ):
         assert web(outsider).get(path).status_code == 404
         assert web(viewer).get(path).status_code == 200
     assert client_for(outsider).get(f"/api/v1/recon/{KA}/112025/summary").status_code == 404
-    assert client_for(outsider).get(f"/api/v1/recon/29AAAAA0000A1Z5/112025/summary").status_code == 404
+    assert client_for(outsider).get("/api/v1/recon/29AAAAA0000A1Z5/112025/summary").status_code == 404
     assert upload(web(viewer), TEMPLATE.encode()).status_code == 403
     assert web(outsider).post(f"/g/{KA}/reconciliation/apply", {"period": "112025"}).status_code == 404

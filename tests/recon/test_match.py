@@ -127,7 +127,9 @@ def test_issue16_number_normalisation_by_hand():
     assert number_norm("42/25-26") == "42"
     assert number_norm("INV/24-26/1") == "INV24261"  # 24-26 is not a financial year: kept
     assert number_norm("A-100") == "A100" and number_norm("1001") == "1001"  # inner zeros stay
-    assert number_norm("CTX/2526/0101") == number_norm("CTX-2526-101") == "CTX2526101"  # zeros lead each piece
+    assert (
+        number_norm("CTX/2526/0101") == number_norm("CTX-2526-101") == "CTX2526101"
+    )  # zeros lead each piece
     assert number_norm("2025-26") == "202526"  # a number that is only a year keeps it
 
 
