@@ -83,6 +83,10 @@ TIME_LIMITS: dict[str, timedelta] = {
     "ims_rule": timedelta(minutes=30),
     "gstn_ims_save": timedelta(minutes=30),
     "pending_expiry": timedelta(minutes=30),
+    "recon_import": timedelta(minutes=60),
+    "recon_match": timedelta(minutes=30),
+    "recon_apply": timedelta(minutes=30),
+    "recon_export": timedelta(minutes=30),
 }
 
 

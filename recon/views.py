@@ -22,7 +22,7 @@ from ims.selectors import record_names
 from jobs.models import JobStatus
 from jobs.services import job_start, job_visible
 from recon import domain
-from recon.models import Category, How, Match
+from recon.models import Category, How, Match, Register
 from recon.selectors import attach, current_register, differences, followup, registers_of, rows, summary
 from recon.services import export, registers, review
 from recon.services.apply import ACTIONABLE, apply_start, propose
@@ -63,7 +63,7 @@ def _period(request, taxpayer) -> int:
             return parse_period(raw)
         except DomainError:
             pass
-    latest = registers.Register.objects.filter(taxpayer=taxpayer, current=True).order_by("-period").first()
+    latest = Register.objects.filter(taxpayer=taxpayer, current=True).order_by("-period").first()
     return latest.period if latest else period_add(period_of(business_date(clock.now())), -1)
 
 
@@ -179,7 +179,7 @@ def recon_import(request, taxpayer):
         messages.error(request, "Choose the register file (CSV or Excel) to import.")
         return redirect(_back(request, taxpayer, period))
     try:
-        token, source = registers.upload_store(upload)
+        token, source = registers.upload_store(upload, owner_id=taxpayer.id)
         pv = registers.preview(token, source)
     except RuleViolation as exc:
         messages.error(request, f"The register was not accepted: {rule_message(exc)}")
@@ -233,6 +233,8 @@ def recon_map(request, taxpayer):
     token, source = request.POST.get("token", ""), request.POST.get("source", "")
     filename = request.POST.get("filename", "")[:200]
     try:
+        if not registers.token_of(taxpayer.id, token):
+            raise RuleViolation("NOT_FOUND", "The uploaded register is no longer here; upload it again.", status=404)
         pv = registers.preview(token, source)
         mapping = registers.mapping_check(
             {f: request.POST.get(f"col_{f}", "") for f in domain.FIELDS}, pv["headers"]
@@ -276,7 +278,7 @@ def recon_job(request, taxpayer, job_id: int):
     period = job.params.get("period")
     if period is None and job.params.get("register"):
         period = (
-            registers.Register.objects.filter(taxpayer_id=taxpayer.id, id=job.params["register"])
+            Register.objects.filter(taxpayer_id=taxpayer.id, id=job.params["register"])
             .values_list("period", flat=True)
             .first()
         )

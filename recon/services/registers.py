@@ -59,9 +59,10 @@ def _unsupported(message: str) -> RuleViolation:
 # --- the stored file ---------------------------------------------------------------------------------------
 
 
-def upload_store(upload) -> tuple[str, str]:
+def upload_store(upload, *, owner_id: int) -> tuple[str, str]:
     """Check ``upload`` (a Django UploadedFile) for size and kind, store it for the mapping step and the job;
-    ``(token, source)``. 413 over MAX_FILE_BYTES; 400 for anything but CSV text or an xlsx within bounds."""
+    ``(token, source)``. 413 over MAX_FILE_BYTES; 400 for anything but CSV text or an xlsx within bounds. The
+    token names the GSTIN it was uploaded for (``token_of``): another GSTIN's page cannot use it."""
     if upload.size > MAX_FILE_BYTES:
         raise RuleViolation(
             "TOO_LARGE", f"The register is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB.", status=413
@@ -76,7 +77,7 @@ def upload_store(upload) -> tuple[str, str]:
         raise _unsupported("The file is neither CSV text nor an Excel workbook (.xlsx).")
     else:
         source = "csv"
-    token = uuid.uuid4().hex
+    token = f"{owner_id}x{uuid.uuid4().hex}"
     folder = jobfiles_dir()
     folder.mkdir(parents=True, exist_ok=True)
     with open(_path(token, source), "wb") as fh:
@@ -91,6 +92,11 @@ def _path(token: str, source: str):
             "NOT_FOUND", "The uploaded register is no longer here; upload it again.", status=404
         )
     return jobfiles_dir() / f"register-{token}.{source}"
+
+
+def token_of(owner_id: int, token: str) -> bool:
+    """Whether ``token`` is an upload made for the GSTIN whose taxpayer id is ``owner_id``."""
+    return isinstance(token, str) and token.startswith(f"{owner_id}x")
 
 
 def stored(token: str, source: str) -> bool:
@@ -245,8 +251,8 @@ def import_start(
     user,
     by: str,
 ) -> Job:
-    """Start the import job of a stored register (one upload of a GSTIN at a time)."""
-    if not stored(token, source):
+    """Start the import job of a stored register."""
+    if not token_of(taxpayer.id, token) or not stored(token, source):
         raise RuleViolation(
             "NOT_FOUND", "The uploaded register is no longer here; upload it again.", status=404
         )
@@ -281,7 +287,7 @@ def json_start(*, taxpayer: Taxpayer, period: int, body, user, by: str) -> Job:
         )
     if len(lines) > MAX_LINES:
         raise RuleViolation("TOO_LARGE", f"At most {MAX_LINES:,} lines per register.", status=413)
-    token = uuid.uuid4().hex
+    token = f"{taxpayer.id}x{uuid.uuid4().hex}"
     jobfiles_dir().mkdir(parents=True, exist_ok=True)
     with open(_path(token, "json"), "w", encoding="utf-8") as fh:
         json.dump(lines, fh, default=str)

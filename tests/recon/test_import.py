@@ -230,3 +230,50 @@ def test_issue16_strangers_get_404_viewers_403_on_every_reconciliation_route(nov
     assert client_for(outsider).get("/api/v1/recon/29AAAAA0000A1Z5/112025/summary").status_code == 404
     assert upload(web(viewer), TEMPLATE.encode()).status_code == 403
     assert web(outsider).post(f"/g/{KA}/reconciliation/apply", {"period": "112025"}).status_code == 404
+
+
+def test_issue16_an_upload_is_usable_only_from_the_gstin_it_was_made_for(nov, supplier, recipient):
+    owner = web(member(recipient, "owner"))
+    csv = f"Vendor code;Tax id;Ref;On;Net\nV1;{MH};INV-1;03/11/2025;1000\n".encode()
+    page = upload(owner, csv).content.decode()
+    token = page.split('name="token" value="')[1].split('"')[0]
+    other = web(member(supplier, "owner"))
+    r = other.post(
+        f"/g/{MH}/reconciliation/map",
+        {"period": "112025", "token": token, "source": "csv", "col_stin": "1", "col_number": "2",
+         "col_doc_date": "3", "col_txval": "4"},
+    )
+    assert r.status_code == 302 and not Job.objects.exists()
+    assert "no longer here" in other.get(r["Location"]).content.decode()
+
+
+def test_issue16_the_published_template_is_read_without_a_mapping_step(nov, recipient):
+    from django.conf import settings
+
+    template = (settings.BASE_DIR / "static" / "recon" / "purchase-register-template.csv").read_bytes()
+    owner = web(member(recipient, "owner"))
+    r = upload(owner, template, name="purchase-register-template.csv")
+    assert r.status_code == 302 and "/reconciliation/jobs/" in r["Location"]
+    job = Job.objects.get(kind="recon_import")
+    assert job.status == "succeeded" and job.result["lines"] == 2
+
+
+def test_issue16_reading_rows_costs_the_same_queries_for_5_or_50_rows(supplier, recipient):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    save(supplier, "112025", gstr1(b2b=[inv(f"INV-{i}", "03-11-2025") for i in range(1, 51)]))
+    owner = member(recipient, "owner")
+    lines = [{"stin": MH, "num": f"INV-{i}", "dt": "03-11-2025", "txval": 1000, "iamt": 180} for i in range(1, 51)]
+    client_for(owner).post(f"/api/v1/recon/{KA}/112025/register", {"lines": lines}, format="json")
+    counts = []
+    for limit in (5, 50):
+        with CaptureQueriesContext(connection) as ctx:
+            r = client_for(owner).get(f"/api/v1/recon/{KA}/112025/rows?limit={limit}")
+        assert len(r.json()["records"]) == limit
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
+    page = web(owner)
+    with CaptureQueriesContext(connection) as ctx:
+        assert page.get(f"/g/{KA}/reconciliation?period=112025").status_code == 200
+    assert len(ctx.captured_queries) < 40
