@@ -234,7 +234,7 @@ def recon_map(request, taxpayer):
     filename = request.POST.get("filename", "")[:200]
     try:
         if not registers.token_of(taxpayer.id, token):
-            raise RuleViolation("NOT_FOUND", "The uploaded register is no longer here; upload it again.", status=404)
+            raise registers.gone()
         pv = registers.preview(token, source)
         mapping = registers.mapping_check(
             {f: request.POST.get(f"col_{f}", "") for f in domain.FIELDS}, pv["headers"]

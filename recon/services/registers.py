@@ -52,6 +52,11 @@ JSON_KEYS = {
 }
 
 
+def gone() -> RuleViolation:
+    """An upload that is not (or no longer) there for this GSTIN: upload it again."""
+    return RuleViolation("NOT_FOUND", "The uploaded register is no longer here; upload it again.", status=404)
+
+
 def _unsupported(message: str) -> RuleViolation:
     return RuleViolation("UNSUPPORTED_FORMAT", message, status=400)
 

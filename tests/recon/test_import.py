@@ -240,8 +240,15 @@ def test_issue16_an_upload_is_usable_only_from_the_gstin_it_was_made_for(nov, su
     other = web(member(supplier, "owner"))
     r = other.post(
         f"/g/{MH}/reconciliation/map",
-        {"period": "112025", "token": token, "source": "csv", "col_stin": "1", "col_number": "2",
-         "col_doc_date": "3", "col_txval": "4"},
+        {
+            "period": "112025",
+            "token": token,
+            "source": "csv",
+            "col_stin": "1",
+            "col_number": "2",
+            "col_doc_date": "3",
+            "col_txval": "4",
+        },
     )
     assert r.status_code == 302 and not Job.objects.exists()
     assert "no longer here" in other.get(r["Location"]).content.decode()
@@ -264,7 +271,9 @@ def test_issue16_reading_rows_costs_the_same_queries_for_5_or_50_rows(supplier, 
 
     save(supplier, "112025", gstr1(b2b=[inv(f"INV-{i}", "03-11-2025") for i in range(1, 51)]))
     owner = member(recipient, "owner")
-    lines = [{"stin": MH, "num": f"INV-{i}", "dt": "03-11-2025", "txval": 1000, "iamt": 180} for i in range(1, 51)]
+    lines = [
+        {"stin": MH, "num": f"INV-{i}", "dt": "03-11-2025", "txval": 1000, "iamt": 180} for i in range(1, 51)
+    ]
     client_for(owner).post(f"/api/v1/recon/{KA}/112025/register", {"lines": lines}, format="json")
     counts = []
     for limit in (5, 50):
