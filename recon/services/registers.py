@@ -93,9 +93,7 @@ def upload_store(upload, *, owner_id: int) -> tuple[str, str]:
 
 def _path(token: str, source: str):
     if not token.isalnum() or source not in ("csv", "xlsx", "json"):
-        raise RuleViolation(
-            "NOT_FOUND", "The uploaded register is no longer here; upload it again.", status=404
-        )
+        raise gone()
     return jobfiles_dir() / f"register-{token}.{source}"
 
 
@@ -157,9 +155,7 @@ def _xlsx_rows(path) -> Iterator[list]:
 def _rows(token: str, source: str) -> Iterator[list]:
     path = _path(token, source)
     if not path.is_file():
-        raise RuleViolation(
-            "NOT_FOUND", "The uploaded register is no longer here; upload it again.", status=404
-        )
+        raise gone()
     return _csv_rows(path) if source == "csv" else _xlsx_rows(path)
 
 
@@ -258,9 +254,7 @@ def import_start(
 ) -> Job:
     """Start the import job of a stored register."""
     if not token_of(taxpayer.id, token) or not stored(token, source):
-        raise RuleViolation(
-            "NOT_FOUND", "The uploaded register is no longer here; upload it again.", status=404
-        )
+        raise gone()
     with transaction.atomic():
         return job_start(
             kind="recon_import",
