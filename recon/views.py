@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models.functions import Substr
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,6 +33,7 @@ from taxpayers.pages import can, gstin_page
 from taxpayers.selectors import Calendar
 
 PAGE = 50
+SPARE_MAX = 500  # records offered for pairing by hand on one page
 JOB_KINDS = ("recon_import", "recon_apply", "recon_match", "recon_export")
 CATEGORY_HELP = {
     Category.MATCHED: "Same GSTIN, number, type and date; amounts within the tolerance.",
@@ -120,14 +122,19 @@ def recon(request, taxpayer):
     cal, today = Calendar(taxpayer), business_date(clock.now())
     s = summary(reg)
     # Records a line missing in IMS may be paired with by hand: the period's records missing in books of the
-    # same PAN as a line on this page (one query).
+    # same PAN as a line on this page (one query, at most SPARE_MAX offered).
     pans = {m.line.pan for m in page if m.category == Category.BOOKS_ONLY}
     spare = {}
     if pans:
         ids = rows(reg, category=Category.IMS_ONLY).values("record_id")
-        for rec in ImsRecord.objects.filter(recipient_id=taxpayer.id, id__in=ids).order_by("stin", "number"):
-            if rec.stin[2:12] in pans:
-                spare.setdefault(rec.stin[2:12], []).append(rec)
+        offered = (
+            ImsRecord.objects.filter(recipient_id=taxpayer.id, id__in=ids)
+            .annotate(pan=Substr("stin", 3, 10))
+            .filter(pan__in=pans)
+            .order_by("stin", "number")[:SPARE_MAX]
+        )
+        for rec in offered:
+            spare.setdefault(rec.pan, []).append(rec)
     out = []
     for m in page:
         prop = propose(m, register=reg, st=st, cal=cal, today=today)
