@@ -87,9 +87,18 @@ class _Sql:
         )
 
     def pair_insert(
-        self, *, join: str, how: str, where: str = "", suggested: bool = False, manual: bool = False
+        self,
+        *,
+        join: str,
+        how: str,
+        where: str = "",
+        suggested: bool = False,
+        manual: bool = False,
+        ties: bool = False,
     ) -> str:
-        """One round of a pass: candidate pairs with their differences, the mutual best kept and inserted."""
+        """One round of a pass: candidate pairs with their differences, the mutual best kept and inserted.
+        ``ties`` (PostgreSQL): the statement answers how many pairs it inserted and how many candidates were
+        not their side's best — when none, another round would find nothing."""
         days = _days("r.doc_date", "l.doc_date")
         # A pair made by hand needs only a record of the recipient's that is still there.
         candidate = "r.recipient_id = %(t)s AND r.removed = %(no)s" if manual else self.candidate()
@@ -131,12 +140,13 @@ class _Sql:
             if not manual
             else ", 1 AS rl, 1 AS rr"
         )
-        return f"""
+        insert = f"""
             INSERT INTO {self.M} (taxpayer_id, register_id, line_id, record_id, category, how, fields, d_days,
                                   d_txval, d_iamt, d_camt, d_samt, d_cess, record_hash, action, remarks)
             SELECT %(t)s, %(reg)s, c.line_id, c.record_id, {category}, '{how}', {fields}, c.d_days,
                    c.d_txval, c.d_iamt, c.d_camt, c.d_samt, c.d_cess, c.hash, '', NULL
-            FROM (
+        """
+        candidates = f"""
                 SELECT l.id AS line_id, r.id AS record_id, r.hash AS hash, {days} AS d_days, {diffs},
                        CASE WHEN r.doc_type = l.doc_type THEN 0 ELSE 1 END AS type_differs,
                        CASE WHEN r.number_key = l.number_key THEN 0 ELSE 1 END AS num_differs,
@@ -145,9 +155,14 @@ class _Sql:
                 FROM {source} JOIN {self.R} r ON {join}
                 WHERE l.taxpayer_id = %(t)s AND l.register_id = %(reg)s AND {self.free_line()}
                   AND {candidate} AND {self.free_record()} AND {self.not_unpinned()} {where}
-            ) c
-            WHERE c.rl = 1 AND c.rr = 1
         """
+        if ties:
+            return f"""
+                WITH c AS ({candidates}),
+                ins AS ({insert} FROM c WHERE c.rl = 1 AND c.rr = 1 RETURNING 1)
+                SELECT (SELECT COUNT(*) FROM ins), (SELECT COUNT(*) FROM c WHERE c.rl > 1 OR c.rr > 1)
+            """
+        return f"{insert} FROM ({candidates}) c WHERE c.rl = 1 AND c.rr = 1"
 
 
 def _params(reg: Register, st: Settings) -> dict:
@@ -163,10 +178,13 @@ def _params(reg: Register, st: Settings) -> dict:
     }
 
 
-def _rounds(cursor, sql: str, params: dict) -> None:
+def _rounds(cursor, q: "_Sql", params: dict, **pass_args) -> None:
+    """A pass's rounds: until a round pairs nothing (or, on PostgreSQL, leaves no candidate behind)."""
+    pg = connection.vendor == "postgresql"
     for _ in range(ROUNDS):
-        cursor.execute(sql, params)
-        if cursor.rowcount == 0:
+        cursor.execute(q.pair_insert(**pass_args, ties=pg), params)
+        inserted, left = cursor.fetchone() if pg else (cursor.rowcount, 1)
+        if inserted == 0 or left == 0:
             return
 
 
@@ -202,47 +220,47 @@ def register_match(reg: Register) -> dict[str, int]:
             ),
             params,
         )
-        # 2. Duplicates within the books.
+        # 2. Duplicates within the books: every line after the first of its GSTIN, type and normalised number
+        # (grouped by hash, not sorted: rows are unique within a register).
         cursor.execute(
             f"""
             INSERT INTO {q.M} (taxpayer_id, register_id, line_id, record_id, category, how, fields,
                                record_hash, action, remarks)
-            SELECT %(t)s, %(reg)s, d.id, NULL, 'duplicate', '', '', '', '', NULL
-            FROM (
-                SELECT l.id, ROW_NUMBER() OVER (PARTITION BY l.stin, l.doc_type, l.number_norm
-                                                ORDER BY l.row, l.id) AS n
-                FROM {q.L} l
-                WHERE l.taxpayer_id = %(t)s AND l.register_id = %(reg)s AND {q.free_line()}
-            ) d
-            WHERE d.n > 1
+            SELECT %(t)s, %(reg)s, l.id, NULL, 'duplicate', '', '', '', '', NULL
+            FROM {q.L} l
+            JOIN (
+                SELECT g.stin, g.doc_type, g.number_norm, MIN(g.row) AS first_row
+                FROM {q.L} g
+                WHERE g.taxpayer_id = %(t)s AND g.register_id = %(reg)s
+                GROUP BY g.stin, g.doc_type, g.number_norm
+                HAVING COUNT(*) > 1
+            ) d ON d.stin = l.stin AND d.doc_type = l.doc_type AND d.number_norm = l.number_norm
+            WHERE l.taxpayer_id = %(t)s AND l.register_id = %(reg)s AND l.row > d.first_row
+              AND {q.free_line()}
             """,
             params,
         )
         # 3. Same GSTIN and number.
-        _rounds(
-            cursor, q.pair_insert(join="r.stin = l.stin AND r.number_key = l.number_key", how="exact"), params
-        )
+        _rounds(cursor, q, params, join="r.stin = l.stin AND r.number_key = l.number_key", how="exact")
         # 4. Numbers alike once normalised.
         _rounds(
             cursor,
-            q.pair_insert(
-                join="r.stin = l.stin AND r.number_norm = l.number_norm",
-                how="number",
-                suggested=True,
-                where=f"AND r.doc_type = l.doc_type AND {win} AND {within}",
-            ),
+            q,
             params,
+            join="r.stin = l.stin AND r.number_norm = l.number_norm",
+            how="number",
+            suggested=True,
+            where=f"AND r.doc_type = l.doc_type AND {win} AND {within}",
         )
         # 5. Another GSTIN of the same PAN.
         _rounds(
             cursor,
-            q.pair_insert(
-                join="SUBSTR(r.stin, 3, 10) = l.pan AND r.number_norm = l.number_norm AND r.stin <> l.stin",
-                how="pan",
-                suggested=True,
-                where=f"AND r.doc_type = l.doc_type AND {win} AND {within}",
-            ),
+            q,
             params,
+            join="SUBSTR(r.stin, 3, 10) = l.pan AND r.number_norm = l.number_norm AND r.stin <> l.stin",
+            how="pan",
+            suggested=True,
+            where=f"AND r.doc_type = l.doc_type AND {win} AND {within}",
         )
         # 6. What is left on either side.
         cursor.execute(
