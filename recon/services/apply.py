@@ -128,8 +128,10 @@ def propose(m: Match, *, register: Register, st: Settings, cal: Calendar, today)
     if rec is None:
         return NONE
     state = record_state(rec, cal)
-    if not state.active or state.return_filed:
+    if state.return_filed:
         return Proposal("", why="GSTR-3B of its period is filed: it can no longer change.")
+    if not state.active:
+        return Proposal("", why="It is no longer in IMS (amended, removed or kept out).")
     edited = m.action and m.action != NO_ACTION
     if m.action == NO_ACTION:
         return Proposal("", why="You chose no action.")
@@ -144,7 +146,7 @@ def propose(m: Match, *, register: Register, st: Settings, cal: Calendar, today)
         decl = _declaration(m, rec, state)
         if decl is not None:
             action, remarks = "A", None
-    if action == "P":
+    if action == "P" and not edited:  # the rules' Pending only: a person's choice goes as chosen
         request = ims_domain.ActionRequest(action="P", remarks=remarks)
         refusal = ims_domain.action_refusal(record=state, request=request, today=today)
         if refusal and refusal[0] in ("PENDING_NOT_ALLOWED", "PENDING_EXPIRED") and not state.boe:

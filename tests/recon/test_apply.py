@@ -302,3 +302,14 @@ def test_issue16_pairing_by_hand_confirming_and_unpairing_from_the_page(world, r
     c.post(f"/g/{KA}/reconciliation/rows/{pair.id}", {"op": "unpair", "period": "112025"})
     assert Match.objects.get(register=reg, line__number="BILL-9").category == "books_only"
     assert Match.objects.get(register=reg, record=inv3).category == "ims_only"
+
+
+def test_issue16_r4_4_a_persons_pending_is_sent_as_chosen_and_refused_by_the_law(world, recipient):
+    owner = member(recipient, "owner")
+    reg, _ = books(recipient, {"number": "ZZ-1"}, period=202509)
+    m = Match.objects.get(register=reg, record__number="CN-S")
+    edit(reg, match_id=m.id, action="P", remarks="Checking")
+    assert proposals(reg)["CN-S"][:3] == ("ims_only", "P", "Checking")  # not turned into Reject
+    job = apply_start(register=reg, categories=["ims_only"], user=owner, role="owner", by="o")
+    (err,) = job.result["errors"]
+    assert err["code"] == "PENDING_NOT_ALLOWED" and record(recipient, "CN-S").action == "N"
