@@ -117,4 +117,4 @@ clean:
 # Screenshots of the main pages for the README: the browser tests write them when IMS_SCREENSHOTS_DIR is set.
 .PHONY: screenshots
 screenshots: install services browser
-	IMS_SCREENSHOTS_DIR=docs/screenshots $(TEST_ENV) $(PY) -m pytest tests/ims_portal/test_browser.py -q
+	IMS_SCREENSHOTS_DIR=docs/screenshots $(TEST_ENV) $(PY) -m pytest tests/ims_portal/test_browser.py tests/ims_portal/test_browser_recon.py -q

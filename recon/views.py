@@ -147,7 +147,9 @@ def recon(request, taxpayer):
                 "fields": [d | {"words": FIELD_WORDS[d["field"]]} for d in differences(m)],
                 "proposal": prop,
                 "proposal_words": Action(prop.action).label if prop.action else "",
-                "spare": spare.get(m.line.pan, []) if m.line and m.category == Category.BOOKS_ONLY else [],
+                "spare": _nearest(m.line, spare.get(m.line.pan, []))
+                if m.line and m.category == Category.BOOKS_ONLY
+                else [],
             }
         )
     query = {"period": period_code(period), "category": category, "q": q, "supplier": supplier}
@@ -174,6 +176,13 @@ def recon(request, taxpayer):
         }
     )
     return render(request, "recon/home.html", ctx)
+
+
+def _nearest(line, records: list) -> list:
+    """Records offered for a line, the likeliest first: nearest taxable value, then nearest date."""
+    return sorted(
+        records, key=lambda r: (abs(r.txval - line.txval), abs((r.doc_date - line.doc_date).days), r.id)
+    )
 
 
 @require_POST

@@ -48,6 +48,7 @@ def test_issue16_import_with_mapping_review_fix_by_hand_apply_and_see_ims(
     expect(page.get_by_label("IGST", exact=True)).to_have_value("4")  # known by its heading
     expect(page.get_by_label("Document type", exact=True)).to_have_value("")
     page.get_by_label("Document type", exact=True).select_option(label="Kind (column 6)")
+    tb.shot(page, "reconciliation-mapping")
     page.get_by_role("button", name="Import with these columns").click()
     job = page.locator(".recon-job")
     expect(job).to_have_attribute("data-status", "succeeded")
@@ -66,6 +67,7 @@ def test_issue16_import_with_mapping_review_fix_by_hand_apply_and_see_ims(
     expect(suggested.locator(".diff")).to_have_text(["INV/02", "INV-2"])  # the numbers, marked as differing
     expect(suggested.locator("li.differs")).to_have_text(["✗ Number differs"])
     assert page.evaluate(tb.OVERFLOW_JS) <= 1
+    tb.shot(page, "reconciliation")
 
     # Fix by hand: confirm the suggested pair; pair BILL-3 with INV-3.
     suggested.get_by_role("button", name="Confirm pair").click()
