@@ -339,10 +339,32 @@ def _where(source: str, row: int, field: str) -> str:
     return f"Row {row}, {domain.FIELDS.get(field, field)}"
 
 
+def _expected_rows(p: dict) -> int:
+    """About how many data rows the stored file holds, for the job's progress before it is read: a CSV's
+    line breaks, a sheet's declared size, a JSON list's length is only known once parsed (0)."""
+    path = _path(p["token"], p["source"])
+    if p["source"] == "csv":
+        with open(path, "rb") as fh:
+            breaks = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+        return max(breaks - int(p.get("header_row", 0)) - 1, 0)
+    if p["source"] == "xlsx":
+        try:
+            wb = load_workbook(path, read_only=True)
+            try:
+                return max((wb.worksheets[0].max_row or 0) - int(p.get("header_row", 0)) - 1, 0)
+            finally:
+                wb.close()
+        except Exception:  # noqa: BLE001 - the reading pass reports a bad workbook in words
+            return 0
+    return 0
+
+
 def _import(job: Job) -> dict:
     p = job.params
     taxpayer = Taxpayer.objects.get(id=job.taxpayer_id)
     period = int(p["period"])
+    expected = _expected_rows(p)
+    job_progress(job, 0, expected)
     facts, errors, skipped, n = [], [], 0, 0
     for row, get in _lines(job):
         n += 1
@@ -360,7 +382,7 @@ def _import(job: Job) -> dict:
         else:
             facts.append((row, line))
         if n % PROGRESS_EVERY == 0:
-            job_progress(job, n, n)
+            job_progress(job, n, max(n, expected))
     if errors:
         exc = RuleViolation(
             "REGISTER_INVALID",

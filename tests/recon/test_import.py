@@ -286,3 +286,10 @@ def test_issue16_reading_rows_costs_the_same_queries_for_5_or_50_rows(supplier, 
     with CaptureQueriesContext(connection) as ctx:
         assert page.get(f"/g/{KA}/reconciliation?period=112025").status_code == 200
     assert len(ctx.captured_queries) < 40
+
+
+def test_issue16_an_import_reports_its_rows_as_progress(nov, recipient):
+    owner = web(member(recipient, "owner"))
+    upload(owner, TEMPLATE.encode())
+    job = Job.objects.get(kind="recon_import")
+    assert (job.done, job.total) == (3, 3)  # three data rows under the heading, one left out
