@@ -18,6 +18,7 @@ from core.errors import DomainError, NotFound, RuleViolation, ValidationFailed
 from core.money import indian_grouping
 from core.pages import rule_message
 from core.periods import business_date, parse_period, period_add, period_code, period_of, typed_period
+from core.templatetags.portal import period_label
 from ims.models import Action, ImsRecord
 from ims.selectors import record_names
 from jobs.models import JobStatus
@@ -72,15 +73,17 @@ def _period(request, taxpayer) -> int:
 def _choices(period: int) -> list[tuple[str, str]]:
     now = period_of(business_date(clock.now()))
     periods = sorted({period_add(now, -i) for i in range(0, 13)} | {period}, reverse=True)
-    import calendar
-
-    return [(period_code(p), f"{calendar.month_abbr[p % 100]} {p // 100}") for p in periods]
+    return [(period_code(p), period_label(p)) for p in periods]
 
 
-def _words(p: int) -> str:
-    import calendar
-
-    return f"{calendar.month_abbr[p % 100]} {p // 100}"
+def _period_ctx(period: int) -> dict:
+    """What every reconciliation page says about its period."""
+    return {
+        "nav": "recon",
+        "period": period,
+        "period_code": period_code(period),
+        "period_words": period_label(period),
+    }
 
 
 def _back(request, taxpayer, period: int) -> str:
@@ -95,10 +98,7 @@ def recon(request, taxpayer):
     reg = current_register(taxpayer.id, period)
     st = settings_for(taxpayer.id)
     ctx = {
-        "nav": "recon",
-        "period": period,
-        "period_code": period_code(period),
-        "period_words": _words(period),
+        **_period_ctx(period),
         "choices": _choices(period),
         "register": reg,
         "versions": registers_of(taxpayer.id, period),
@@ -225,10 +225,7 @@ def _mapping_page(request, taxpayer, period, token, source, filename, pv, mappin
         request,
         "recon/mapping.html",
         {
-            "nav": "recon",
-            "period": period,
-            "period_code": period_code(period),
-            "period_words": _words(period),
+            **_period_ctx(period),
             "token": token,
             "source": source,
             "filename": filename,
@@ -431,10 +428,7 @@ def recon_followup(request, taxpayer):
             request,
             "recon/followup.html",
             {
-                "nav": "recon",
-                "period": period,
-                "period_code": period_code(period),
-                "period_words": _words(period),
+                **_period_ctx(period),
                 "entries": [],
                 "no_register": True,
             },
@@ -474,10 +468,7 @@ def recon_followup(request, taxpayer):
         request,
         "recon/followup.html",
         {
-            "nav": "recon",
-            "period": period,
-            "period_code": period_code(period),
-            "period_words": _words(period),
+            **_period_ctx(period),
             "entries": entries,
             "can_write": can(request, Perm.WRITE),
         },

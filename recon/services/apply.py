@@ -19,6 +19,7 @@ from core import clock
 from core.errors import RuleViolation
 from core.money import ZERO, rupees
 from core.periods import business_date, format_date
+from core.templatetags.portal import period_label
 from ims import domain as ims_domain
 from ims.models import Action, Channel
 from ims.selectors import record_names
@@ -91,16 +92,10 @@ def difference_words(m: Match) -> str:
 
 def draft_remarks(m: Match, register: Register) -> str | None:
     if m.category == Category.IMS_ONLY:
-        return f"Not in our purchase register for {_period_words(register.period)}."
+        return f"Not in our purchase register for {period_label(register.period)}."
     if m.category in (Category.MISMATCH, Category.SUGGESTED):
         return difference_words(m)[:500] or None
     return None
-
-
-def _period_words(p: int) -> str:
-    import calendar
-
-    return f"{calendar.month_abbr[p % 100]} {p // 100}"
 
 
 def _declaration(m: Match, rec, state) -> dict | None:

@@ -51,6 +51,14 @@ class _Sql:
         self.reg = reg
         self.others = others
 
+    @property
+    def lone_insert(self) -> str:
+        """The head of an insert of rows with one side: a lone line or a lone record."""
+        return (
+            f"INSERT INTO {self.M} (taxpayer_id, register_id, line_id, record_id, category, how, fields,"
+            " record_hash, action, remarks)"
+        )
+
     def candidate(self, r: str = "r") -> str:
         """The records a line may pair with (module docstring)."""
         taken = ""
@@ -224,8 +232,7 @@ def register_match(reg: Register) -> dict[str, int]:
         # (grouped by hash, not sorted: rows are unique within a register).
         cursor.execute(
             f"""
-            INSERT INTO {q.M} (taxpayer_id, register_id, line_id, record_id, category, how, fields,
-                               record_hash, action, remarks)
+            {q.lone_insert}
             SELECT %(t)s, %(reg)s, l.id, NULL, 'duplicate', '', '', '', '', NULL
             FROM {q.L} l
             JOIN (
@@ -265,8 +272,7 @@ def register_match(reg: Register) -> dict[str, int]:
         # 6. What is left on either side.
         cursor.execute(
             f"""
-            INSERT INTO {q.M} (taxpayer_id, register_id, line_id, record_id, category, how, fields,
-                               record_hash, action, remarks)
+            {q.lone_insert}
             SELECT %(t)s, %(reg)s, l.id, NULL, 'books_only', '', '', '', '', NULL
             FROM {q.L} l
             WHERE l.taxpayer_id = %(t)s AND l.register_id = %(reg)s AND {q.free_line()}
@@ -275,8 +281,7 @@ def register_match(reg: Register) -> dict[str, int]:
         )
         cursor.execute(
             f"""
-            INSERT INTO {q.M} (taxpayer_id, register_id, line_id, record_id, category, how, fields,
-                               record_hash, action, remarks)
+            {q.lone_insert}
             SELECT %(t)s, %(reg)s, NULL, r.id, 'ims_only', '', '', r.hash, '', NULL
             FROM {q.R} r
             WHERE {q.candidate()} AND r.itc_period = %(p)s AND {q.free_record()}

@@ -12,8 +12,9 @@ from core import clock
 from core.errors import NotFound, RuleViolation, ValidationFailed
 from core.money import rupees
 from core.periods import format_date
+from core.templatetags.portal import period_label
 from core.text import has_control
-from ims.models import Action, ImsRecord
+from ims.models import ImsRecord
 from recon.models import Category, Line, Match, Pin, Register, Settings
 from recon.selectors import attach, followup
 from recon.services.apply import draft_remarks
@@ -180,9 +181,8 @@ def letter(reg: Register, entry: dict, *, recipient_name: str) -> str:
     lines = [
         f"To {entry['trdnm'] or entry['stin']} (GSTIN {entry['stin']}),",
         "",
-        f"We have reconciled our purchase register for {_month(reg.period)} with the documents you reported "
-        "to GST "
-        "(IMS). Please look into these:",
+        f"We have reconciled our purchase register for {period_label(reg.period)} with the documents you "
+        "reported to GST (IMS). Please look into these:",
         "",
     ]
     for n, m in enumerate(entry["rows"], 1):
@@ -195,12 +195,6 @@ def letter(reg: Register, entry: dict, *, recipient_name: str) -> str:
             lines.append(f"   {remark}")
     lines += ["", "Please correct or report them in your next GSTR-1/IFF or GSTR-1A.", "", recipient_name]
     return "\n".join(lines) + "\n"
-
-
-def _month(p: int) -> str:
-    import calendar
-
-    return f"{calendar.month_name[p % 100]} {p // 100}"
 
 
 def followup_for(reg: Register, stin: str) -> dict:
@@ -219,14 +213,8 @@ def followup_email(reg: Register, *, stin: str, to: str, recipient_name: str, by
         )
     entry = followup_for(reg, stin)
     send_mail(
-        subject=f"GST documents to look into — {recipient_name}, {_month(reg.period)}",
+        subject=f"GST documents to look into — {recipient_name}, {period_label(reg.period)}",
         message=letter(reg, entry, recipient_name=recipient_name),
         from_email=django_settings.DEFAULT_FROM_EMAIL,
         recipient_list=[to],
     )
-
-
-def action_words(action: str) -> str:
-    if action == "-":
-        return "No action"
-    return Action(action).label if action in Action.values else "The rules' proposal"
