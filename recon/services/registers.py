@@ -3,6 +3,7 @@ software exports, or any layout with a column-mapping step) or JSON from an ERP.
 is read; every row is checked in one streaming pass; a register with any bad row is refused whole (its rows
 and reasons listed), otherwise it becomes the period's next version, written in bulk, and is matched."""
 
+import codecs
 import contextlib
 import csv
 import io
@@ -123,8 +124,8 @@ def _csv_rows(path) -> Iterator[list]:
         sample = raw.read(65536)
         raw.seek(0)
         encoding = "utf-8-sig"
-        try:
-            sample.decode("utf-8-sig")
+        try:  # incremental: a character cut at the sample's end is not a decoding error
+            codecs.getincrementaldecoder("utf-8-sig")().decode(sample, final=False)
         except UnicodeDecodeError:
             encoding = "cp1252"  # Excel's "CSV" on Windows
         text = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")

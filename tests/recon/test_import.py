@@ -293,3 +293,17 @@ def test_issue16_an_import_reports_its_rows_as_progress(nov, recipient):
     upload(owner, TEMPLATE.encode())
     job = Job.objects.get(kind="recon_import")
     assert (job.done, job.total) == (3, 3)  # three data rows under the heading, one left out
+
+
+def test_issue16_csv_text_is_utf8_even_when_a_character_straddles_the_sample_or_windows_1252(nov, recipient):
+    owner = web(member(recipient, "owner"))
+    # Names of "é"s (two bytes each) until one straddles the 64 KiB the reader samples.
+    rows = "".join(
+        f"{MH},{'é' * 199}{'x' * (i % 2)},Invoice,P-{i},03-11-2025,29,N,10,0,0,0,0\n" for i in range(200)
+    )
+    upload(owner, (TEMPLATE + rows).encode("utf-8"))
+    assert Line.objects.filter(number__startswith="P-").count() == 200
+    assert Line.objects.get(number="P-199").trdnm == "é" * 199 + "x"
+    Register.objects.all().delete()
+    upload(owner, TEMPLATE.replace(",Acme,Invoice,INV-2,", ",Acmé,Invoice,INV-2,").encode("cp1252"))
+    assert Line.objects.filter(number="INV-2").latest("id").trdnm == "Acmé"
