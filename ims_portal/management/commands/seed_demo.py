@@ -508,17 +508,8 @@ BHARAT_NOVEMBER_BOOKS = [
         "txval": "45000.00",
         "iamt": "8100.00",
     },
-    {
-        "stin": ACME,
-        "trdnm": "Acme Traders",
-        "typ": "INV",
-        "num": "ACME/25/160",
-        "dt": "06-11-2025",
-        "pos": "29",
-        "txval": "310000.00",
-        "iamt": "55800.00",
-    },
 ]
+BHARAT_NOVEMBER_BOOKS.append(dict(BHARAT_NOVEMBER_BOOKS[0]))  # ACME/25/160 booked twice
 STORY.append(("2025-12-05 09:30", "books", BHARAT, 202511, BHARAT_NOVEMBER_BOOKS))
 
 
