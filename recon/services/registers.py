@@ -307,17 +307,23 @@ def json_start(*, taxpayer: Taxpayer, period: int, body, user, by: str) -> Job:
 # --- the job -----------------------------------------------------------------------------------------------
 
 
-def _lines(job: Job) -> Iterator[tuple[int, object]]:
-    """``(row number, get)`` per data row; ``get(field)`` reads that field's raw value."""
+def _json_line(item) -> tuple[object, list[tuple[str, str]]]:
+    """A JSON line's reader (GSTN's field names to ours), or what is wrong with its shape."""
+    if not isinstance(item, dict):
+        return None, [("", "Each line is an object with the document's fields.")]
+    named = {JSON_KEYS[k]: v for k, v in item.items() if k in JSON_KEYS}
+    bad = [(f, "Give text or a number.") for f, v in named.items() if isinstance(v, (dict, list))]
+    return named.get, bad
+
+
+def _lines(job: Job) -> Iterator[tuple[int, object, list]]:
+    """``(row number, get, shape problems)`` per data row; ``get(field)`` reads that field's raw value."""
     p = job.params
     if p["source"] == "json":
         with open(_path(p["token"], "json"), encoding="utf-8") as fh:
             items = json.load(fh)
         for i, item in enumerate(items):
-            if not isinstance(item, dict):
-                item = {}
-            named = {JSON_KEYS[k]: v for k, v in item.items() if k in JSON_KEYS}
-            yield i, named.get
+            yield i, *_json_line(item)
         return
     mapping = {f: int(c) for f, c in p["mapping"].items()}
     header_row = int(p["header_row"])
@@ -331,10 +337,13 @@ def _lines(job: Job) -> Iterator[tuple[int, object]]:
                     row[mapping[field]] if field in mapping and mapping[field] < len(row) else None
                 )
             ),
+            [],
         )
 
 
 def _where(source: str, row: int, field: str) -> str:
+    if source == "json" and not field:
+        return f"lines[{row}]"
     if source == "json":
         return f"lines[{row}].{next((k for k, v in JSON_KEYS.items() if v == field), field)}"
     return f"Row {row}, {domain.FIELDS.get(field, field)}"
@@ -367,11 +376,11 @@ def _import(job: Job) -> dict:
     expected = _expected_rows(p)
     job_progress(job, 0, expected)
     facts, errors, skipped, n = [], [], 0, 0
-    for row, get in _lines(job):
+    for row, get, shape in _lines(job):
         n += 1
         if n > MAX_LINES:
             raise RuleViolation("TOO_LARGE", f"At most {MAX_LINES:,} lines per register.", status=413)
-        line, problems, left_out = domain.parse_line(get)
+        line, problems, left_out = (None, shape, False) if shape else domain.parse_line(get)
         if left_out:
             skipped += 1
         elif problems:
@@ -431,8 +440,8 @@ def register_from_lines(*, taxpayer: Taxpayer, period: int, lines: list[dict], b
     registers. Any bad line refuses the whole register (400 VALIDATION with each line's problems)."""
     facts, errors = [], []
     for i, item in enumerate(lines):
-        named = {JSON_KEYS[k]: v for k, v in item.items() if k in JSON_KEYS}
-        line, problems, left_out = domain.parse_line(named.get)
+        get, shape = _json_line(item)
+        line, problems, left_out = (None, shape, False) if shape else domain.parse_line(get)
         errors += [{"path": _where("json", i, f), "code": "INVALID", "message": m} for f, m in problems]
         if line is not None:
             facts.append((i, line))

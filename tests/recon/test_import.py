@@ -197,6 +197,14 @@ def test_issue16_json_from_an_erp_is_a_job_with_gstn_field_names(nov, recipient)
         client_for(owner).post(f"/api/v1/recon/{KA}/112025/register", {"rows": []}, format="json").status_code
         == 400
     )
+    odd = client_for(owner).post(
+        f"/api/v1/recon/{KA}/112025/register",
+        {"lines": ["INV-1", {"stin": MH, "num": {"a": 1}}]},
+        format="json",
+    )
+    details = {(d["path"], d["message"]) for d in odd.json()["error"]["details"]}
+    assert ("lines[0]", "Each line is an object with the document's fields.") in details
+    assert ("lines[1].num", "Give text or a number.") in details
 
 
 def test_issue16_files_are_bounded_before_they_are_read(nov, recipient, settings):
