@@ -13,12 +13,11 @@ from core.errors import NotFound, ValidationFailed
 from core.periods import business_date, period_code
 from core.schema import GSTIN, PERIOD, errors, job_started
 from jobs.api import job_accepted
-from jobs.services import job_start
 from recon.models import Category, Register
 from recon.selectors import attach, current_register, differences, rows, side, summary
 from recon.services import export, review
 from recon.services.apply import apply_start, propose
-from recon.services.match import settings_for
+from recon.services.match import match_start, settings_for
 from recon.services.registers import json_start
 from taxpayers.access import Perm, taxpayer_for
 from taxpayers.selectors import Calendar
@@ -258,7 +257,7 @@ class ReconMatchApi(APIView):
     )
     def post(self, request, gstin, period):
         t, reg = _register(request, gstin, period, Perm.WRITE)
-        job = job_start(kind="recon_match", taxpayer=t, user=request.user, params={"register": reg.id})
+        job = match_start(reg, t, request.user)
         return job_accepted(job)
 
 
@@ -272,8 +271,7 @@ class ReconExportApi(APIView):
     )
     def get(self, request, gstin, period):
         t, reg = _register(request, gstin, period)
-        if sum(summary(reg).counts.values()) > export.sync_max():
-            job = job_start(kind="recon_export", taxpayer=t, user=request.user, params={"register": reg.id})
+        if job := export.export_job(reg, t, request.user):
             return job_accepted(job)
         return xlsx_response(lambda fh: export.write(reg, fh), export.filename(reg, t.gstin))
 

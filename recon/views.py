@@ -22,13 +22,13 @@ from core.templatetags.portal import period_label
 from ims.models import Action, ImsRecord
 from ims.selectors import record_names
 from jobs.models import JobStatus
-from jobs.services import job_start, job_visible
+from jobs.services import job_visible
 from recon import domain
 from recon.models import Category, How, Match, Register
 from recon.selectors import attach, current_register, differences, followup, registers_of, rows, summary
 from recon.services import export, registers, review
 from recon.services.apply import ACTIONABLE, apply_start, propose
-from recon.services.match import settings_for
+from recon.services.match import match_start, settings_for
 from taxpayers.access import Perm
 from taxpayers.pages import can, gstin_page
 from taxpayers.selectors import Calendar
@@ -46,17 +46,7 @@ CATEGORY_HELP = {
     Category.IMS_ONLY: "Reported by the supplier for this period; not in your books.",
     Category.DUPLICATE: "Booked twice: the same supplier, type and number as an earlier line.",
 }
-FIELD_WORDS = {
-    "gstin": "GSTIN",
-    "number": "Number",
-    "type": "Type",
-    "date": "Date",
-    "txval": "Taxable value",
-    "iamt": "IGST",
-    "camt": "CGST",
-    "samt": "SGST",
-    "cess": "Cess",
-}
+FIELD_WORDS = {k: v[:1].upper() + v[1:] for k, v in domain.DIFF_FIELDS.items()}
 
 
 def _period(request, taxpayer) -> int:
@@ -385,7 +375,7 @@ def recon_match(request, taxpayer):
     reg = current_register(taxpayer.id, period)
     if reg is None:
         raise Http404("Not found")
-    job = job_start(kind="recon_match", taxpayer=taxpayer, user=request.user, params={"register": reg.id})
+    job = match_start(reg, taxpayer, request.user)
     return redirect("recon_job", taxpayer.gstin, job.id)
 
 
@@ -410,10 +400,7 @@ def recon_export(request, taxpayer):
     reg = current_register(taxpayer.id, period)
     if reg is None:
         raise Http404("Not found")
-    if sum(summary(reg).counts.values()) > export.sync_max():
-        job = job_start(
-            kind="recon_export", taxpayer=taxpayer, user=request.user, params={"register": reg.id}
-        )
+    if job := export.export_job(reg, taxpayer, request.user):
         return redirect("recon_job", taxpayer.gstin, job.id)
     return xlsx_response(lambda fh: export.write(reg, fh), export.filename(reg, taxpayer.gstin))
 

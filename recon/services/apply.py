@@ -144,10 +144,8 @@ def propose(m: Match, *, register: Register, st: Settings, cal: Calendar, today)
     if action == "P" and not edited:  # the rules' Pending only: a person's choice goes as chosen
         request = ims_domain.ActionRequest(action="P", remarks=remarks)
         refusal = ims_domain.action_refusal(record=state, request=request, today=today)
-        if refusal and refusal[0] in ("PENDING_NOT_ALLOWED", "PENDING_EXPIRED") and not state.boe:
-            action = "R"
-    if state.boe and action == "R":
-        return Proposal("", why="A bill of entry cannot be rejected.")
+        if refusal and refusal[0] in ("PENDING_NOT_ALLOWED", "PENDING_EXPIRED"):
+            action = "R"  # bills of entry, which cannot be rejected, are never matched (match.py)
     decl_now = None
     if rec.itc_red_req is not None:
         decl_now = {"itcRedReq": rec.itc_red_req}

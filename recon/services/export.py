@@ -10,10 +10,11 @@ from core.periods import business_date, format_date, period_code
 from ims.models import Action
 from ims.services.excel import money_cell, xlsx_value
 from jobs.files import job_file_write
+from jobs.models import Job
 from jobs.runner import register
-from jobs.services import job_progress
+from jobs.services import job_progress, job_start
 from recon import domain
-from recon.models import Category, How, Register
+from recon.models import Category, How, Match, Register
 from recon.selectors import chunks, rows, summary
 from recon.services.apply import propose
 from recon.services.match import settings_for
@@ -39,6 +40,13 @@ HEADER = [
 def sync_max() -> int:
     """Above this many rows the workbook is written by a job (setting RECON_EXPORT_SYNC_MAX)."""
     return int(getattr(settings, "RECON_EXPORT_SYNC_MAX", 10_000))
+
+
+def export_job(reg: Register, taxpayer: Taxpayer, user) -> Job | None:
+    """The export job of a register above ``sync_max`` rows (started), or None: write it in the request."""
+    if Match.objects.filter(taxpayer_id=reg.taxpayer_id, register=reg).count() <= sync_max():
+        return None
+    return job_start(kind="recon_export", taxpayer=taxpayer, user=user, params={"register": reg.id})
 
 
 def filename(reg: Register, gstin: str) -> str:
@@ -109,7 +117,7 @@ def write(reg: Register, out, progress=None) -> int:
 @register("recon_export")
 def _recon_export(job) -> dict:
     reg = Register.objects.get(id=job.params["register"], taxpayer_id=job.taxpayer_id)
-    total = sum(summary(reg).counts.values())
+    total = Match.objects.filter(taxpayer_id=reg.taxpayer_id, register=reg).count()
     job_progress(job, 0, total)
     url = job_file_write(
         job.id,

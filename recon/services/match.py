@@ -24,6 +24,7 @@ from core import clock
 from core.periods import period_add
 from ims.models import ImsRecord
 from jobs.runner import register
+from jobs.services import job_start
 from recon.models import Line, Match, Pin, Register, Settings
 from taxpayers.locks import lock_taxpayers
 
@@ -311,6 +312,11 @@ def category_counts(reg: Register) -> dict[str, int]:
         .order_by()
     )
     return {r["category"]: r["n"] for r in rows}
+
+
+def match_start(reg: Register, taxpayer, user):
+    """Match the register again, as a job ("Match again" on the page and the API)."""
+    return job_start(kind="recon_match", taxpayer=taxpayer, user=user, params={"register": reg.id})
 
 
 @register("recon_match")

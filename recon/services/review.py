@@ -13,7 +13,7 @@ from core.errors import NotFound, RuleViolation, ValidationFailed
 from core.money import rupees
 from core.periods import format_date
 from core.templatetags.portal import period_label
-from core.text import has_control
+from ims import domain as ims_domain
 from ims.models import ImsRecord
 from recon.models import Category, Line, Match, Pin, Register, Settings
 from recon.selectors import attach, followup
@@ -105,16 +105,9 @@ def edit(reg: Register, *, match_id, action, remarks) -> Match:
         problems.append(
             {"path": "action", "code": "INVALID", "message": "action is A, R, P, N, - (none) or empty."}
         )
-    if remarks is not None and not isinstance(remarks, str):
-        problems.append({"path": "remarks", "code": "INVALID", "message": "remarks must be text."})
-    elif remarks and (len(remarks) > 500 or has_control(remarks)):
-        problems.append(
-            {
-                "path": "remarks",
-                "code": "INVALID_REMARKS",
-                "message": "Remarks are 1 to 500 characters, no control characters.",
-            }
-        )
+    # as the action service checks it (remarks are kept only with Reject and Pending).
+    if action in ("R", "P") and (bad := ims_domain.remarks_refusal(action=action, remarks=remarks)):
+        problems.append({"path": "remarks", "code": bad[0], "message": bad[1]})
     if m.record_id is None:
         problems.append({"path": "id", "code": "INVALID", "message": "This row has no IMS record to act on."})
     if problems:

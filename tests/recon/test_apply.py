@@ -14,6 +14,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from core.errors import ValidationFailed
 from ims.models import ImsAudit, ImsRecord
 from jobs.models import Job
 from recon.models import Match, Settings
@@ -313,3 +314,18 @@ def test_issue16_r4_4_a_persons_pending_is_sent_as_chosen_and_refused_by_the_law
     job = apply_start(register=reg, categories=["ims_only"], user=owner, role="owner", by="o")
     (err,) = job.result["errors"]
     assert err["code"] == "PENDING_NOT_ALLOWED" and record(recipient, "CN-S").action == "N"
+
+
+def test_issue16_r4_5_an_edited_proposals_remarks_follow_the_action_services_rule(world, recipient):
+    reg, _ = nov_books(recipient)
+    m = Match.objects.get(register=reg, record__number="INV-3")
+    for remarks, code in (
+        ("line\nbreak", "INVALID_REMARKS"),
+        ("x" * 501, "INVALID_REMARKS"),
+        (7, "INVALID_REMARKS"),
+    ):
+        with pytest.raises(ValidationFailed) as exc:
+            edit(reg, match_id=m.id, action="R", remarks=remarks)
+        assert [(d["path"], d["code"]) for d in exc.value.details] == [("remarks", code)]
+    edit(reg, match_id=m.id, action="A", remarks="dropped with Accept")
+    assert Match.objects.get(id=m.id).remarks is None
