@@ -4,12 +4,14 @@ import functools
 import io
 import json
 import logging
+import operator
 import random
 import time
 from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import DatabaseError, connection
+from django.db.models.base import ModelState
 
 from core.errors import RuleViolation
 
@@ -132,21 +134,97 @@ def _copy_text(value) -> str:
     raise TypeError(f"no COPY text for {type(value).__name__}")
 
 
+def _converter(field):
+    """COPY's text of one column's values, chosen once per column: C-level conversions where the type allows
+    (``str`` of numbers, dates and times; ``translate`` of text), the per-value ``_copy_text`` otherwise.
+    A value of an unexpected type makes its row fall back to ``_copy_text`` (see ``_copy_lines``)."""
+    kind = field.get_internal_type()
+    if kind in _TEXT_KINDS:
+        base = operator.methodcaller("translate", _COPY_ESCAPES)
+    elif kind in _INT_KINDS or field.is_relation:
+        base = int.__repr__  # an IntegerChoices member is written as its digits; a str is refused
+    elif kind in ("DecimalField", "DateField", "DateTimeField"):
+        base = str
+    elif kind == "BooleanField":
+        base = {True: "t", False: "f"}.__getitem__
+    elif kind == "JSONField":
+        base = _json_text
+    else:
+        return _copy_text
+    if not field.null and kind != "JSONField":
+        return base
+    return lambda v: "\\N" if v is None else base(v)
+
+
+_TEXT_KINDS = {"CharField", "TextField", "SlugField", "EmailField", "URLField"}
+_INT_KINDS = {
+    "AutoField",
+    "BigAutoField",
+    "SmallAutoField",
+    "IntegerField",
+    "BigIntegerField",
+    "SmallIntegerField",
+    "PositiveIntegerField",
+    "PositiveBigIntegerField",
+    "PositiveSmallIntegerField",
+}
+
+
+def _copy_lines(objs: list, fields: list) -> io.StringIO:
+    """The rows of ``objs`` in COPY's text format, one converter per column (issue 12: a per-value type
+    dispatch was most of a large upload's writing time); a value a converter refuses sends its row through
+    the general ``_copy_text``."""
+    getter = operator.attrgetter(*(f.attname for f in fields))
+    convs = [_converter(f) for f in fields]
+    buf = io.StringIO()
+    write = buf.write
+    for obj in objs:
+        vals = getter(obj)
+        if len(fields) == 1:
+            vals = (vals,)
+        try:
+            line = "\t".join([c(v) for c, v in zip(convs, vals, strict=True)])
+        except (TypeError, AttributeError, KeyError):  # a value of another type: the general conversion
+            line = "\t".join([_copy_text(v) for v in vals])
+        write(line)
+        write("\n")
+    buf.seek(0)
+    return buf
+
+
+def _link_related(objs: list, relations: list) -> None:
+    """As ``Model._prepare_related_fields_for_save``: a related object assigned before it had an id gives
+    its id now; only instances holding related objects are looked at."""
+    for obj in objs:
+        cache = obj._state.__dict__.get("fields_cache")
+        if not cache:
+            continue
+        for f in relations:
+            rel = cache.get(f.name)
+            if rel is None:
+                continue
+            if rel.pk is None:
+                raise ValueError(f"bulk_insert: the related {f.name} of {obj!r} is not saved.")
+            if getattr(obj, f.attname) is None:
+                setattr(obj, f.attname, rel.pk)
+
+
 def bulk_insert(model, objs: list, *, batch_size: int = 2000) -> None:
     """Insert new model instances, setting their ids, like ``bulk_create`` — on PostgreSQL with ``COPY``
     (issue 12): ids are taken from the table's sequence first, then every row is streamed in one statement,
     with none of the per-value SQL building that made ``bulk_create`` most of a large upload's time.
 
     For models whose fields hold plain values (text, numbers, dates, booleans, JSON of dicts and lists);
-    defaults come from the instances (Django sets them when they are made), related objects assigned before
-    they had ids are read again, as ``bulk_create`` does. Elsewhere (SQLite) it is ``bulk_create``."""
+    defaults come from the instances (Django sets them when they are made; ``new_instance`` too), related
+    objects assigned before they had ids are read again, as ``bulk_create`` does. Elsewhere (SQLite) it is
+    ``bulk_create``."""
     if not objs:
         return
     if connection.vendor != "postgresql":
         model.objects.bulk_create(objs, batch_size=batch_size)
         return
     meta = model._meta
-    fields = [f for f in meta.concrete_fields]
+    fields = list(meta.concrete_fields)
     pk = meta.pk
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:
@@ -158,15 +236,39 @@ def bulk_insert(model, objs: list, *, batch_size: int = 2000) -> None:
             )
             for obj, (new_id,) in zip(need, cursor.fetchall(), strict=True):
                 obj.pk = new_id
-        buf = io.StringIO()
-        for obj in objs:
-            obj._prepare_related_fields_for_save(operation_name="bulk_insert")
-            buf.write("\t".join(_copy_text(getattr(obj, f.attname)) for f in fields))
-            buf.write("\n")
-        buf.seek(0)
+        _link_related(objs, [f for f in fields if f.is_relation])
+        buf = _copy_lines(objs, fields)
         columns = ", ".join(qn(f.column) for f in fields)
         with connection.wrap_database_errors:
             cursor.cursor.copy_expert(f"COPY {qn(meta.db_table)} ({columns}) FROM STDIN", buf)
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def new_instance(model):
+    """A maker of unsaved ``model`` instances from column values (attnames), for hot paths that make
+    hundreds of thousands of rows for ``bulk_insert`` (issue 12): the field defaults are worked out once,
+    and ``Model.__init__``'s per-field descriptor work is skipped. ``make(**values)`` refuses a name that is
+    not a field's attname. Not for models with init signals' receivers (none here)."""
+    static, dynamic = {}, []
+    for f in model._meta.concrete_fields:
+        if f.has_default() and callable(f.default):
+            dynamic.append((f.attname, f.default))
+        else:
+            static[f.attname] = f.get_default()
+    names = frozenset(static) | {a for a, _ in dynamic}
+
+    def make(**values):
+        if not values.keys() <= names:
+            raise TypeError(f"{model.__name__} has no field {sorted(values.keys() - names)}")
+        obj = model.__new__(model)
+        d = obj.__dict__
+        d.update(static)
+        for attname, default in dynamic:
+            d[attname] = default()
+        d.update(values)
+        d["_state"] = ModelState()
+        return obj
+
+    return make

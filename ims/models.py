@@ -57,11 +57,20 @@ class ImsRecord(models.Model):
     """One document as its recipient sees it in IMS. Owned by the recipient; carries copies of the
     document fields it shows and sums, so recipient queries never join the supplier's tables."""
 
-    recipient = models.ForeignKey(Taxpayer, on_delete=models.CASCADE, related_name="ims_records")
+    # No index of its own: every index of the table starts with it (issue 12: each index is paid on every
+    # row a large upload writes).
+    recipient = models.ForeignKey(
+        Taxpayer, on_delete=models.CASCADE, related_name="ims_records", db_index=False
+    )
     # The supplier's document this record copies (invoices.Document). A reference by string: the IMS app
-    # sits below invoices and never imports it.
+    # sits below invoices and never imports it. Indexed once, by ``ims_document`` below.
     document = models.ForeignKey(
-        "invoices.Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="records"
+        "invoices.Document",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="records",
+        db_index=False,
     )
     section = models.CharField(max_length=8, choices=Section.choices)
     stin = models.CharField(max_length=15)  # the filer (for ECO documents the operator)

@@ -36,7 +36,8 @@ class ReturnFiling(models.Model):
 class Document(models.Model):
     """A supplier's invoice, debit or credit note (owned by the filing GSTIN; for ECO the operator)."""
 
-    supplier = models.ForeignKey(Taxpayer, on_delete=models.CASCADE, related_name="documents")
+    # No index of its own: the supplier's indexes below start with it (issue 12).
+    supplier = models.ForeignKey(Taxpayer, on_delete=models.CASCADE, related_name="documents", db_index=False)
     period = models.PositiveIntegerField()
     form = models.CharField(max_length=6, choices=Form.choices)
     filed_at = models.DateTimeField(null=True, blank=True)

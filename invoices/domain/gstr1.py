@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -181,26 +182,61 @@ def _dec_str(d: Decimal) -> str:
 
 
 def parse_gstr1(
-    payload, *, supplier_gstin: str, period: int, sections=None, eco_operator: bool = True
+    payload,
+    *,
+    supplier_gstin: str,
+    period: int,
+    sections=None,
+    eco_operator: bool = True,
+    sink=None,
+    chunk: int = 5_000,
 ) -> tuple[list, list[dict]]:
     """Validate the whole batch. Returns (documents and summary rows, errors); errors are
     {"path": ..., "code": ..., "message": ...} in request order, one per problem (report ALL
     problems, not just the first). Only documents and rows without any error are returned.
 
     ``sections``: the sections the target return takes (IFF: the B2B ones, R-3.13), None for all;
-    ``eco_operator``: whether the supplier may report ECO documents (R-3.14)."""
-    v = _Validator(normalize_gstin(supplier_gstin), period, sections=sections, eco_operator=eco_operator)
+    ``eco_operator``: whether the supplier may report ECO documents (R-3.14); ``sink`` and ``chunk``: as in
+    ``parse_gstr1_sections``."""
+    v = _Validator(
+        normalize_gstin(supplier_gstin),
+        period,
+        sections=sections,
+        eco_operator=eco_operator,
+        sink=sink,
+        chunk=chunk,
+    )
     v.run(payload)
     v.finish()
     return v.docs, v.errors
 
 
 def parse_gstr1_sections(
-    sections, *, supplier_gstin: str, period: int, allowed=None, eco_operator: bool = True
+    sections,
+    *,
+    supplier_gstin: str,
+    period: int,
+    allowed=None,
+    eco_operator: bool = True,
+    sink=None,
+    chunk: int = 5_000,
 ) -> tuple[list, list[dict]]:
     """``parse_gstr1`` over the top-level ``(key, value)`` pairs as a streamed file yields them: the same
-    rules and paths, and each section's raw value can be dropped once it is validated."""
-    v = _Validator(normalize_gstin(supplier_gstin), period, sections=allowed, eco_operator=eco_operator)
+    rules and paths, and each section's raw value can be dropped once it is validated. A section's value
+    may be an iterator of its entries (a file read entry by entry).
+
+    With ``sink``, valid documents and rows are not kept: every ``chunk`` of them is handed to
+    ``sink(items, clean)`` as soon as they are validated (``clean``: no error so far), and the last
+    ones when the batch ends; only the keys the cross-document checks need stay (issue 12: memory flat in
+    the size of the file)."""
+    v = _Validator(
+        normalize_gstin(supplier_gstin),
+        period,
+        sections=allowed,
+        eco_operator=eco_operator,
+        sink=sink,
+        chunk=chunk,
+    )
     for key, value in sections:
         v.run({key: value})
         del value  # not kept alive while the next section is read
@@ -218,8 +254,19 @@ class _Group:
 class _Validator(TablesMixin):
     BAD = BAD
 
-    def __init__(self, supplier: str, period: int, *, sections=None, eco_operator: bool = True):
+    def __init__(
+        self,
+        supplier: str,
+        period: int,
+        *,
+        sections=None,
+        eco_operator: bool = True,
+        sink=None,
+        chunk: int = 5_000,
+    ):
         self.supplier = supplier
+        self.sink = sink
+        self.chunk = chunk
         self.period = period
         self.last_day = period_last_day(period)
         self.allowed = sections
@@ -227,7 +274,7 @@ class _Validator(TablesMixin):
         self.errors: list[dict] = []
         self.docs: list = []
         self.saw_section = False
-        # path of a document -> its number, so messages can name the document
+        # path of a document with an error -> its number, so messages can name the document
         self.numbers: dict[str, str] = {}
         # (number owner, fy, series, number upper) -> path of the first document using it
         self.seen_numbers: dict[tuple[str, int, str, str], str] = {}
@@ -236,6 +283,27 @@ class _Validator(TablesMixin):
 
     def err(self, path: str, code: str, message: str) -> None:
         self.errors.append({"path": path, "code": code, "message": message})
+
+    def keep(self, item, number=None) -> None:
+        """A valid document or summary row, unless what its items add up to is out of bounds (each amount
+        is bounded; so are the sums: GSTN's limits, and what the database columns hold). With a sink,
+        handed on in chunks."""
+        for head in ("txval", *TAX_HEADS):
+            total = getattr(item, head, None)
+            limit = amount_limit(head)
+            if total is not None and total > limit:
+                self.err(f"{item.path}.itms", "INVALID", f"The items' {head} adds up to more than {limit:,}.")
+                self.named(item.path, number)
+                return
+        self.docs.append(item)
+        if self.sink is not None and len(self.docs) >= self.chunk:
+            self.sink(self.docs, not self.errors)
+            self.docs = []
+
+    def named(self, path: str, number) -> None:
+        """Remember a document's number for the messages of its errors."""
+        if isinstance(number, str):
+            self.numbers[path] = number
 
     @staticmethod
     def nobody() -> _Group:
@@ -251,17 +319,9 @@ class _Validator(TablesMixin):
         where it is, in words (the table, the row or document, the field)."""
         if not self.saw_section and not self.errors:
             self.err("", "REQUIRED", "The GSTR-1 JSON has no section: there is nothing to save.")
-        # Each amount is bounded; so is what a document's or row's items add up to (GSTN's limits, and
-        # what the database columns hold).
-        for d in self.docs:
-            for head in ("txval", *TAX_HEADS):
-                total = getattr(d, head, None)
-                limit = amount_limit(head)
-                if total is not None and total > limit:
-                    self.err(
-                        f"{d.path}.itms", "INVALID", f"The items' {head} adds up to more than {limit:,}."
-                    )
-                    break
+        if self.sink is not None and self.docs:
+            self.sink(self.docs, not self.errors)
+            self.docs = []
         for e in self.errors:
             where = describe(e["path"], self.numbers)
             if where:
@@ -326,7 +386,7 @@ class _Validator(TablesMixin):
     def section(self, section: str, path: str, value) -> None:
         if value is None:
             return
-        if not isinstance(value, list):
+        if not isinstance(value, list | Iterator):  # an iterator: a file read entry by entry
             self.err(path, "INVALID", f"{path} must be a list.")
             return
         docs_key = "nt" if section in NOTE_SECTIONS else "inv"
@@ -373,8 +433,6 @@ class _Validator(TablesMixin):
             doc_type = self.choice(raw, path, "ntty", NOTE_TYPES)
         number_key, date_key = ("nt_num", "nt_dt") if is_note else ("inum", "idt")
         number = self.number(raw, path, number_key)
-        if number is not BAD:
-            self.numbers[path] = number
         doc_date = self.date(raw, path, date_key, in_period=True)
         self.check_duplicate(f"{path}.{number_key}", number, doc_date, is_note, group, is_eco)
 
@@ -407,8 +465,9 @@ class _Validator(TablesMixin):
         items = self._items(path, raw, doc_date, intra, diff, inv_typ=inv_typ, renumber=False)
 
         if len(self.errors) != start or not group.ok:
+            self.named(path, number)
             return
-        self.docs.append(
+        self.keep(
             DocInput(
                 path=path,
                 section=section,
@@ -426,7 +485,8 @@ class _Validator(TablesMixin):
                 inv_typ=inv_typ,
                 diff_percent=diff,
                 items=items,
-            )
+            ),
+            number,
         )
 
     def check_duplicate(self, path, number, doc_date, is_note, group: _Group, is_eco: bool) -> None:

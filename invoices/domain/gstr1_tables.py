@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -265,7 +266,7 @@ class TablesMixin:
     def _list(self, path: str, value, what: str = "a list") -> list | None:
         if value is None:
             return None
-        if not isinstance(value, list):
+        if not isinstance(value, list | Iterator):  # an iterator: a file read entry by entry
             self.err(path, "INVALID", f"This must be {what}.")
             return None
         return value
@@ -369,8 +370,6 @@ class TablesMixin:
         is_note = doc_type in ("CN", "DN")
         number_key, date_key = ("nt_num", "nt_dt") if is_note else ("inum", "idt")
         number = self.number(raw, path, number_key)
-        if number is not self.BAD:
-            self.numbers[path] = number
         doc_date = self.date(raw, path, date_key, in_period=True)
         self.check_duplicate(f"{path}.{number_key}", number, doc_date, is_note, self.nobody(), False)
         orig_number = orig_date = None
@@ -391,8 +390,9 @@ class TablesMixin:
                 )
         items = self._items(path, raw, doc_date, intra, diff, no_tax=no_tax, flat=flat_items)
         if len(self.errors) != start or pos is self.BAD:
+            self.named(path, number)
             return
-        self.docs.append(
+        self.keep(
             self.make_doc(
                 path=path,
                 section=section,
@@ -409,7 +409,8 @@ class TablesMixin:
                 items=items,
                 etin=etin,
                 **(extra or {}),
-            )
+            ),
+            number,
         )
 
     def _items(
@@ -844,7 +845,7 @@ class TablesMixin:
     ):
         heads = {h: amounts.get(h, ZERO) or ZERO for h in ("txval", "iamt", "camt", "samt", "csamt")}
         nil = nil or {}
-        self.docs.append(
+        self.keep(
             SummaryInput(
                 path=path,
                 section=section,

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from core import clock
-from core.db import bulk_insert, retry_on_conflict, rows_update
+from core.db import bulk_insert, new_instance, retry_on_conflict, rows_update
 from core.errors import NotFound, RuleViolation, ValidationFailed
 from core.periods import (
     business_date,
@@ -97,8 +97,8 @@ SUMMARY_FIELDS = (
     "ngsup_amt",
     "updated_at",
 )
-# Documents written per round: a 100,000-document upload never holds every model object at once (issue 5:
-# under 1 GB); a batch up to this size costs the same queries whatever its size (R-9 scale).
+# Documents planned and written per round: an upload holds one chunk's documents and model objects at a
+# time, whatever the size of its file (issue 12); a chunk costs the same queries whatever its size (R-9).
 WRITE_CHUNK = 5_000
 
 
@@ -213,9 +213,15 @@ def documents_save(
 ) -> dict:
     """Validate the whole batch and save all of it or nothing (R-3.11).
 
-    For upload jobs: ``parse()`` (instead of ``payload``) returns ``parse_gstr1``'s (documents, errors)
-    from a streamed file, called once the period checks passed; ``progress(stage, documents)`` is told
-    "validated" once the batch passed every check and "saved" once it is written."""
+    The batch streams (issue 12): the validator hands valid documents on in chunks of WRITE_CHUNK, and
+    each is planned and written at once in this transaction, so memory does not grow with the file. The
+    first error stops the writing (validation goes on, to report every error) and the batch is refused:
+    the transaction takes back what was written.
+
+    For upload jobs: ``parse(sink=…, allowed=…, …)`` (instead of ``payload``) runs
+    ``parse_gstr1_sections`` over a streamed file and returns its (documents, errors), called once the
+    period checks passed; ``progress(documents)`` is told how many documents are validated and written
+    so far, after each chunk."""
     # Serialise a supplier's saves and filings (return_file takes the same lock): two batches racing for
     # one number would otherwise end in an IntegrityError, and a save racing a filing could leave an
     # unfiled document in a filed return.
@@ -230,34 +236,74 @@ def documents_save(
     # R-3.13: IFF takes only the B2B sections; R-3.14: only an operator reports ECO documents.
     rules = {"eco_operator": supplier.eco_operator}
     allowed = IFF_SECTIONS if form == Form.IFF else None
+    saver = _Saver(supplier, form, return_period, now, channel, progress)
     if parse is not None:
-        docs, errors = parse(allowed=allowed, **rules)
+        _, errors = parse(allowed=allowed, sink=saver.take, **rules)
     else:
-        docs, errors = parse_gstr1(
-            payload, supplier_gstin=supplier.gstin, period=period, sections=allowed, **rules
+        _, errors = parse_gstr1(
+            payload,
+            supplier_gstin=supplier.gstin,
+            period=period,
+            sections=allowed,
+            sink=saver.take,
+            chunk=WRITE_CHUNK,
+            **rules,
         )
     if errors:
         raise ValidationFailed(errors)
-    rows = [d for d in docs if isinstance(d, SummaryInput)]
-    docs = [d for d in docs if isinstance(d, DocInput)]
-    plan = plan_batch(supplier, docs, form, return_period)
-    row_plan = plan_rows(supplier, rows, form, return_period)
-    if plan.errors or row_plan.errors:
-        raise ValidationFailed(plan.errors + row_plan.errors)
-    count = len(docs) + len(rows)
-    del docs, rows  # the plans hold what is written; _write lets go of each chunk once it is saved
-    if progress is not None:
-        progress("validated", count)
-    result = _write(supplier, plan, form, return_period, now, channel)
+    row_plan = plan_rows(supplier, saver.rows, form, return_period)
+    if saver.errors or row_plan.errors:
+        raise ValidationFailed(saver.errors + row_plan.errors)
+    result = saver.result
     _write_rows(supplier, row_plan, form, return_period, now)
     result["created"] += len(row_plan.creates)
     result["updated"] += len(row_plan.updates)
     result["unchanged"] += row_plan.unchanged
     if row_plan.deletes:  # only a batch that deletes rows (GSTN's flag "D") says how many
         result["deleted"] = len(row_plan.deletes)
-    if progress is not None:
-        progress("saved", count)
     return result
+
+
+class _Saver:
+    """Plans and writes a batch chunk by chunk as the validator hands it on (issue 12). Summary rows are
+    few (one per rate and place of supply, R-3.13): they are kept and written at the end."""
+
+    def __init__(self, supplier: Taxpayer, form: str, return_period: int, now, channel: str, progress):
+        self.supplier, self.form, self.return_period = supplier, form, return_period
+        self.now, self.channel, self.progress = now, channel, progress
+        self.rows: list[SummaryInput] = []
+        self.errors: list[dict] = []  # the plan's: numbers taken, filed originals missing, …
+        self.batch_roots: dict[int, str] = {}  # root id -> path of the batch's amendment of it
+        self.calendars: dict = {}  # the registered recipients' calendars, loaded once per GSTIN
+        self.looked_up: set[str] = set()
+        self.result = {"form": form, "created": 0, "updated": 0, "unchanged": 0}
+        self.done = 0
+
+    def take(self, items: list, clean: bool) -> None:
+        """One chunk of valid documents and rows; ``clean``: no validation error so far. After the first
+        error nothing more is written: the batch will be refused."""
+        docs = []
+        for x in items:
+            (self.rows if isinstance(x, SummaryInput) else docs).append(x)
+        self.done += len(items)
+        if clean and docs:
+            plan = plan_batch(self.supplier, docs, self.form, self.return_period, self.batch_roots)
+            self.errors += plan.errors
+            if not self.errors:
+                self._write(plan)
+        if self.progress is not None:
+            self.progress(self.done)
+
+    def _write(self, plan: "Plan") -> None:
+        ctins = {x[0].ctin for x in plan.creates} | {x[0].ctin for x in plan.updates}
+        if ctins - self.looked_up:
+            self.calendars.update(copies.recipient_calendars(ctins - self.looked_up))
+            self.looked_up |= ctins
+        args = (self.supplier, plan.creates, plan.updates, self.calendars, self.form, self.return_period)
+        _write_chunk(*args, self.now, self.channel)
+        self.result["created"] += len(plan.creates)
+        self.result["updated"] += len(plan.updates)
+        self.result["unchanged"] += plan.unchanged
 
 
 # --- the plan: what each document of a batch does (R-3.2, R-3.8, R-3.9) -------------------------------------
@@ -408,10 +454,14 @@ def _plan_amendment(
         plan.errors.append(_err(_orig_path(d), "NUMBER_DUPLICATE", message))
 
 
-def plan_batch(supplier: Taxpayer, docs: list[DocInput], form: str, return_period: int) -> Plan:
-    """Decide create / update / unchanged / error for each document with a bounded number of queries."""
+def plan_batch(
+    supplier: Taxpayer, docs: list[DocInput], form: str, return_period: int, batch_roots=None
+) -> Plan:
+    """Decide create / update / unchanged / error for each document with a bounded number of queries.
+    ``batch_roots`` (root id -> path of the batch's amendment of it) carries over from the batch's earlier
+    chunks."""
     plan, known = Plan(), _known(supplier, docs)
-    batch_roots: dict[int, str] = {}  # root id -> path of the batch's amendment of it
+    batch_roots = {} if batch_roots is None else batch_roots
     for d in docs:
         if d.is_amendment:
             _plan_amendment(plan, d, known, batch_roots, supplier, form, return_period)
@@ -528,14 +578,17 @@ def _write_rows(supplier: Taxpayer, plan: RowPlan, form: str, return_period: int
 # --- writing the plan ---------------------------------------------------------------------------------------
 
 
+_new_document = new_instance(Document)  # a hundred thousand per upload (issue 12)
+
+
 def _fill(doc: Document, d: DocInput, supplier: Taxpayer, root, amends) -> Document:
-    doc.supplier = supplier
+    doc.supplier_id = supplier.id
     doc.section, doc.doc_type, doc.ctin = d.section, d.doc_type, d.ctin
     doc.stin, doc.sply_ty = d.stin or "", d.sply_ty or ""
     doc.number, doc.number_key, doc.number_owner = d.number, d.number_key, d.number_owner(supplier.gstin)
     doc.series, doc.fy, doc.doc_date = d.series, d.fy, d.doc_date
     doc.orig_number, doc.orig_date = d.orig_number or "", d.orig_date
-    doc.root, doc.amends = root, amends
+    doc.root_id, doc.amends_id = root and root.id, amends and amends.id
     doc.val, doc.txval, doc.iamt, doc.camt, doc.samt, doc.csamt = (
         d.val,
         d.txval,
@@ -552,23 +605,11 @@ def _fill(doc: Document, d: DocInput, supplier: Taxpayer, root, amends) -> Docum
     return doc
 
 
-def _write(supplier, plan: Plan, form, return_period, now, channel) -> dict:
-    """Write the plan in chunks of WRITE_CHUNK documents, letting go of each chunk once it is saved."""
-    calendars = copies.recipient_calendars(
-        {x[0].ctin for x in plan.creates} | {x[0].ctin for x in plan.updates}
-    )
-    created = updated = 0
-    while plan.creates or plan.updates:
-        creates, updates = plan.creates[:WRITE_CHUNK], plan.updates[:WRITE_CHUNK]
-        del plan.creates[:WRITE_CHUNK], plan.updates[:WRITE_CHUNK]
-        _write_chunk(supplier, creates, updates, calendars, form, return_period, now, channel)
-        created, updated = created + len(creates), updated + len(updates)
-    return {"form": form, "created": created, "updated": updated, "unchanged": plan.unchanged}
-
-
 def _write_chunk(supplier, creates, updates, calendars, form, return_period, now, channel) -> None:
     new_docs = [
-        _fill(Document(period=return_period, form=form, created_at=now, updated_at=now), d, supplier, r, a)
+        _fill(
+            _new_document(period=return_period, form=form, created_at=now, updated_at=now), d, supplier, r, a
+        )
         for d, r, a in creates
     ]
     bulk_insert(Document, new_docs)  # COPY on PostgreSQL (issue 12)

@@ -20,14 +20,14 @@ from core import clock
 from core.errors import RuleViolation, ValidationFailed
 from core.text import clean_json
 from ims.models import Channel
-from invoices.domain.gstr1 import parse_gstr1_sections
+from invoices.domain.gstr1 import UNREGISTERED_SECTIONS, parse_gstr1_sections
 from invoices.models import Upload, UploadChunk, UploadStatus
 from jobs.models import Job
 from jobs.runner import register
 from jobs.services import job_progress, job_start, upload_slot_claim
 from taxpayers.models import Taxpayer
 
-from .documents import documents_save
+from .documents import WRITE_CHUNK, documents_save
 
 JOB_KIND = "gstr1_upload"
 # API.md: a GSTR-1 JSON file of up to 100 MB. Tests lower it with the setting GSTR1_UPLOAD_MAX_BYTES.
@@ -277,6 +277,73 @@ def upload_sections(upload_id: int, on_section=None):
         del pair  # the section just validated is not kept while the next one is parsed
 
 
+# Sections whose entries are documents or groups of them: read entry by entry, never whole (issue 12).
+STREAMED = frozenset({"b2b", "b2ba", "cdnr", "cdnra"}) | UNREGISTERED_SECTIONS
+_STREAM = object()  # a survey's mark for a section read later, entry by entry
+_DOC_ENTRY = (".inv.item", ".nt.item")
+
+
+def _invalid_json(upload_id: int, exc: Exception) -> UploadInvalid:
+    message = f"The file is not valid JSON ({_json_error_text(exc)}); nothing was saved."
+    return UploadInvalid([{"path": failure_path(upload_id), "code": "INVALID", "message": message}])
+
+
+def survey(upload_id: int) -> tuple[list[tuple[str, object]], int]:
+    """One pass over the stored file, event by event: the top-level keys in the file's order, each with
+    its value — built, except a streamed section's list, marked to be read later — and how many documents
+    the file holds (progress). The whole file's syntax is checked here, before anything is validated."""
+    heads: list[tuple[str, object]] = []
+    documents = depth = 0
+    key = builder = None
+    streamed = False
+    try:
+        for prefix, event, value in ijson.parse(ChunkReader(upload_id), use_float=False):
+            if depth == 0:
+                if prefix == "":
+                    if event == "map_key":
+                        key = value
+                    continue
+                if event in ("start_map", "start_array"):
+                    depth, streamed = 1, event == "start_array" and key in STREAMED
+                    if not streamed:
+                        builder = ijson.ObjectBuilder()
+                        builder.event(event, value)
+                else:
+                    heads.append((key, value))
+                continue
+            if event[:6] == "start_":
+                depth += 1
+                if streamed and event == "start_map" and depth == 4 and prefix.endswith(_DOC_ENTRY):
+                    documents += 1
+            elif event[:4] == "end_":
+                depth -= 1
+            if not streamed:
+                builder.event(event, value)
+            if depth == 0:
+                heads.append((key, _STREAM if streamed else builder.value))
+                if not streamed:
+                    documents += count_documents({key: builder.value})
+                builder = None
+    except (ijson.JSONError, UnicodeDecodeError) as exc:
+        raise _invalid_json(upload_id, exc)
+    return heads, documents
+
+
+def gstr1_sections(upload_id: int, heads: list[tuple[str, object]]):
+    """The top-level ``(key, value)`` pairs of a surveyed file; a streamed section's value is an iterator
+    over its entries, each read from the stored file when the validator reaches it (one pass of the file
+    per streamed section, one entry in memory at a time)."""
+    keys = [k for k, _ in heads]
+    for key, value in heads:
+        if value is not _STREAM:
+            yield key, value
+        elif keys.count(key) > 1:
+            message = f"'{key}' appears more than once in the file: put all its entries in one list."
+            raise UploadInvalid([{"path": key, "code": "INVALID", "message": message}])
+        else:
+            yield key, ijson.items(ChunkReader(upload_id), f"{key}.item", use_float=False)
+
+
 def count_documents(payload: dict) -> int:
     n = 0
     for key, value in payload.items():
@@ -306,28 +373,29 @@ def upload_finished(job_id: int, failure: Exception | None) -> None:
 
 @register(JOB_KIND, finish=upload_finished)
 def gstr1_upload_run(job: Job) -> dict:
-    """Parse and validate section by section, then save all or nothing. Progress counts each document
-    three times: parsed (the total is known only at the end of the file), validated, saved."""
+    """Survey the file (its syntax and size), then validate, plan and write it chunk by chunk, all or
+    nothing (issue 12: memory flat in the size of the file). Progress counts each document three times:
+    read (known once the survey ends), validated, saved."""
     params = job.params
     supplier = job.taxpayer
     job_progress(job, 0, 0)
     parsed = 0
 
-    def on_section(pair) -> None:
-        nonlocal parsed
-        parsed += count_documents(dict([pair]))
-        job_progress(job, parsed, 0)
-
     def parse(**rules):
-        sections = upload_sections(params["upload_id"], on_section)
-        return parse_gstr1_sections(sections, supplier_gstin=supplier.gstin, period=params["period"], **rules)
+        nonlocal parsed
+        heads, parsed = survey(params["upload_id"])
+        job_progress(job, parsed, max(parsed, 1) * PHASES)
+        sections = gstr1_sections(params["upload_id"], heads)
+        return parse_gstr1_sections(
+            sections, supplier_gstin=supplier.gstin, period=params["period"], chunk=WRITE_CHUNK, **rules
+        )
 
-    def progress(stage: str, _documents: int) -> None:
+    def progress(documents: int) -> None:
         total = max(parsed, 1) * PHASES
-        job_progress(job, total if stage == "saved" else total * 2 // PHASES, total)
+        job_progress(job, min(total, parsed + 2 * documents), total)
 
     try:
-        return documents_save(
+        result = documents_save(
             supplier=supplier,
             period=params["period"],
             by=params["by"],
@@ -339,3 +407,6 @@ def gstr1_upload_run(job: Job) -> dict:
         raise
     except ValidationFailed as exc:
         raise UploadInvalid(exc.details)
+    total = max(parsed, 1) * PHASES
+    job_progress(job, total, total)
+    return result

@@ -8,8 +8,8 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from core import clock
-from core.db import bulk_insert
-from ims.models import Channel, ImsAudit, ImsRecord
+from core.db import bulk_insert, new_instance
+from ims.models import Action, Channel, ImsAudit, ImsRecord
 from tests.conftest import MH
 
 AWKWARD = "tab\there, new\nline, back\\slash, cr\r, quote' \" and ü ₹ 😀"
@@ -85,3 +85,41 @@ def test_issue12_bulk_insert_refuses_a_duplicate_as_the_orm_does(set_clock, reci
     again[0].pk = first[0].pk
     with pytest.raises(IntegrityError), transaction.atomic():
         bulk_insert(ImsRecord, again)
+
+
+def test_issue12_new_instance_makes_what_the_model_makes(set_clock, recipient):
+    """The hot paths' maker skips ``Model.__init__``: its instances hold the same defaults, refuse a name
+    that is no field's, and are written as the ORM's are."""
+    set_clock("2025-11-05 10:00")
+    make = new_instance(ImsRecord)
+    made, model = make(), ImsRecord()
+    names = [f.attname for f in ImsRecord._meta.concrete_fields]
+    assert {n: getattr(made, n) for n in names} == {n: getattr(model, n) for n in names}
+    assert made._state.adding and made._state.db is None
+    with pytest.raises(TypeError, match="no field"):
+        make(recipient=recipient)  # the object, not recipient_id: refused, never silently dropped
+    values = {f: getattr(records(recipient, "M")[0], f) for f in FIELDS if f != "recipient_id"}
+    by_maker = [make(recipient_id=recipient.id, number="M-0", number_key="M-0", **values)]
+    by_orm = [ImsRecord(recipient=recipient, number="P-0", number_key="P-0", **values)]
+    bulk_insert(ImsRecord, by_maker)
+    ImsRecord.objects.bulk_create(by_orm)
+    stored = [list(ImsRecord.objects.filter(number=n).values(*FIELDS)) for n in ("M-0", "P-0")]
+    assert stored[0] == stored[1] and stored[0][0]["trdnm"] == AWKWARD
+
+
+def test_issue12_a_value_of_another_type_is_still_written_right(set_clock, recipient):
+    """Each column has one fast converter; a value it cannot take (a number in a text column, text in a
+    number column, a date where a time is kept) falls back to the general conversion for its row."""
+    set_clock("2025-11-05 10:00")
+    rec = records(recipient, "T")[0]
+    rec.trdnm, rec.rtnprd, rec.txval = 12345, "202510", 7
+    rec.itc_reducing, rec.action = 1, Action.PENDING  # a number in a boolean column, a TextChoices member
+    bulk_insert(ImsRecord, [rec])
+    row = ImsRecord.objects.values("trdnm", "rtnprd", "txval", "itc_reducing", "action").get(id=rec.id)
+    assert row == {
+        "trdnm": "12345",
+        "rtnprd": 202510,
+        "txval": Decimal("7.00"),
+        "itc_reducing": True,
+        "action": "P",
+    }

@@ -878,3 +878,45 @@ def test_r3_11_large_batch_is_linear():
     assert len(docs) == n
     assert codes(errors) == [(f"b2b[{n // 100 - 1}].inv[100].inum", "NUMBER_DUPLICATE")]
     assert elapsed < 10, elapsed
+
+
+# --- issue 12: a batch handed on in chunks, sections read entry by entry ------------------------------------
+
+
+def test_issue12_with_a_sink_valid_documents_are_handed_on_in_chunks_and_not_kept():
+    groups = [
+        {"ctin": KA, "inv": [inv(f"S-{i}") for i in range(5)]},
+        {"ctin": GJ, "inv": [inv("S-5", pos="24")]},
+    ]
+    groups[1]["inv"].append(inv("S-6", pos="24", idt="31-02-2025"))  # no such date: an error
+    groups[1]["inv"].append(inv("S-7", pos="24"))
+    handed: list[tuple[list[str], bool]] = []
+
+    docs, errors = parse_gstr1(
+        {"b2b": groups},
+        supplier_gstin=MH,
+        period=PERIOD,
+        sink=lambda items, clean: handed.append(([d.number for d in items], clean)),
+        chunk=2,
+    )
+
+    assert docs == []
+    assert handed == [
+        (["S-0", "S-1"], True),
+        (["S-2", "S-3"], True),
+        (["S-4", "S-5"], True),
+        (["S-7"], False),
+    ]
+    assert [e["path"] for e in errors] == ["b2b[1].inv[1].idt"]
+    assert errors[0]["message"].startswith("B2B invoice S-6, invoice date:")  # named by its number
+
+
+def test_issue12_a_section_read_entry_by_entry_validates_as_the_whole_list():
+    from invoices.domain.gstr1 import parse_gstr1_sections
+
+    groups = [{"ctin": KA, "inv": [inv("R-1"), inv("R-1"), inv("R-2", pos="x")]}, "not an object"]
+    whole = parse_gstr1_sections([("b2b", copy.deepcopy(groups))], supplier_gstin=MH, period=PERIOD)
+    streamed = parse_gstr1_sections([("b2b", iter(copy.deepcopy(groups)))], supplier_gstin=MH, period=PERIOD)
+
+    assert streamed == whole
+    assert [e["path"] for e in whole[1]] == ["b2b[0].inv[1].inum", "b2b[0].inv[2].pos", "b2b[1]"]

@@ -8,13 +8,15 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bench.gen_gstr1 import recipient_gstins, write_gstr1
 from core import clock
-from ims.models import ImsRecord
+from ims.models import ImsAudit, ImsRecord
 from invoices.models import Document, Upload, UploadChunk
-from invoices.services import uploads
+from invoices.services import documents_save, uploads
 from jobs.models import Job, JobStatus
 from taxpayers.models import Role
 from taxpayers.services import taxpayer_create
@@ -397,3 +399,88 @@ def test_r9_2_an_upload_job_stuck_for_hours_no_longer_blocks_uploads(owner, supp
     assert post(client_for(owner), file_of(text)).status_code == 202
     stuck.refresh_from_db()
     assert (stuck.status, stuck.error["code"]) == (JobStatus.FAILED, "TIMED_OUT")
+
+
+# --- issue 12: the file streams through validation and writing, chunk by chunk ---------------------------
+
+
+def counting_writes(monkeypatch, chunk: int) -> list[int]:
+    """Chunks of ``chunk`` documents; the sizes of the chunks written, in order."""
+    from invoices.services import documents
+
+    monkeypatch.setattr(uploads, "WRITE_CHUNK", chunk)
+    written: list[int] = []
+    write = documents._write_chunk
+
+    def spy(supplier, creates, updates, *args):
+        written.append(len(creates) + len(updates))
+        return write(supplier, creates, updates, *args)
+
+    monkeypatch.setattr(documents, "_write_chunk", spy)
+    return written
+
+
+def test_issue12_r9_2_an_error_after_chunks_were_written_leaves_nothing(owner, monkeypatch):
+    """Valid chunks are written as soon as they are validated; an error further on refuses the batch and
+    the transaction takes back every chunk already written (R-3.11, R-9.2)."""
+    written = counting_writes(monkeypatch, 40)
+    docs = invoices(200, "S")
+    docs[170]["idt"] = "31-02-2025"
+    payload = {"gstin": MH, "fp": "102025", "b2b": [{"ctin": KA, "inv": docs}]}
+
+    job = post(client_for(owner), file_of(dumps(payload))).json()
+
+    assert job["status"] == "failed"
+    assert [(e["path"], e["code"]) for e in job["error"]["details"]] == [("b2b[0].inv[170].idt", "INVALID")]
+    assert written == [40, 40, 40, 40]  # four chunks written before the error; nothing after it
+    assert not Document.objects.exists() and not ImsRecord.objects.exists() and not ImsAudit.objects.exists()
+
+
+def test_issue12_r3_2_a_number_taken_in_an_earlier_return_refuses_the_batch_after_chunks_were_written(
+    owner, supplier, monkeypatch
+):
+    """The plan's checks against saved documents run chunk by chunk: a number already used in September
+    refuses the October batch, every error listed, nothing of the batch kept."""
+    september = {"b2b": [{"ctin": KA, "inv": [inv("S150", "05-09-2025"), inv("S190", "06-09-2025")]}]}
+    documents_save(supplier=supplier, period=202509, payload=september, by="t", channel="api")
+    written = counting_writes(monkeypatch, 50)
+    payload = {"gstin": MH, "fp": "102025", "b2b": [{"ctin": KA, "inv": invoices(200, "S")}]}
+
+    job = post(client_for(owner), file_of(dumps(payload))).json()
+
+    assert job["status"] == "failed"
+    details = job["error"]["details"]
+    assert [(e["path"], e["code"]) for e in details] == [
+        ("b2b[0].inv[150].inum", "NUMBER_DUPLICATE"),
+        ("b2b[0].inv[190].inum", "NUMBER_DUPLICATE"),
+    ]
+    assert written == [50, 50, 50]  # the fourth chunk holds the first clash: nothing more is written
+    assert Document.objects.filter(period=202510).count() == 0
+    assert Document.objects.count() == 2 and ImsRecord.objects.count() == 2 and ImsAudit.objects.count() == 2
+
+
+def test_issue12_a_section_given_twice_in_the_file_is_refused(owner):
+    text = '{"gstin": "' + MH + '", "fp": "102025", "b2b": [], "b2b": []}'
+    job = post(client_for(owner), file_of(text)).json()
+    assert job["status"] == "failed"
+    assert job["error"]["details"] == [
+        {
+            "path": "b2b",
+            "code": "INVALID",
+            "message": "'b2b' appears more than once in the file: put all its entries in one list.",
+        }
+    ]
+
+
+def test_issue12_r9_upload_queries_grow_with_chunks_not_documents(owner, monkeypatch):
+    """Two chunks of 50 documents cost what two chunks of 400 cost: the queries of an upload follow its
+    chunks, never its documents."""
+    counts = []
+    for chunk, prefix in ((1, "P"), (50, "Q"), (400, "R")):  # the first warms the process's caches
+        monkeypatch.setattr(uploads, "WRITE_CHUNK", chunk)
+        payload = {"gstin": MH, "fp": "102025", "b2b": [{"ctin": KA, "inv": invoices(2 * chunk, prefix)}]}
+        with CaptureQueriesContext(connection) as ctx:
+            job = post(client_for(owner), file_of(dumps(payload))).json()
+        assert job["status"] == "succeeded" and job["result"]["created"] == 2 * chunk
+        counts.append(len(ctx.captured_queries))
+    assert counts[1] == counts[2], counts
