@@ -1,5 +1,6 @@
 """Set-based writes the ORM does not offer: many rows with different values in one statement."""
 
+import collections
 import functools
 import io
 import json
@@ -225,25 +226,31 @@ def bulk_insert(model, objs: list, *, batch_size: int = 2000) -> None:
         return
     meta = model._meta
     fields = list(meta.concrete_fields)
-    pk = meta.pk
     qn = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        need = [o for o in objs if o.pk is None]
-        if need:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [meta.db_table, pk.column, len(need)],
-            )
-            for obj, (new_id,) in zip(need, cursor.fetchall(), strict=True):
-                obj.pk = new_id
-        _link_related(objs, [f for f in fields if f.is_relation])
-        buf = _copy_lines(objs, fields)
-        columns = ", ".join(qn(f.column) for f in fields)
-        with connection.wrap_database_errors:
-            cursor.cursor.copy_expert(f"COPY {qn(meta.db_table)} ({columns}) FROM STDIN", buf)
+    need = [o for o in objs if o.pk is None]
+    if need:
+        for obj, new_id in zip(need, reserve_ids(model, len(need)), strict=True):
+            obj.pk = new_id
+    _link_related(objs, [f for f in fields if f.is_relation])
+    buf = _copy_lines(objs, fields)
+    columns = ", ".join(qn(f.column) for f in fields)
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        cursor.cursor.copy_expert(f"COPY {qn(meta.db_table)} ({columns}) FROM STDIN", buf)
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def reserve_ids(model, n: int) -> collections.deque:
+    """``n`` new ids of ``model``'s table from its sequence, in one query (ids are never taken back, as with
+    any insert)."""
+    meta = model._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, n],
+        )
+        return collections.deque(row[0] for row in cursor.fetchall())
 
 
 def new_instance(model):

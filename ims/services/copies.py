@@ -115,12 +115,16 @@ def records_saved(
     calendars: dict[str, Calendar],
     now,
     channel: str,
+    changes: dict | None = None,
 ) -> None:
     """Documents just saved, each with the identity (R-4.1: recipient, place of supply, reverse charge) it
     had before, or None when new. A new document gets a record at N; an edited one keeps its record, reset to
     N with remarks and declaration cleared (R-4.8), unless its identity changed: then the old record is
     removed and a new one made. Every change is audited by the system (the recipient's trail never names
-    another taxpayer's users). A bounded number of queries per call, whatever its size."""
+    another taxpayer's users). A bounded number of queries per call, whatever its size.
+
+    ``changes``: a caller saving in chunks collects here, by recipient, what
+    each chunk changed, and emits it once at the end (``records_changed``); otherwise this call emits."""
     docs = [d for d, _ in saved]
     amended = _amended_records(docs, [c.taxpayer.id for c in calendars.values()])
     edited_ids = [d.id for d, before in saved if before is not None]
@@ -187,20 +191,22 @@ def records_saved(
             audit(rec, at=now, by=SYSTEM, channel=channel, frm="", to=Action.NO_ACTION, reason=reason)
         )
     bulk_insert(ImsAudit, audits)
-    # Issue 17: one event per recipient whose IMS the supplier changed (webhooks).
-    changed: dict[int, list[ImsRecord]] = {}
+    mine = {} if changes is None else changes
     for rec in [*new_records, *updated]:
-        changed.setdefault(rec.recipient_id, []).append(rec)
-    events.emit_many(
-        events.RECORDS_CHANGED,
-        {
-            recipient_id: {
-                "count": len(recs),
-                "records": [{"id": r.id, "number": r.number, "stin": r.stin} for r in recs[:1000]],
-            }
-            for recipient_id, recs in changed.items()
-        },
-    )
+        change = mine.setdefault(rec.recipient_id, {"count": 0, "records": []})
+        change["count"] += 1
+        if len(change["records"]) < CHANGED_LISTED:
+            change["records"].append({"id": rec.id, "number": rec.number, "stin": rec.stin})
+    if changes is None:
+        records_changed(mine)
+
+
+CHANGED_LISTED = 1000  # records named in one recipient's event; the count is always whole
+
+
+def records_changed(changes: dict) -> None:
+    """Issue 17: one event per recipient whose IMS the supplier changed (webhooks)."""
+    events.emit_many(events.RECORDS_CHANGED, changes)
 
 
 def records_removed(*, document_ids: list[int], now, channel: str, reason: str) -> None:

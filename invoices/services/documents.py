@@ -261,6 +261,7 @@ def documents_save(
     result["unchanged"] += row_plan.unchanged
     if row_plan.deletes:  # only a batch that deletes rows (GSTN's flag "D") says how many
         result["deleted"] = len(row_plan.deletes)
+    copies.records_changed(saver.changes)
     return result
 
 
@@ -278,6 +279,7 @@ class _Saver:
         self.looked_up: set[str] = set()
         self.result = {"form": form, "created": 0, "updated": 0, "unchanged": 0}
         self.done = 0
+        self.changes: dict = {}  # recipient id -> what the batch changed in its IMS (one event each)
 
     def take(self, items: list, clean: bool) -> None:
         """One chunk of valid documents and rows; ``clean``: no validation error so far. After the first
@@ -300,7 +302,7 @@ class _Saver:
             self.calendars.update(copies.recipient_calendars(ctins - self.looked_up))
             self.looked_up |= ctins
         args = (self.supplier, plan.creates, plan.updates, self.calendars, self.form, self.return_period)
-        _write_chunk(*args, self.now, self.channel)
+        _write_chunk(*args, self.now, self.channel, self.changes)
         self.result["created"] += len(plan.creates)
         self.result["updated"] += len(plan.updates)
         self.result["unchanged"] += plan.unchanged
@@ -605,7 +607,7 @@ def _fill(doc: Document, d: DocInput, supplier: Taxpayer, root, amends) -> Docum
     return doc
 
 
-def _write_chunk(supplier, creates, updates, calendars, form, return_period, now, channel) -> None:
+def _write_chunk(supplier, creates, updates, calendars, form, return_period, now, channel, changes) -> None:
     new_docs = [
         _fill(
             _new_document(period=return_period, form=form, created_at=now, updated_at=now), d, supplier, r, a
@@ -624,7 +626,7 @@ def _write_chunk(supplier, creates, updates, calendars, form, return_period, now
             saved.append((doc_facts(doc, supplier), before))
     rows_update(Document, changed, [*DOC_FIELDS, "updated_at"])
     if saved:
-        copies.records_saved(saved=saved, calendars=calendars, now=now, channel=channel)
+        copies.records_saved(saved=saved, calendars=calendars, now=now, channel=channel, changes=changes)
 
 
 @retry_on_conflict

@@ -484,3 +484,22 @@ def test_issue12_r9_upload_queries_grow_with_chunks_not_documents(owner, monkeyp
         assert job["status"] == "succeeded" and job["result"]["created"] == 2 * chunk
         counts.append(len(ctx.captured_queries))
     assert counts[1] == counts[2], counts
+
+
+def test_issue12_issue17_a_batch_written_in_chunks_tells_each_recipient_once(owner, monkeypatch, recipient):
+    """Webhooks (issue 17) hear one "records changed" per recipient per batch, however many chunks wrote
+    it: the count is the batch's, the records named are the first thousand."""
+    from core import events
+
+    heard = []
+    monkeypatch.setattr(events, "_LISTENERS", [lambda event, by: heard.append((event, by))])
+    counting_writes(monkeypatch, 40)
+    payload = {"gstin": MH, "fp": "102025", "b2b": [{"ctin": KA, "inv": invoices(100, "W")}]}
+
+    job = post(client_for(owner), file_of(dumps(payload))).json()
+
+    assert job["status"] == "succeeded"
+    changed = [by for event, by in heard if event == events.RECORDS_CHANGED]
+    assert len(changed) == 1 and list(changed[0]) == [recipient.id]
+    assert changed[0][recipient.id]["count"] == 100
+    assert [r["number"] for r in changed[0][recipient.id]["records"]] == [f"W{i}" for i in range(100)]
