@@ -73,11 +73,15 @@ def fy_label(start_year: int) -> str:
     return f"{start_year}-{(start_year + 1) % 100:02d}"
 
 
+_DOC_DATE = re.compile(r"([0-9]{2})-([0-9]{2})-([0-9]{4})")
+
+
 def parse_doc_date(raw) -> date:
     """``DD-MM-YYYY`` -> date; DomainError("INVALID") otherwise."""
-    if isinstance(raw, str) and re.fullmatch(r"\d{2}-\d{2}-\d{4}", raw.strip()):
-        try:
-            return datetime.strptime(raw.strip(), "%d-%m-%Y").date()
+    found = _DOC_DATE.fullmatch(raw.strip()) if isinstance(raw, str) else None
+    if found:
+        try:  # not strptime: a date per document of a large upload (issue 12)
+            return date(int(found[3]), int(found[2]), int(found[1]))
         except ValueError:
             pass
     raise DomainError("INVALID", "A date is written DD-MM-YYYY.")

@@ -920,3 +920,41 @@ def test_issue12_a_section_read_entry_by_entry_validates_as_the_whole_list():
 
     assert streamed == whole
     assert [e["path"] for e in whole[1]] == ["b2b[0].inv[1].inum", "b2b[0].inv[2].pos", "b2b[1]"]
+
+
+def test_issue12_the_content_hash_is_the_sha256_of_json_dumps_canonical_text():
+    """The hash is written faster (orjson) but is the same text's: hashes saved before stay valid, so a
+    re-upload of the same documents is "unchanged"."""
+    import hashlib
+
+    second = inv("inv-2", diff_percent=0.65, itms=[item(iamt=Decimal("11.70")), item(5, 50, 2, iamt=2.5)])
+    docs, errors = parse_gstr1(
+        {"b2b": [{"ctin": KA, "inv": [inv("INV/26-27/1"), second]}]},
+        supplier_gstin=MH,
+        period=PERIOD,
+    )
+    assert errors == [] and len(docs) == 2
+    for d in docs:
+        content = {
+            "section": d.section,
+            "doc_type": d.doc_type,
+            "ctin": d.ctin,
+            "stin": d.stin,
+            "sply_ty": d.sply_ty,
+            "number": d.number,
+            "doc_date": d.doc_date.isoformat(),
+            "orig_number": d.orig_number,
+            "orig_date": None,
+            "val": f"{d.val:.2f}",
+            "pos": d.pos,
+            "rchrg": d.rchrg,
+            "inv_typ": d.inv_typ,
+            "diff_percent": None if d.diff_percent is None else format(d.diff_percent.normalize(), "f"),
+            "items": [
+                {"num": it["num"], "rt": format(it["rt"].normalize(), "f")}
+                | {h: f"{it[h]:.2f}" for h in ("txval", "iamt", "camt", "samt", "csamt")}
+                for it in d.items
+            ],
+        }
+        text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        assert d.content_hash == hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
