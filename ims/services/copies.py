@@ -196,7 +196,7 @@ def records_saved(
         change = mine.setdefault(rec.recipient_id, {"count": 0, "records": []})
         change["count"] += 1
         if len(change["records"]) < CHANGED_LISTED:
-            change["records"].append({"id": rec.id, "number": rec.number, "stin": rec.stin})
+            change["records"].append((rec.id, rec.number, rec.stin))  # a tuple until sent: a batch holds many
     if changes is None:
         records_changed(mine)
 
@@ -206,7 +206,16 @@ CHANGED_LISTED = 1000  # records named in one recipient's event; the count is al
 
 def records_changed(changes: dict) -> None:
     """Issue 17: one event per recipient whose IMS the supplier changed (webhooks)."""
-    events.emit_many(events.RECORDS_CHANGED, changes)
+    events.emit_many(
+        events.RECORDS_CHANGED,
+        {
+            recipient_id: {
+                "count": change["count"],
+                "records": [{"id": i, "number": n, "stin": s} for i, n, s in change["records"]],
+            }
+            for recipient_id, change in changes.items()
+        },
+    )
 
 
 def records_removed(*, document_ids: list[int], now, channel: str, reason: str) -> None:

@@ -279,8 +279,9 @@ class _Validator(TablesMixin):
         self.saw_section = False
         # path of a document with an error -> its number, so messages can name the document
         self.numbers: dict[str, str] = {}
-        # (number owner, fy, series, number upper) -> path of the first document using it
-        self.seen_numbers: dict[tuple[str, int, str, str], str] = {}
+        # "number owner fy series NUMBER" -> path of the first document using it: one short text per
+        # document, the only thing a streamed batch keeps of it (issue 12)
+        self.seen_numbers: dict[str, str] = {}
         # (section, row key) -> path of the first summary row with that key
         self.seen_rows: dict[tuple, str] = {}
 
@@ -497,7 +498,7 @@ class _Validator(TablesMixin):
         owner = group.stin if is_eco else self.supplier
         if number is BAD or doc_date is BAD or not isinstance(owner, str):
             return
-        key = (owner, fy_start_year(doc_date), "NOTE" if is_note else "INV", number.upper())
+        key = f"{owner} {fy_start_year(doc_date)} {'NOTE' if is_note else 'INV'} {number.upper()}"
         first = self.seen_numbers.get(key)
         if first is None:
             self.seen_numbers[key] = path
