@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from bench.gen_gstr1 import recipient_gstins, write_gstr1
 from core import clock
+from core.errors import ValidationFailed
 from ims.models import ImsAudit, ImsRecord
 from invoices.models import Document, Upload, UploadChunk
 from invoices.services import documents_save, uploads
@@ -503,3 +504,38 @@ def test_issue12_issue17_a_batch_written_in_chunks_tells_each_recipient_once(own
     assert len(changed) == 1 and list(changed[0]) == [recipient.id]
     assert changed[0][recipient.id]["count"] == 100
     assert [r["number"] for r in changed[0][recipient.id]["records"]] == [f"W{i}" for i in range(100)]
+
+
+@pytest.mark.parametrize("chunk", [5_000, 1])
+def test_issue12_r3_9_an_original_amended_twice_in_one_batch_is_refused_in_one_chunk_or_across_chunks(
+    set_clock, supplier, recipient, monkeypatch, chunk
+):
+    """R-3.9: one document in force per chain; a second amendment of the same original in one batch is a
+    repeat — also when the first one's chunk is already written (the batch's chains carry over)."""
+    from invoices.services import documents, return_file
+
+    set_clock("2025-10-05 10:00")
+    september = {"b2b": [{"ctin": KA, "inv": [inv("A-1", "05-09-2025")]}]}
+    documents_save(supplier=supplier, period=202509, payload=september, by="t", channel="api")
+    return_file(supplier=supplier, period=202509, form="GSTR1", by="t", channel="api")
+    monkeypatch.setattr(documents, "WRITE_CHUNK", chunk)
+    first = inv("A-1", "05-09-2025", txval="2000.00", oinum="A-1", oidt="05-09-2025")
+    second = inv("A-2", "05-09-2025", txval="3000.00", oinum="A-1", oidt="05-09-2025")
+
+    with pytest.raises(ValidationFailed) as refused:
+        documents_save(
+            supplier=supplier,
+            period=202510,
+            payload={"b2ba": [{"ctin": KA, "inv": [first, second]}]},
+            by="t",
+            channel="api",
+        )
+
+    assert refused.value.details == [
+        {
+            "path": "b2ba[0].inv[1].oinum",
+            "code": "NUMBER_DUPLICATE",
+            "message": "Document A-1 is amended twice in this batch (first at b2ba[0].inv[0]).",
+        }
+    ]
+    assert Document.objects.filter(period=202510).count() == 0
