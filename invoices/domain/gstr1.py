@@ -185,29 +185,17 @@ def _dec_str(d: Decimal) -> str:
 
 
 def parse_gstr1(
-    payload,
-    *,
-    supplier_gstin: str,
-    period: int,
-    sections=None,
-    eco_operator: bool = True,
-    sink=None,
-    chunk: int = 5_000,
+    payload, *, supplier_gstin: str, period: int, sections=None, eco_operator: bool = True, **streaming
 ) -> tuple[list, list[dict]]:
     """Validate the whole batch. Returns (documents and summary rows, errors); errors are
     {"path": ..., "code": ..., "message": ...} in request order, one per problem (report ALL
     problems, not just the first). Only documents and rows without any error are returned.
 
     ``sections``: the sections the target return takes (IFF: the B2B ones, R-3.13), None for all;
-    ``eco_operator``: whether the supplier may report ECO documents (R-3.14); ``sink`` and ``chunk``: as in
-    ``parse_gstr1_sections``."""
+    ``eco_operator``: whether the supplier may report ECO documents (R-3.14); ``streaming``: ``sink`` and
+    ``chunk``, as in ``parse_gstr1_sections``."""
     v = _Validator(
-        normalize_gstin(supplier_gstin),
-        period,
-        sections=sections,
-        eco_operator=eco_operator,
-        sink=sink,
-        chunk=chunk,
+        normalize_gstin(supplier_gstin), period, sections=sections, eco_operator=eco_operator, **streaming
     )
     v.run(payload)
     v.finish()
