@@ -1,6 +1,5 @@
 """Set-based writes the ORM does not offer: many rows with different values in one statement."""
 
-import collections
 import functools
 import io
 import logging
@@ -242,7 +241,7 @@ def bulk_insert(model, objs: list, *, batch_size: int = 2000) -> None:
         obj._state.db = connection.alias
 
 
-def reserve_ids(model, n: int) -> collections.deque:
+def reserve_ids(model, n: int) -> list[int]:
     """``n`` new ids of ``model``'s table from its sequence, in one query (ids are never taken back, as with
     any insert)."""
     meta = model._meta
@@ -251,7 +250,7 @@ def reserve_ids(model, n: int) -> collections.deque:
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
             [meta.db_table, meta.pk.column, n],
         )
-        return collections.deque(row[0] for row in cursor.fetchall())
+        return [row[0] for row in cursor.fetchall()]
 
 
 def new_instance(model):

@@ -2,10 +2,12 @@
 
 ``upload_receive`` checks a received file (size, declared type, first byte), stores it in the database in
 1 MiB chunks — a worker on another machine reads it from there, no shared volume — and starts the
-``gstr1_upload`` job, at most one queued or running per GSTIN. The job streams the chunks through ijson
-into the GSTR-1 payload one top-level section at a time (never ``json.load`` of the whole file, never a
-second copy of the raw bytes), then validates and saves the whole batch with ``documents_save``: the same
-rules as the synchronous endpoint, all or nothing. The stored bytes are deleted when the job ends.
+``gstr1_upload`` job, at most one queued or running per GSTIN. The job surveys the stored file once
+(syntax, top-level keys, document count), then reads each big section entry by entry with ijson (never
+``json.load`` of the whole file, never a second copy of the raw bytes) into ``documents_save``, which
+validates, plans and writes it chunk by chunk in one transaction: the same rules as the synchronous
+endpoint, all or nothing (issue 12). The stored bytes are deleted when the job ends. ``upload_sections``
+(whole top-level sections) is the customs feed's reader.
 """
 
 import re
@@ -259,7 +261,12 @@ def failure_path(upload_id: int) -> str:
     return ""
 
 
-def upload_sections(upload_id: int, on_section=None):
+def _invalid_json(upload_id: int, exc: Exception) -> UploadInvalid:
+    message = f"The file is not valid JSON ({_json_error_text(exc)}); nothing was saved."
+    return UploadInvalid([{"path": failure_path(upload_id), "code": "INVALID", "message": message}])
+
+
+def upload_sections(upload_id: int):
     """The top-level ``(key, value)`` pairs of the stored file, one whole section at a time, numbers as
     Decimal; a malformed file raises UploadInvalid (code INVALID at the path the parser reached)."""
     pairs = ijson.kvitems(ChunkReader(upload_id), "", use_float=False)
@@ -269,10 +276,7 @@ def upload_sections(upload_id: int, on_section=None):
         except StopIteration:
             return
         except (ijson.JSONError, UnicodeDecodeError) as exc:
-            message = f"The file is not valid JSON ({_json_error_text(exc)}); nothing was saved."
-            raise UploadInvalid([{"path": failure_path(upload_id), "code": "INVALID", "message": message}])
-        if on_section is not None:
-            on_section(pair)
+            raise _invalid_json(upload_id, exc)
         yield pair
         del pair  # the section just validated is not kept while the next one is parsed
 
@@ -281,11 +285,6 @@ def upload_sections(upload_id: int, on_section=None):
 STREAMED = frozenset({"b2b", "b2ba", "cdnr", "cdnra"}) | UNREGISTERED_SECTIONS
 _STREAM = object()  # a survey's mark for a section read later, entry by entry
 _DOC_ENTRY = (".inv.item", ".nt.item")
-
-
-def _invalid_json(upload_id: int, exc: Exception) -> UploadInvalid:
-    message = f"The file is not valid JSON ({_json_error_text(exc)}); nothing was saved."
-    return UploadInvalid([{"path": failure_path(upload_id), "code": "INVALID", "message": message}])
 
 
 def survey(upload_id: int) -> tuple[list[tuple[str, object]], int]:
