@@ -284,7 +284,7 @@ def upload_sections(upload_id: int):
 # Sections whose entries are documents or groups of them: read entry by entry, never whole (issue 12).
 STREAMED = frozenset({"b2b", "b2ba", "cdnr", "cdnra"}) | UNREGISTERED_SECTIONS
 _STREAM = object()  # a survey's mark for a section read later, entry by entry
-_DOC_ENTRY = (".inv.item", ".nt.item")
+_DOC_LISTS = ("inv", "nt")
 
 
 def survey(upload_id: int) -> tuple[list[tuple[str, object]], int]:
@@ -292,35 +292,33 @@ def survey(upload_id: int) -> tuple[list[tuple[str, object]], int]:
     its value — built, except a streamed section's list, marked to be read later — and how many documents
     the file holds (progress). The whole file's syntax is checked here, before anything is validated."""
     heads: list[tuple[str, object]] = []
-    documents = depth = 0
-    key = builder = None
+    documents = depth = 0  # depth 1: inside the root object
+    key = entry_key = builder = None
     streamed = False
     try:
-        for prefix, event, value in ijson.parse(ChunkReader(upload_id), use_float=False):
-            if depth == 0:
-                if prefix == "":
-                    if event == "map_key":
-                        key = value
-                    continue
-                if event in ("start_map", "start_array"):
-                    depth, streamed = 1, event == "start_array" and key in STREAMED
-                    if not streamed:
-                        builder = ijson.ObjectBuilder()
-                        builder.event(event, value)
-                else:
+        for event, value in ijson.basic_parse(ChunkReader(upload_id), use_float=False):
+            if event == "start_map" or event == "start_array":
+                depth += 1
+                if depth == 2:  # a top-level value begins
+                    streamed = event == "start_array" and key in STREAMED
+                    builder = None if streamed else ijson.ObjectBuilder()
+                elif streamed and depth == 5 and entry_key in _DOC_LISTS:
+                    documents += 1  # a document of a group's inv or nt list
+            elif event == "end_map" or event == "end_array":
+                depth -= 1
+            elif depth == 1:
+                if event == "map_key":
+                    key = value
+                else:  # a top-level scalar
                     heads.append((key, value))
                 continue
-            if event[:6] == "start_":
-                depth += 1
-                if streamed and event == "start_map" and depth == 4 and prefix.endswith(_DOC_ENTRY):
-                    documents += 1
-            elif event[:4] == "end_":
-                depth -= 1
-            if not streamed:
+            elif depth == 3 and event == "map_key":
+                entry_key = value
+            if builder is not None and depth >= 1:
                 builder.event(event, value)
-            if depth == 0:
+            if depth == 1 and (event == "end_map" or event == "end_array"):  # the top-level value ended
                 heads.append((key, _STREAM if streamed else builder.value))
-                if not streamed:
+                if builder is not None:
                     documents += count_documents({key: builder.value})
                 builder = None
     except (ijson.JSONError, UnicodeDecodeError) as exc:

@@ -539,3 +539,32 @@ def test_issue12_r3_9_an_original_amended_twice_in_one_batch_is_refused_in_one_c
         }
     ]
     assert Document.objects.filter(period=202510).count() == 0
+
+
+def test_issue12_the_survey_keeps_the_files_order_builds_small_sections_and_counts_documents(owner, supplier):
+    hsn = {"data": [{"num": 1, "hsn_sc": "1001", "txval": Decimal("10.50")}]}
+    text = dumps(
+        {
+            "gstin": MH,
+            "b2b": [{"ctin": KA, "inv": invoices(2, "V")}, {"inv": invoices(1, "W"), "ctin": KA}],
+            "hsn": hsn,
+            "ecom": {"b2b": []},
+            "cdnr": [],
+            "fp": "102025",
+        }
+    )
+    upload = uploads.store_upload(taxpayer=supplier, period=202510, file=file_of(text))
+
+    heads, documents = uploads.survey(upload.id)
+
+    assert heads == [
+        ("gstin", MH),
+        ("b2b", uploads._STREAM),
+        ("hsn", hsn),
+        ("ecom", {"b2b": []}),
+        ("cdnr", uploads._STREAM),
+        ("fp", "102025"),
+    ]
+    assert documents == 3
+    streamed = dict(uploads.gstr1_sections(upload.id, heads))
+    assert [g["ctin"] for g in streamed["b2b"]] == [KA, KA] and list(streamed["cdnr"]) == []
