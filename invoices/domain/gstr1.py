@@ -203,30 +203,18 @@ def parse_gstr1(
 
 
 def parse_gstr1_sections(
-    sections,
-    *,
-    supplier_gstin: str,
-    period: int,
-    allowed=None,
-    eco_operator: bool = True,
-    sink=None,
-    chunk: int = 5_000,
+    sections, *, supplier_gstin: str, period: int, allowed=None, eco_operator: bool = True, **streaming
 ) -> tuple[list, list[dict]]:
     """``parse_gstr1`` over the top-level ``(key, value)`` pairs as a streamed file yields them: the same
     rules and paths, and each section's raw value can be dropped once it is validated. A section's value
     may be an iterator of its entries (a file read entry by entry).
 
-    With ``sink``, valid documents and rows are not kept: every ``chunk`` of them is handed to
+    ``streaming``: with ``sink``, valid documents and rows are not kept: every ``chunk`` of them is handed to
     ``sink(items, clean)`` as soon as they are validated (``clean``: no error so far), and the last
     ones when the batch ends; only the keys the cross-document checks need stay (issue 12: memory flat in
     the size of the file)."""
     v = _Validator(
-        normalize_gstin(supplier_gstin),
-        period,
-        sections=allowed,
-        eco_operator=eco_operator,
-        sink=sink,
-        chunk=chunk,
+        normalize_gstin(supplier_gstin), period, sections=allowed, eco_operator=eco_operator, **streaming
     )
     for key, value in sections:
         v.run({key: value})
