@@ -80,6 +80,21 @@ def report(name: str, portal: str, floor: str, ratio: float, goal: str, met: boo
     print(f"  {name}: {portal} | floor {floor} | {ratio_text} (goal {goal}) {'met' if met else 'NOT MET'}")
 
 
+def report_times(name: str, portal: float, floor: float, goal: float, digits: int = 2) -> None:
+    """An operation whose goal is at most ``goal`` times its floor's seconds."""
+    ratio = portal / floor
+    seconds = f"{{:.{digits}f}} s"
+    report(
+        name,
+        seconds.format(portal),
+        seconds.format(floor),
+        ratio,
+        f"≤ {goal:g}×",
+        ratio <= goal,
+        f"{ratio:.1f}×",
+    )
+
+
 # --- bulk accept -------------------------------------------------------------------------------------------
 
 
@@ -102,16 +117,7 @@ def bench_bulk(t, n: int) -> None:
     portal = timed(lambda: ims_bulk_apply(recipient=t, filter={}, action="A", remarks=None, by="bench"))
     assert ImsAudit.objects.filter(recipient=t).count() == n
     reset()
-    ratio = portal / floor
-    report(
-        f"Bulk accept, {n:,} records (job)",
-        f"{portal:.1f} s",
-        f"{floor:.1f} s",
-        ratio,
-        "≤ 2×",
-        ratio <= 2,
-        f"{ratio:.1f}×",
-    )
+    report_times(f"Bulk accept, {n:,} records (job)", portal, floor, 2, digits=1)
 
 
 # --- GSTR-2B generation ------------------------------------------------------------------------------------
@@ -144,16 +150,7 @@ def bench_gstr2b(t, n: int) -> None:
     assert lines >= n * 0.9, lines
     Gstr2bLine.objects.filter(taxpayer=t).delete()
     Gstr2bVersion.objects.filter(taxpayer=t).delete()
-    ratio = portal / floor
-    report(
-        f"GSTR-2B generation, {n:,} records",
-        f"{portal:.2f} s",
-        f"{floor:.2f} s",
-        ratio,
-        "≤ 5×",
-        ratio <= 5,
-        f"{ratio:.1f}×",
-    )
+    report_times(f"GSTR-2B generation, {n:,} records", portal, floor, 5)
 
 
 # --- summary tiles -----------------------------------------------------------------------------------------
@@ -173,16 +170,7 @@ def bench_tiles(t, n: int) -> None:
         for _ in range(3)
     )
     portal = min(timed(lambda: ims_summary(recipient=t)) for _ in range(3))
-    ratio = portal / floor
-    report(
-        f"Summary tiles, {n:,} records",
-        f"{portal:.2f} s",
-        f"{floor:.2f} s",
-        ratio,
-        "≤ 3×",
-        ratio <= 3,
-        f"{ratio:.1f}×",
-    )
+    report_times(f"Summary tiles, {n:,} records", portal, floor, 3)
 
 
 # --- list API under load -----------------------------------------------------------------------------------
@@ -453,16 +441,7 @@ def bench_recon(t, n: int, lines: int) -> None:
     print(f"  reconciliation of {len(facts):,} lines against {n:,} records: {counts}")
     print(f"  the bare pair join into two columns: {pairs:.2f} s ({portal / pairs:.1f}× of it)")
     assert counts.get("matched", 0) >= len(facts) * 0.85, counts
-    ratio = portal / floor
-    report(
-        f"Reconciliation, {len(facts):,} lines against {n:,} records",
-        f"{portal:.2f} s",
-        f"{floor:.2f} s",
-        ratio,
-        "≤ 3×",
-        ratio <= 3,
-        f"{ratio:.1f}×",
-    )
+    report_times(f"Reconciliation, {len(facts):,} lines against {n:,} records", portal, floor, 3)
 
 
 def main():
