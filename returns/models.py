@@ -56,11 +56,15 @@ class Gstr2bLine(models.Model):
     Its two foreign keys carry no database constraint (issue 12): a version's lines are written once, by one
     statement, in the transaction that creates the version, so the constraint could never fail, and its
     deferred check on each of hundreds of thousands of lines cost a third of a generation. Deleting a version
-    or a taxpayer still removes the lines (Django's CASCADE). The taxpayer's own index is the prefix of
-    ``gstr2b_line_order``."""
+    or a taxpayer still removes the lines (Django's CASCADE).
+
+    One index, owner first: a version's lines (``gstr2b_line_version``). None orders them (issue 12): the 2B
+    order (section, then ctin and number by code point) is no index's column order, so an ordered read sorts
+    the version's lines whatever the index, and the six-column text index that was here cost almost half of
+    each generation."""
 
     version = models.ForeignKey(
-        Gstr2bVersion, on_delete=models.CASCADE, related_name="lines", db_constraint=False
+        Gstr2bVersion, on_delete=models.CASCADE, related_name="lines", db_constraint=False, db_index=False
     )
     taxpayer = models.ForeignKey(
         Taxpayer, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
@@ -113,12 +117,7 @@ class Gstr2bLine(models.Model):
     decl_cess = models.DecimalField(null=True, **MONEY)
 
     class Meta:
-        indexes = [
-            # Reading a version's lines in 2B order.
-            models.Index(
-                fields=["taxpayer", "version", "grp", "section", "ctin", "number"], name="gstr2b_line_order"
-            ),
-        ]
+        indexes = [models.Index(fields=["taxpayer", "version"], name="gstr2b_line_version")]
 
 
 class AddBack(models.Model):

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, Count, F, Max, Q, Sum, When
+from django.db.models import Count, Max
 
 from core import clock, events
 from core.db import retry_on_conflict
@@ -108,8 +108,8 @@ def _generate(cal: Calendar, period: int, trigger: str, by: str, now) -> Gstr2bV
         itcsumm={},
     )
     with connection.cursor() as cur:
-        cur.execute(
-            INSERT_LINES,
+        rows = _write_lines(
+            cur,
             {
                 "version": version.id,
                 "recipient": cal.taxpayer.id,
@@ -118,7 +118,7 @@ def _generate(cal: Calendar, period: int, trigger: str, by: str, now) -> Gstr2bV
                 "false": False,
             },
         )
-    version.itcsumm = _summary(version)
+        version.itcsumm = _summary(rows)
     Gstr2bVersion.objects.filter(taxpayer=cal.taxpayer, id=version.id).update(itcsumm=version.itcsumm)
     events.emit(
         events.GSTR2B_GENERATED,
@@ -128,21 +128,46 @@ def _generate(cal: Calendar, period: int, trigger: str, by: str, now) -> Gstr2bV
     return version
 
 
-def _summary(version: Gstr2bVersion) -> dict:
-    """itcsumm: totals per group, sub-group and key, and per sub-group, aggregated in SQL by one GROUP BY
-    (a sub-group's total is the sum of its keys' rows: every line has one key)."""
-    declared = Q(grp="itcavl", sub="othersup", itc_red_req__isnull=False)
-    sums = {"s_txval": Sum("c_txval")}
-    for h in HEADS[1:]:
-        sums[f"s_{h}"] = Sum(Case(When(declared, then=F(f"decl_{h}")), default=F(f"c_{h}")))
-    # Every read of an owner's table names its owner (issue 13: one shard on Citus).
-    lines = Gstr2bLine.objects.filter(taxpayer_id=version.taxpayer_id, version=version)
+# The lines' totals per group, sub-group and key (part B tax counted as declared where a declaration was made,
+# R-4.6). On PostgreSQL they are aggregated in the statement that writes the lines, which are never read back
+# (issue 12); SQLite (`make run`) has no INSERT in WITH, so it reads the version's lines once.
+_RETURNED = (
+    "grp, sub, key, c_txval, c_igst, c_cgst, c_sgst, c_cess, itc_red_req, decl_igst, decl_cgst, decl_sgst, "
+    "decl_cess"
+)
+_DECLARED = "l.grp = 'itcavl' AND l.sub = 'othersup' AND l.itc_red_req IS NOT NULL"
+_TOTALS = (
+    "SELECT l.grp, l.sub, l.key, sum(l.c_txval), "
+    + ", ".join(f"sum(CASE WHEN {_DECLARED} THEN l.decl_{h} ELSE l.c_{h} END)" for h in HEADS[1:])
+    + " FROM l GROUP BY l.grp, l.sub, l.key"
+)
+INSERT_LINES_AND_TOTALS = f"WITH l AS ({INSERT_LINES} RETURNING {_RETURNED}) {_TOTALS}"
+LINE_TOTALS = (
+    f"WITH l AS (SELECT {_RETURNED} FROM {Gstr2bLine._meta.db_table} "
+    f"WHERE taxpayer_id = %(recipient)s AND version_id = %(version)s) {_TOTALS}"
+)
+
+
+def _write_lines(cur, params: dict) -> list[tuple]:
+    """Copy the version's lines (one INSERT … SELECT) and return their totals rows for ``_summary``."""
+    if connection.vendor == "postgresql":
+        cur.execute(INSERT_LINES_AND_TOTALS, params)
+    else:
+        cur.execute(INSERT_LINES, params)
+        cur.execute(LINE_TOTALS, params)
+    return cur.fetchall()
+
+
+def _summary(rows) -> dict:
+    """itcsumm: totals per group, sub-group and key, and per sub-group, from the rows of
+    ``INSERT_LINES_AND_TOTALS`` (a sub-group's total is the sum of its keys' rows: every line has one key)."""
     by_key, by_sub = {}, {}
-    for row in lines.values("grp", "sub", "key").annotate(**sums).order_by():
-        by_key[(row["grp"], row["sub"], row["key"])] = row
-        sub = by_sub.setdefault((row["grp"], row["sub"]), dict.fromkeys(sums, Decimal("0")))
-        for name in sums:
-            sub[name] += row[name] or Decimal("0")
+    for grp, sub, key, *sums in rows:
+        row = {h: _decimal(v) for h, v in zip(HEADS, sums, strict=True)}
+        by_key[(grp, sub, key)] = row
+        total = by_sub.setdefault((grp, sub), dict.fromkeys(HEADS, Decimal("0")))
+        for h in HEADS:
+            total[h] += row[h]
     out: dict = {}
     for (grp, sub), keys in domain.GROUP_KEYS.items():
         block = {}
@@ -153,10 +178,17 @@ def _summary(version: Gstr2bVersion) -> dict:
     return out
 
 
+def _decimal(value) -> Decimal:
+    """A sum as the database gave it: Decimal on PostgreSQL, a number on SQLite, None over no rows."""
+    if value is None:
+        return Decimal("0")
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
 def _total(row) -> dict:
     if not row:
         return {h: "0.00" for h in HEADS}
-    return {h: str((row[f"s_{h}"] or Decimal("0")).quantize(Decimal("0.01"))) for h in HEADS}
+    return {h: str(row[h].quantize(Decimal("0.01"))) for h in HEADS}
 
 
 @retry_on_conflict
