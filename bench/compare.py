@@ -312,7 +312,9 @@ def bench_upload(documents: int) -> None:
     saved = Document.objects.filter(supplier=supplier).count()
     assert saved == documents, saved
     # The floor: the same rows the upload wrote — documents, IMS records, audit rows — as stored, through
-    # COPY into tables of the same shapes.
+    # COPY into tables of the same shapes: the same columns, defaults, checks and indexes (the indexes are
+    # the work any write of these rows must do for the portal's reads to be fast; foreign keys are left out).
+    # COPY into bare tables of the same columns is printed beside it.
     from ims.models import ImsAudit, ImsRecord
 
     docs = f"SELECT id FROM {Document._meta.db_table} WHERE supplier_id = {supplier.id}"
@@ -322,24 +324,28 @@ def bench_upload(documents: int) -> None:
         ImsRecord: f"document_id IN ({docs})",
         ImsAudit: f"record_id IN ({recs})",
     }
-    floor, rows = 0.0, 0
+    floors, rows = {"INCLUDING ALL": 0.0, "": 0.0}, 0
     with connection.cursor() as c:
         for model, where in written.items():
             table, buf = model._meta.db_table, io.StringIO()
             c.copy_expert(f"COPY (SELECT * FROM {table} WHERE {where}) TO STDOUT", buf)
             rows += buf.getvalue().count("\n")
-            c.execute(f"DROP TABLE IF EXISTS bench_copy_floor; CREATE TABLE bench_copy_floor (LIKE {table})")
-            buf.seek(0)
-            start = time.perf_counter()
-            c.copy_expert("COPY bench_copy_floor FROM STDIN", buf)
-            floor += time.perf_counter() - start
-            c.execute("DROP TABLE bench_copy_floor")
+            for like in floors:
+                c.execute("DROP TABLE IF EXISTS bench_copy_floor")
+                c.execute(f"CREATE TABLE bench_copy_floor (LIKE {table} {like})")
+                buf.seek(0)
+                start = time.perf_counter()
+                c.copy_expert("COPY bench_copy_floor FROM STDIN", buf)
+                floors[like] += time.perf_counter() - start
+                c.execute("DROP TABLE bench_copy_floor")
     empty()
+    floor, bare = floors.values()
     ratio = floor / portal
     report(
         f"GSTR-1 upload, {documents:,} documents ({rows:,} rows written), end to end",
         f"{documents / portal:,.0f} docs/s ({rows / portal:,.0f} rows/s)",
-        f"COPY of the same rows: {rows / floor:,.0f} rows/s",
+        f"COPY of the same rows into tables with the same indexes: {rows / floor:,.0f} rows/s "
+        f"(bare tables: {rows / bare:,.0f} rows/s, ratio {bare / portal:.3f})",
         ratio,
         "≥ 0.2",
         ratio >= 0.2,

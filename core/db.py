@@ -135,26 +135,28 @@ def _copy_text(value) -> str:
     raise TypeError(f"no COPY text for {type(value).__name__}")
 
 
-def _converter(field):
-    """COPY's text of one column's values, chosen once per column: C-level conversions where the type allows
-    (``str`` of numbers, dates and times; ``translate`` of text), the per-value ``_copy_text`` otherwise.
-    A value of an unexpected type makes its row fall back to ``_copy_text`` (see ``_copy_lines``)."""
+def _column_text(field) -> str:
+    """Python source of one column's COPY text from an instance ``o``, chosen once per column: C-level
+    conversions where the type allows (``str`` of numbers, dates and times; ``translate`` of text), the
+    per-value ``_copy_text`` otherwise; NULL as ``\\N``. A value of an unexpected type raises, and its row
+    falls back to ``_copy_text`` (see ``_copy_lines``)."""
     kind = field.get_internal_type()
+    value = f"o.{field.attname}"
     if kind in _TEXT_KINDS:
-        base = operator.methodcaller("translate", _COPY_ESCAPES)
+        text = f"{value}.translate(_esc)"
     elif kind in _INT_KINDS or field.is_relation:
-        base = int.__repr__  # an IntegerChoices member is written as its digits; a str is refused
+        text = f"_int({value})"  # an IntegerChoices member is written as its digits; a str is refused
     elif kind in ("DecimalField", "DateField", "DateTimeField"):
-        base = str
+        text = f"str({value})"
     elif kind == "BooleanField":
-        base = {True: "t", False: "f"}.__getitem__
+        text = f"_bool[{value}]"
     elif kind == "JSONField":
-        base = _json_text
+        text = f"_json({value})"
     else:
-        return _copy_text
+        text = f"_any({value})"
     if not field.null and kind != "JSONField":
-        return base
-    return lambda v: "\\N" if v is None else base(v)
+        return text
+    return f"('\\\\N' if {value} is None else {text})"
 
 
 _TEXT_KINDS = {"CharField", "TextField", "SlugField", "EmailField", "URLField"}
@@ -171,22 +173,31 @@ _INT_KINDS = {
 }
 
 
+@functools.lru_cache(maxsize=64)
+def _row_text(fields: tuple):
+    """A function giving one instance's row of ``fields`` in COPY's text format, compiled once per list of
+    fields with every column's conversion inline (issue 12: per-value calls were most of a large upload's
+    writing time). The source is made from field attnames only, which are Python identifiers."""
+    names = {"_esc": _COPY_ESCAPES, "_int": int.__repr__, "_bool": {True: "t", False: "f"}}
+    names |= {"_json": _json_text, "_any": _copy_text}
+    source = "def row(o):\n    return '\\t'.join((" + ", ".join(_column_text(f) for f in fields) + ",))\n"
+    exec(compile(source, f"<COPY row of {fields[0].model.__name__}>", "exec"), names)  # noqa: S102
+    return names["row"]
+
+
 def _copy_lines(objs: list, fields: list) -> io.StringIO:
-    """The rows of ``objs`` in COPY's text format, one converter per column (issue 12: a per-value type
-    dispatch was most of a large upload's writing time); a value a converter refuses sends its row through
-    the general ``_copy_text``."""
+    """The rows of ``objs`` in COPY's text format (``_row_text``); a value a column's conversion refuses
+    sends its row through the general ``_copy_text``."""
+    row = _row_text(tuple(fields))
     getter = operator.attrgetter(*(f.attname for f in fields))
-    convs = [_converter(f) for f in fields]
     buf = io.StringIO()
     write = buf.write
     for obj in objs:
-        vals = getter(obj)
-        if len(fields) == 1:
-            vals = (vals,)
         try:
-            line = "\t".join([c(v) for c, v in zip(convs, vals, strict=True)])
+            line = row(obj)
         except (TypeError, AttributeError, KeyError):  # a value of another type: the general conversion
-            line = "\t".join([_copy_text(v) for v in vals])
+            vals = getter(obj)
+            line = "\t".join([_copy_text(v) for v in (vals if len(fields) > 1 else (vals,))])
         write(line)
         write("\n")
     buf.seek(0)

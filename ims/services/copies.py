@@ -20,6 +20,7 @@ from ims.services.records import (
     DocFacts,
     apply_amendment_facts,
     audit,
+    audit_created,
     build_record,
     copy_document,
     place_record,
@@ -185,12 +186,8 @@ def records_saved(
     if updated:
         rows_update(ImsRecord, updated, EDIT_FIELDS)
     bulk_insert(ImsRecord, new_records)  # COPY on PostgreSQL (issue 12)
-    for rec in new_records:
-        reason = "supplier saved the document" + (" (kept out of IMS)" if rec.kept_out else "")
-        audits.append(
-            audit(rec, at=now, by=SYSTEM, channel=channel, frm="", to=Action.NO_ACTION, reason=reason)
-        )
     bulk_insert(ImsAudit, audits)
+    audit_created(new_records, at=now, channel=channel)
     mine = {} if changes is None else changes
     for rec in [*new_records, *updated]:
         change = mine.setdefault(rec.recipient_id, {"count": 0, "records": []})

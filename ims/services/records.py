@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.db import connection
+
 from core.db import new_instance
 from core.money import ZERO
 from core.periods import business_date, period_add
@@ -253,6 +255,61 @@ def audit(
     else:
         row.record = rec  # a record created in the same batch gets its id when it is written
     return row
+
+
+def _created_reason(kept_out: bool) -> str:
+    return "supplier saved the document" + (" (kept out of IMS)" if kept_out else "")
+
+
+# The set-based form of ``audit`` for records just made from a supplier's documents (issue 12: an upload makes
+# hundreds of thousands): one row per record, in the records' order, from arrays of their ids.
+_AUDIT_CREATED = f"""
+INSERT INTO {ImsAudit._meta.db_table}
+    (recipient_id, record_id, at, by, channel, from_action, to_action, remarks, decl, reason)
+SELECT u.recipient_id, u.record_id, %(at)s, %(by)s, %(channel)s, '', %(to)s, NULL, NULL,
+       CASE WHEN u.kept_out THEN %(kept_out)s ELSE %(plain)s END
+FROM unnest(%(recipients)s::bigint[], %(records)s::bigint[], %(kept)s::boolean[])
+     WITH ORDINALITY AS u(recipient_id, record_id, kept_out, n)
+ORDER BY u.n"""
+
+
+def audit_created(recs: list[ImsRecord], *, at, channel: str) -> None:
+    """R-4.9 for records just created (and written) from supplier documents: each gets the system's row from
+    nothing to no action. On PostgreSQL one INSERT … SELECT over the records' ids, with no row objects; the
+    rows are the ones ``audit`` makes (SQLite, `make run`, writes those)."""
+    if not recs:
+        return
+    if connection.vendor != "postgresql":
+        ImsAudit.objects.bulk_create(
+            [
+                audit(
+                    r,
+                    at=at,
+                    by=SYSTEM,
+                    channel=channel,
+                    frm="",
+                    to=Action.NO_ACTION,
+                    reason=_created_reason(r.kept_out),
+                )
+                for r in recs
+            ]
+        )
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _AUDIT_CREATED,
+            {
+                "at": at,
+                "by": SYSTEM,
+                "channel": channel,
+                "to": Action.NO_ACTION.value,
+                "kept_out": _created_reason(True),
+                "plain": _created_reason(False),
+                "recipients": [r.recipient_id for r in recs],
+                "records": [r.id for r in recs],
+                "kept": [r.kept_out for r in recs],
+            },
+        )
 
 
 def system_audit(
