@@ -5,7 +5,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from core import clock
 from core.db import bulk_insert, new_instance
@@ -123,3 +124,50 @@ def test_issue12_a_value_of_another_type_is_still_written_right(set_clock, recip
         "itc_reducing": True,
         "action": "P",
     }
+
+
+def test_issue12_r4_9_audit_created_writes_the_rows_audit_makes(set_clock, recipient):
+    """New records' audit rows are written by one INSERT … SELECT (issue 12); they are exactly the rows
+    ``audit`` makes for them (R-4.9), kept-out records' reason included, in the records' order."""
+    from ims.services.records import SYSTEM, audit, audit_created
+
+    set_clock("2025-11-05 10:00")
+    by_sql, by_orm = records(recipient, "S")[:3], records(recipient, "Q")[:3]
+    for recs in (by_sql, by_orm):
+        recs[1].kept_out, recs[1].active = True, False
+        bulk_insert(ImsRecord, recs)
+    by_sql.reverse()  # ids are given in the records' order, not the ids'
+    now = clock.now()
+    with CaptureQueriesContext(connection) as ctx:
+        audit_created(by_sql, at=now, channel=Channel.UPLOAD)
+    assert len(ctx.captured_queries) == 1
+    ImsAudit.objects.bulk_create(
+        [
+            audit(
+                r,
+                at=now,
+                by=SYSTEM,
+                channel=Channel.UPLOAD,
+                frm="",
+                to=Action.NO_ACTION,
+                reason="supplier saved the document" + (" (kept out of IMS)" if r.kept_out else ""),
+            )
+            for r in reversed(by_orm)
+        ]
+    )
+    fields = ["recipient_id", "at", "by", "channel", "from_action", "to_action", "remarks", "decl", "reason"]
+
+    def rows(recs):
+        trail = ImsAudit.objects.filter(recipient=recipient, record_id__in=[r.id for r in recs]).order_by(
+            "id"
+        )
+        return [(row.pop("record_id"), row) for row in trail.values("record_id", *fields)]
+
+    written, made = rows(by_sql), rows(by_orm)
+    assert [i for i, _ in written] == [r.id for r in by_sql]
+    assert [row for _, row in written] == [row for _, row in made]
+    assert [row["reason"] for _, row in written] == [
+        "supplier saved the document",
+        "supplier saved the document (kept out of IMS)",
+        "supplier saved the document",
+    ]
