@@ -8,7 +8,8 @@ on the same data, one after the other in this process, so the ratio holds on a n
 times do not. Prints the table of the README's Performance section:
 
 - upload:  a GSTR-1 file of --documents documents, request and job end to end, against ``COPY`` of the rows
-           it wrote (documents, IMS records, audit rows, as stored) into tables of the same shapes;
+           it wrote (documents, IMS records, audit rows, as stored) into tables of the same shapes: the same
+           columns, defaults, checks and indexes (COPY into bare tables is printed beside it);
 - gstr2b:  GSTR-2B generation for a recipient with --records records, against one ``INSERT … SELECT …
            GROUP BY`` over them;
 - bulk:    bulk accept of the --records records (a job's work), against one ``UPDATE`` of them;
