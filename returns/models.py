@@ -50,24 +50,77 @@ class Gstr2bVersion(models.Model):
         ]
 
 
-class Gstr2bLine(models.Model):
-    """A document line of a 2B version: copied from the IMS record by INSERT … SELECT.
+class Gstr2bSlice(models.Model):
+    """A 2B version's lines of one group, sub-group and key (R-5.4), as the version holds them (issue 12):
+    which records, and what about each could still change after the version — its action, remarks and
+    R-4.6 declaration — as they stood at generation. A record's document fields are fixed once its
+    document is filed (a filed document is changed only by an amendment, a new record), and a 2B holds
+    filed documents only, so a line reads them from the record (``Gstr2bLine``, a view). A generation
+    writes a few such rows by one ``INSERT … SELECT … GROUP BY`` instead of copying every line.
 
-    Its two foreign keys carry no database constraint (issue 12): a version's lines are written once, by one
-    statement, in the transaction that creates the version, so the constraint could never fail, and its
-    deferred check on each of hundreds of thousands of lines cost a third of a generation. Deleting a version
-    or a taxpayer still removes the lines (Django's CASCADE).
-
-    One index, owner first: a version's lines (``gstr2b_line_version``). None orders them (issue 12): the 2B
-    order (section, then ctin and number by code point) is no index's column order, so an ordered read sorts
-    the version's lines whatever the index, and the six-column text index that was here cost almost half of
-    each generation."""
+    ``records``: the records' ids, comma-separated, ascending; ``actions``: their actions, one letter each
+    in the same order; remarks and R-4.6 declarations, where a record had any, are ``Gstr2bNote`` rows. The
+    slice's counted totals (part B tax as declared, R-4.6) make ``itcsumm``. No database constraint on its
+    keys (written once, with its version, in one transaction); Django's CASCADE removes it with its version
+    or taxpayer."""
 
     version = models.ForeignKey(
-        Gstr2bVersion, on_delete=models.CASCADE, related_name="lines", db_constraint=False, db_index=False
+        Gstr2bVersion, on_delete=models.CASCADE, related_name="slices", db_constraint=False, db_index=False
     )
     taxpayer = models.ForeignKey(
         Taxpayer, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    period = models.PositiveIntegerField()
+    grp = models.CharField(max_length=12)
+    sub = models.CharField(max_length=10)
+    key = models.CharField(max_length=8)
+    records = models.TextField()
+    actions = models.TextField()
+    lines = models.PositiveIntegerField()
+    txval = models.DecimalField(**MONEY)
+    igst = models.DecimalField(**MONEY)
+    cgst = models.DecimalField(**MONEY)
+    sgst = models.DecimalField(**MONEY)
+    cess = models.DecimalField(**MONEY)
+
+    class Meta:
+        indexes = [models.Index(fields=["taxpayer", "version"], name="gstr2b_slice_version")]
+
+
+class Gstr2bNote(models.Model):
+    """A 2B version's line's remarks and R-4.6 declaration as at generation, for the records that had any
+    (issue 12: most have none, so a version writes few of these)."""
+
+    version = models.ForeignKey(
+        Gstr2bVersion, on_delete=models.CASCADE, related_name="notes", db_constraint=False, db_index=False
+    )
+    taxpayer = models.ForeignKey(
+        Taxpayer, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    record_id = models.BigIntegerField()
+    remarks = models.CharField(max_length=500, null=True)
+    itc_red_req = models.CharField(max_length=1, null=True)
+    decl_igst = models.DecimalField(null=True, **MONEY)
+    decl_cgst = models.DecimalField(null=True, **MONEY)
+    decl_sgst = models.DecimalField(null=True, **MONEY)
+    decl_cess = models.DecimalField(null=True, **MONEY)
+
+    class Meta:
+        indexes = [models.Index(fields=["taxpayer", "version", "record_id"], name="gstr2b_note_record")]
+
+
+class Gstr2bLine(models.Model):
+    """A document line of a 2B version: a database view (issue 12) joining each record of a version's slices
+    (``Gstr2bSlice``) with the record, which gives the document's fields; the action, remarks and
+    declaration are the slice's, as at generation. Read-only: ``id`` is the record's id. The view's SQL is
+    in ``returns/migrations/0011_gstr2b_slices.py`` (one for PostgreSQL, one for SQLite)."""
+
+    id = models.BigIntegerField(primary_key=True)
+    version = models.ForeignKey(
+        Gstr2bVersion, on_delete=models.DO_NOTHING, related_name="lines", db_constraint=False, db_index=False
+    )
+    taxpayer = models.ForeignKey(
+        Taxpayer, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
     )
     period = models.PositiveIntegerField()
     record_id = models.BigIntegerField()
@@ -117,7 +170,8 @@ class Gstr2bLine(models.Model):
     decl_cess = models.DecimalField(null=True, **MONEY)
 
     class Meta:
-        indexes = [models.Index(fields=["taxpayer", "version"], name="gstr2b_line_version")]
+        managed = False
+        db_table = "returns_gstr2bline"
 
 
 class AddBack(models.Model):

@@ -1,5 +1,7 @@
-"""GSTR-2B generation (R-5.2 to R-5.6): lines copied by one INSERT … SELECT from the recipient's own
-IMS records, totals aggregated by the database, one stored version per generation."""
+"""GSTR-2B generation (R-5.2 to R-5.6): one stored version per generation, its lines held as slices
+(``Gstr2bSlice``: which records, and their action, remarks and declaration at generation) written by one
+INSERT … SELECT … GROUP BY over the recipient's own IMS records, with the totals; the lines are read through
+the ``Gstr2bLine`` view."""
 
 from decimal import Decimal
 
@@ -16,7 +18,7 @@ from jobs.models import Job, JobKind, JobStatus
 from jobs.runner import Child, FanOut, register
 from jobs.services import job_progress, job_start
 from returns import domain
-from returns.models import Gstr2bLine, Gstr2bVersion
+from returns.models import Gstr2bNote, Gstr2bSlice, Gstr2bVersion
 from taxpayers.locks import lock_taxpayers
 from taxpayers.models import Taxpayer
 from taxpayers.selectors import Calendar
@@ -43,40 +45,72 @@ _KEY = (
     "CASE WHEN r.itc_reducing = %(true)s AND r.rchrg = %(true)s AND r.doc_type = 'CN' THEN 'cdnrrev' "
     f"ELSE {_SECTION} END"
 )
-# A line's c_* columns are the counted effect (R-5.4): the document's own values, or for an amendment the
-# magnitude of its effect (its ``delta``). Part B totals count tax as declared instead (R-4.6; full when
-# deemed or nothing declared); _summary substitutes the declaration in the aggregate.
-# A bill of entry's amendment keeps its sign instead: a lower amended value nets off in imports, the
-# group 4A(1) reads (R-10.3; bills of entry are never ITC-reducing, so never in part B).
-_COUNTED = (
-    "CASE WHEN r.doc_type = 'BOE' THEN COALESCE(r.eff_{h}, r.{col}) "
-    "ELSE ABS(COALESCE(r.eff_{h}, r.{col})) END"
-)
-
-INSERT_LINES = f"""
-INSERT INTO {Gstr2bLine._meta.db_table} (
-    version_id, taxpayer_id, period, record_id, grp, sub, key, section, ims_section, ctin, trdnm, supprd,
-    supfildt, number, doc_date, orig_number, orig_date, doc_type, inv_typ, val, pos, portcode, refdt, recdt,
-    rev, items, diffprcnt, rsn,
-    txval, igst, cgst, sgst, cess, c_txval, c_igst, c_cgst, c_sgst, c_cess, is_amendment, action, remarks,
-    itc_red_req, decl_igst, decl_cgst, decl_sgst, decl_cess)
-SELECT
-    %(version)s, r.recipient_id, r.itc_period, r.id, {_GRP}, {_SUB}, {_KEY}, {_SECTION}, r.section, r.stin,
-    r.trdnm, r.rtnprd, r.filed_at, r.number, r.doc_date, r.orig_number, r.orig_date, r.doc_type, r.inv_typ,
-    r.val, r.pos, r.portcode, r.refdt, r.recdt, r.rchrg, r.items, r.diffprcnt, r.rsn,
-    r.txval, r.iamt, r.camt, r.samt, r.cess,
-    {_COUNTED.format(h="txval", col="txval")},
-    {_COUNTED.format(h="igst", col="iamt")},
-    {_COUNTED.format(h="cgst", col="camt")},
-    {_COUNTED.format(h="sgst", col="samt")},
-    {_COUNTED.format(h="cess", col="cess")},
-    r.section IN ('b2ba', 'b2bdna', 'b2bcna', 'ecoma', 'impga', 'impgseza'), r.action, r.remarks,
-    r.itc_red_req, r.decl_igst, r.decl_cgst, r.decl_sgst, r.decl_cess
-FROM {ImsRecord._meta.db_table} r
+# The version's records (the WHERE is R-5.4's placement: see above).
+_WHERE = """
 WHERE r.recipient_id = %(recipient)s AND r.itc_period = %(period)s AND r.filed_at IS NOT NULL
   AND r.removed = %(false)s AND r.superseded = %(false)s AND (r.action <> 'P' OR r.kept_out = %(true)s)
-  AND r.waiting_on_original = %(false)s
-"""
+  AND r.waiting_on_original = %(false)s"""
+_HEAD_COLUMNS = (("txval", "txval"), ("igst", "iamt"), ("cgst", "camt"), ("sgst", "samt"), ("cess", "cess"))
+# A line counts (R-5.4) the document's own values, or for an amendment the magnitude of its effect (its
+# ``delta``, eff_*); a bill of entry's amendment keeps its sign instead: a lower amended value nets off in
+# imports, the group 4A(1) reads (R-10.3; bills of entry are never ITC-reducing, so never in part B).
+_COUNTED = (
+    "COALESCE(sum(r.{col}) FILTER (WHERE r.eff_{h} IS NULL), 0) + COALESCE(sum(CASE WHEN r.doc_type = 'BOE' "
+    "THEN r.eff_{h} ELSE ABS(r.eff_{h}) END) FILTER (WHERE r.eff_{h} IS NOT NULL), 0) AS c_{h}"
+)
+_FACTS = "r.section, r.doc_type, r.rsn, r.action, r.itc_reducing, r.rchrg"
+_SUMS = ", ".join(
+    [_COUNTED.format(h=h, col=col) for h, col in _HEAD_COLUMNS]
+    + [f"COALESCE(sum(r.decl_{h}), 0) AS d_{h}" for h, _ in _HEAD_COLUMNS[1:]]
+)
+# First the records grouped by the plain columns their group, sub-group and key are made of (a cheap GROUP
+# BY), with their ids and actions joined in one order, their counted amounts and their declarations (R-4.6).
+_BY_FACTS = f"""
+SELECT {_FACTS}, r.itc_red_req IS NOT NULL AS declared, {{ids}} AS ids, {{actions}} AS actions, count(*) AS n,
+       {_SUMS}
+FROM {ImsRecord._meta.db_table} r {_WHERE}
+GROUP BY {_FACTS}, r.itc_red_req IS NOT NULL"""
+# Then one row per group, sub-group and key (R-5.4): the slice. Its totals count part B tax as declared where
+# a declaration was made (R-4.6; in full when deemed or nothing declared).
+_PART_B_DECLARED = f"r.declared AND {_GRP} = 'itcavl' AND {_SUB} = 'othersup'"
+_TOTALS = ", ".join(
+    ["sum(r.c_txval)"]
+    + [f"sum(CASE WHEN {_PART_B_DECLARED} THEN r.d_{h} ELSE r.c_{h} END)" for h, _ in _HEAD_COLUMNS[1:]]
+)
+_FACTS_ORDER = f"{_FACTS}, r.declared"
+_SLICES = f"""
+INSERT INTO {Gstr2bSlice._meta.db_table} (version_id, taxpayer_id, period, grp, sub, key, records, actions,
+                                          lines, txval, igst, cgst, sgst, cess)
+SELECT %(version)s, %(recipient)s, %(period)s, {_GRP}, {_SUB}, {_KEY}, {{join_ids}}, {{join_actions}},
+       sum(r.n), {_TOTALS}
+FROM ({_BY_FACTS}) r
+GROUP BY {_GRP}, {_SUB}, {_KEY}"""
+# One statement whatever the number of lines (issue 12). A slice's ids and actions are joined in the same
+# order, so the n-th action is the n-th record's.
+INSERT_SLICES = {
+    "postgresql": _SLICES.format(
+        ids="string_agg(r.id::text, ',')",
+        actions="string_agg(r.action, '')",
+        join_ids=f"string_agg(r.ids, ',' ORDER BY {_FACTS_ORDER})",
+        join_actions=f"string_agg(r.actions, '' ORDER BY {_FACTS_ORDER})",
+    ),
+    # SQLite (`make run`): its aggregates take the rows in the order the subqueries give them.
+    "sqlite": _SLICES.replace(
+        f"FROM ({_BY_FACTS}) r", f"FROM ({_BY_FACTS} ORDER BY 1, 2, 3, 4, 5, 6, 7) r"
+    ).format(
+        ids="group_concat(r.id, ',')",
+        actions="group_concat(r.action, '')",
+        join_ids="group_concat(r.ids, ',')",
+        join_actions="group_concat(r.actions, '')",
+    ),
+}
+# The remarks and declarations of the version's records that had any (few: most records have none).
+_NOTED = ("remarks", "itc_red_req", "decl_igst", "decl_cgst", "decl_sgst", "decl_cess")
+INSERT_NOTES = f"""
+INSERT INTO {Gstr2bNote._meta.db_table} (version_id, taxpayer_id, record_id, {", ".join(_NOTED)})
+SELECT %(version)s, %(recipient)s, r.id, {", ".join(f"r.{x}" for x in _NOTED)}
+FROM {ImsRecord._meta.db_table} r {_WHERE}
+  AND ({" OR ".join(f"r.{x} IS NOT NULL" for x in _NOTED)})"""
 
 
 def latest_version(taxpayer: Taxpayer, period: int) -> Gstr2bVersion | None:
@@ -107,18 +141,10 @@ def _generate(cal: Calendar, period: int, trigger: str, by: str, now) -> Gstr2bV
         generated_at=now,
         itcsumm={},
     )
-    with connection.cursor() as cur:
-        rows = _write_lines(
-            cur,
-            {
-                "version": version.id,
-                "recipient": cal.taxpayer.id,
-                "period": period,
-                "true": True,
-                "false": False,
-            },
-        )
-        version.itcsumm = _summary(rows)
+    rows = _write_lines(
+        {"version": version.id, "recipient": cal.taxpayer.id, "period": period, "true": True, "false": False}
+    )
+    version.itcsumm = _summary(rows)
     Gstr2bVersion.objects.filter(taxpayer=cal.taxpayer, id=version.id).update(itcsumm=version.itcsumm)
     events.emit(
         events.GSTR2B_GENERATED,
@@ -128,39 +154,19 @@ def _generate(cal: Calendar, period: int, trigger: str, by: str, now) -> Gstr2bV
     return version
 
 
-# The lines' totals per group, sub-group and key (part B tax counted as declared where a declaration was made,
-# R-4.6). On PostgreSQL they are aggregated in the statement that writes the lines, which are never read back
-# (issue 12); SQLite (`make run`) has no INSERT in WITH, so it reads the version's lines once.
-_RETURNED = (
-    "grp, sub, key, c_txval, c_igst, c_cgst, c_sgst, c_cess, itc_red_req, decl_igst, decl_cgst, decl_sgst, "
-    "decl_cess"
-)
-_DECLARED = "l.grp = 'itcavl' AND l.sub = 'othersup' AND l.itc_red_req IS NOT NULL"
-_TOTALS = (
-    "SELECT l.grp, l.sub, l.key, sum(l.c_txval), "
-    + ", ".join(f"sum(CASE WHEN {_DECLARED} THEN l.decl_{h} ELSE l.c_{h} END)" for h in HEADS[1:])
-    + " FROM l GROUP BY l.grp, l.sub, l.key"
-)
-INSERT_LINES_AND_TOTALS = f"WITH l AS ({INSERT_LINES} RETURNING {_RETURNED}) {_TOTALS}"
-LINE_TOTALS = (
-    f"WITH l AS (SELECT {_RETURNED} FROM {Gstr2bLine._meta.db_table} "
-    f"WHERE taxpayer_id = %(recipient)s AND version_id = %(version)s) {_TOTALS}"
-)
-
-
-def _write_lines(cur, params: dict) -> list[tuple]:
-    """Copy the version's lines (one INSERT … SELECT) and return their totals rows for ``_summary``."""
-    if connection.vendor == "postgresql":
-        cur.execute(INSERT_LINES_AND_TOTALS, params)
-    else:
-        cur.execute(INSERT_LINES, params)
-        cur.execute(LINE_TOTALS, params)
-    return cur.fetchall()
+def _write_lines(params: dict) -> list[tuple]:
+    """Write the version's slices (one INSERT … SELECT … GROUP BY) and notes (one INSERT … SELECT); the
+    slices' totals, for ``_summary``."""
+    with connection.cursor() as cur:
+        cur.execute(INSERT_SLICES[connection.vendor], params)
+        cur.execute(INSERT_NOTES, params)
+    totals = Gstr2bSlice.objects.filter(taxpayer_id=params["recipient"], version_id=params["version"])
+    return list(totals.values_list("grp", "sub", "key", *HEADS))
 
 
 def _summary(rows) -> dict:
-    """itcsumm: totals per group, sub-group and key, and per sub-group, from the rows of
-    ``INSERT_LINES_AND_TOTALS`` (a sub-group's total is the sum of its keys' rows: every line has one key)."""
+    """itcsumm: totals per group, sub-group and key, and per sub-group, from the version's slices (a
+    sub-group's total is the sum of its keys' slices: every line has one key)."""
     by_key, by_sub = {}, {}
     for grp, sub, key, *sums in rows:
         row = {h: _decimal(v) for h, v in zip(HEADS, sums, strict=True)}

@@ -1,13 +1,14 @@
 """Issue 12: ``core.db.WriteBehind`` writes on a second thread inside the caller's transaction, in order,
 and never loses an error."""
 
+import contextlib
 import threading
 import time
 
 import pytest
 from django.db import connection, transaction
 
-from core.db import WriteBehind
+from core.db import WriteBehind, connection_lock
 from taxpayers.models import Taxpayer
 
 
@@ -82,3 +83,25 @@ def test_issue12_what_is_queued_when_the_producer_fails_is_not_written():
         behind(2)  # queued
         raise KeyError("stop")
     assert done == [1]  # the write under way ends; the queued one is dropped
+
+
+@pytest.mark.django_db
+def test_issue12_the_connection_lock_is_shared_by_both_threads_while_writing_behind():
+    """A COPY is many protocol messages: while the writer thread holds ``connection_lock()`` (as bulk_insert
+    does around COPY), the producer's read waits for it (the upload's file reader takes it); without a writer
+    thread there is no lock to wait for."""
+    started, events = threading.Event(), []
+
+    def write(n):
+        with connection_lock():
+            started.set()
+            time.sleep(0.3)
+            events.append("copy done")
+
+    with WriteBehind(write) as behind:
+        behind(1)
+        assert started.wait(5)
+        with connection_lock():
+            events.append("read")
+    assert events == ["copy done", "read"]
+    assert isinstance(connection_lock(), contextlib.nullcontext)

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from gstn import selectors
 from ims.models import ImsRecord
-from returns.models import Gstr2bLine, Gstr3bFiling
+from returns.models import Gstr2bLine, Gstr2bSlice, Gstr3bFiling
 from returns.services.gstr2b import gstr2b_recompute
 from tests.conftest import KA, MH, gstr1, inv, member, save
 
@@ -117,19 +117,30 @@ def test_issue10_a_200000_document_gstr2b_is_read_in_files(filed, set_clock, dja
     set_clock("2025-10-14 10:00")
     version = gstr2b_recompute(taxpayer=filed, period=202509, by="x")
     template = Gstr2bLine.objects.filter(version=version).first()
+    records = ImsRecord._meta.db_table
     cols = [
         f.column
-        for f in Gstr2bLine._meta.concrete_fields
-        if f.column not in ("id", "number", "ctin", "record_id")
+        for f in ImsRecord._meta.concrete_fields
+        if f.column not in ("id", "number", "number_key", "number_norm", "stin")
     ]
     with connection.cursor() as cur:
-        # 199,997 more lines like the first, from 500 suppliers: 200,000 documents in all.
+        # 199,997 more filed records like the first line's, from 500 suppliers, in the version's slice of that
+        # line: 200,000 documents in all.
         cur.execute(
-            f"INSERT INTO {Gstr2bLine._meta.db_table} ({', '.join(cols)}, number, ctin, record_id) "
-            f"SELECT {', '.join(cols)}, 'BULK-' || lpad(g::text, 7, '0'), "
-            f"lpad(mod(g, 500)::text, 15, '0'), 100000000 + g "
-            f"FROM {Gstr2bLine._meta.db_table}, generate_series(1, 199997) AS g WHERE id = %s",
-            [template.id],
+            f"INSERT INTO {records} ({', '.join(cols)}, number, number_key, number_norm, stin) "
+            f"SELECT {', '.join(cols)}, 'BULK-' || lpad(g::text, 7, '0'), 'BULK-' || lpad(g::text, 7, '0'), "
+            f"'BULK' || lpad(g::text, 7, '0'), lpad(mod(g, 500)::text, 15, '0') "
+            f"FROM {records}, generate_series(1, 199997) AS g WHERE id = %s",
+            [template.record_id],
+        )
+        cur.execute(
+            f"UPDATE {Gstr2bSlice._meta.db_table} s SET records = s.records || ',' || b.ids, "
+            "actions = s.actions || b.actions, lines = s.lines + b.n "
+            "FROM (SELECT string_agg(id::text, ',' ORDER BY id) AS ids, "
+            "string_agg(action, '' ORDER BY id) AS actions, count(*) AS n "
+            f"FROM {records} WHERE recipient_id = %s AND number LIKE 'BULK-%%') b "
+            "WHERE s.taxpayer_id = %s AND s.version_id = %s AND s.grp = %s AND s.sub = %s AND s.key = %s",
+            [filed.id, filed.id, version.id, template.grp, template.sub, template.key],
         )
     assert Gstr2bLine.objects.filter(version=version).count() == 200_000
     c = token_client(member(filed, "viewer"))

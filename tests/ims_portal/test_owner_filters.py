@@ -15,7 +15,7 @@ from ims.services.bulk import ims_bulk_apply
 from invoices.models import Document, ReturnFiling, SummaryRow
 from invoices.services import return_file
 from recon.models import Line, Match, Pin, Register
-from returns.models import AddBack, Gstr2bLine, Gstr2bVersion, Gstr3bFiling
+from returns.models import AddBack, Gstr2bLine, Gstr2bNote, Gstr2bSlice, Gstr2bVersion, Gstr3bFiling
 from returns.services.gstr2b import gstr2b_recompute
 from returns.services.gstr3b import gstr3b_view
 from tests.conftest import KA, client_for, gstr1, inv, member, note, save
@@ -26,6 +26,8 @@ OWNERS = {
     ImsAudit._meta.db_table: "recipient_id",
     Gstr2bVersion._meta.db_table: "taxpayer_id",
     Gstr2bLine._meta.db_table: "taxpayer_id",
+    Gstr2bSlice._meta.db_table: "taxpayer_id",
+    Gstr2bNote._meta.db_table: "taxpayer_id",
     Gstr3bFiling._meta.db_table: "taxpayer_id",
     AddBack._meta.db_table: "supplier_id",
     Document._meta.db_table: "supplier_id",
@@ -167,6 +169,8 @@ def test_issue13_unique_keys_and_hot_indexes_hold_the_owner_column():
         ImsAudit,
         Gstr2bVersion,
         Gstr2bLine,
+        Gstr2bSlice,
+        Gstr2bNote,
         Gstr3bFiling,
         AddBack,
         Document,
