@@ -639,3 +639,67 @@ def test_r5_4_numbers_sort_case_insensitively_by_code_point(set_clock, sup, reci
     data = gstr2b_reply(gstr2b_recompute(taxpayer=recipient, period=202509, by="u"))["data"]
     # '-' (0x2D) before '/' (0x2F); case ignored: A, B, C.
     assert [x[1] for x in lines(data, "b2b")] == ["INV-A", "inv-b", "Inv-C", "INV/A"]
+
+
+# --- issue 12: a version keeps its lines as generated ----------------------------------------------------
+
+
+def _doc_parts(data: dict) -> dict:
+    return {k: data[k] for k in ("itcsumm", "docdata", "docRejdata")}
+
+
+def test_issue12_r5_5_a_version_keeps_its_lines_as_generated_after_actions_change(
+    october, set_clock, rec, recipient
+):
+    """A version holds each line's action, remarks and declaration as they were when it was generated (its
+    documents' fields come from the filed records, which do not change): acting afterwards and recomputing
+    changes the new version only."""
+    first = Gstr2bVersion.objects.get(taxpayer=recipient, period=202510)
+    before = _doc_parts(gstr2b_reply(first)["data"])
+    set_clock("2025-11-15 10:00")
+    act(
+        rec,
+        KA,
+        [
+            {"id": rid(recipient, "CN-1"), "action": "R", "remarks": "not ours"},
+            {"id": rid(recipient, "INV-R1"), "action": "A"},
+            {"id": rid(recipient, "INV-A2"), "action": "R", "remarks": "duplicate"},
+        ],
+    )
+    second = gstr2b_recompute(taxpayer=recipient, period=202510, by="t")
+
+    assert _doc_parts(gstr2b_reply(first)["data"]) == before
+    after = _doc_parts(gstr2b_reply(second)["data"])
+    assert [n for _, n, *_ in lines(after, "cdnr", rejected=True)] == ["CN-1", "CN-R"]
+    assert [n for _, n, *_ in lines(after, "b2b", rejected=True)] == ["INV-A2"]
+    assert [n for _, n, *_ in lines(before, "b2b", rejected=True)] == ["INV-R1"]
+    assert line(after, "b2b", "INV-A2", rejected=True)["remarks"] == "duplicate"
+    # Part B lost CN-1 (declared 400 / 50): CN-2 150 / 0 and CN-3 50 / 9 remain, with cdnrrev.
+    assert summ(after, "itcavl", "othersup")["cdnr"] == tot("200.00", "9.00")
+    assert summ(before, "itcavl", "othersup")["cdnr"] == tot("600.00", "59.00")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_issue12_2b_lines_move_into_slices_and_notes_and_back_with_nothing_lost(october, recipient):
+    """0011: the lines of stored versions become slices and notes, read back through the view exactly as
+    they were stored (actions, remarks and declarations included); going back copies them into a table."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    from returns.models import Gstr2bLine
+
+    def read(model) -> list[dict]:
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname != "id"]
+        return list(model.objects.filter(taxpayer_id=recipient.id).order_by("record_id").values(*fields))
+
+    stored = read(Gstr2bLine)
+    assert len(stored) == 16 and {x["remarks"] for x in stored} >= {"wrong rate", "no such note"}
+    assert any(x["decl_igst"] == Decimal("50.00") for x in stored)
+    table, view = [("returns", "0010_lines_one_index")], [("returns", "0011_gstr2b_slices")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(table)
+    assert read(executor.loader.project_state(table).apps.get_model("returns", "Gstr2bLine")) == stored
+    executor = MigrationExecutor(connection)
+    executor.migrate(view)
+    assert read(executor.loader.project_state(view).apps.get_model("returns", "Gstr2bLine")) == stored
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
