@@ -15,7 +15,7 @@ from ims.models import ImsRecord
 from ims.selectors import ACTION_NAMES, ims_summary
 from ims.serializers import amounts, blocked_flags
 from returns.models import Gstr2bLine, Gstr2bVersion
-from returns.selectors import boe_line
+from returns.selectors import boe_line, gstr2b_line_count
 from returns.services.gstr2b import is_stale
 from taxpayers.models import Taxpayer
 
@@ -318,7 +318,7 @@ def gstr2b_gstn(version: Gstr2bVersion, file_num: int | None, whole: bool = Fals
     it (``fc`` files; every file carries the summaries, its own documents). ``whole``: one file however
     large (the browser download)."""
     lines_qs = Gstr2bLine.objects.filter(taxpayer_id=version.taxpayer_id, version=version)
-    total = lines_qs.count()
+    total = gstr2b_line_count(version)
     per_file = max(total, 1) if whole else GSTR2B_FILE_DOCS
     fc = max(1, math.ceil(total / per_file))
     if file_num is None:

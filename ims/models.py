@@ -185,6 +185,17 @@ class ImsRecord(models.Model):
             models.Index(fields=["recipient", "active", "doc_date", "id"], name="ims_doc_date"),
             # The supplier's outward view reads records back by document.
             models.Index(fields=["document"], name="ims_document"),
+            # A 2B version's notes (issue 12): the few records of a period with remarks or a declaration.
+            models.Index(
+                fields=["recipient", "itc_period"],
+                condition=Q(remarks__isnull=False)
+                | Q(itc_red_req__isnull=False)
+                | Q(decl_igst__isnull=False)
+                | Q(decl_cgst__isnull=False)
+                | Q(decl_sgst__isnull=False)
+                | Q(decl_cess__isnull=False),
+                name="ims_noted",
+            ),
         ]
 
 

@@ -29,8 +29,9 @@ class Trigger(models.TextChoices):
 
 
 class Gstr2bVersion(models.Model):
-    """One generation of a recipient's GSTR-2B for a period (R-5.5). Its lines are in Gstr2bLine; the
-    summary (``itcsumm``) was aggregated by the database at generation."""
+    """One generation of a recipient's GSTR-2B for a period (R-5.5). Its lines are held as slices and notes
+    (``Gstr2bSlice``, ``Gstr2bNote``) and read through the ``Gstr2bLine`` view; the summary (``itcsumm``)
+    was aggregated by the database at generation."""
 
     taxpayer = models.ForeignKey(Taxpayer, on_delete=models.CASCADE, related_name="gstr2b_versions")
     period = models.PositiveIntegerField()

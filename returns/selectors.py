@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection
+from django.db.models import Sum
 from django.db.models.functions import Collate, Upper
 from rest_framework.utils.encoders import JSONEncoder
 
@@ -11,7 +12,7 @@ from core.api import keyset, page_args
 from core.errors import RuleViolation
 from core.periods import business_date, format_date, period_add, period_code, period_of
 from returns import domain
-from returns.models import AddBack, Gstr2bLine, Gstr2bVersion, Gstr3bFiling
+from returns.models import AddBack, Gstr2bLine, Gstr2bSlice, Gstr2bVersion, Gstr3bFiling
 from returns.services.gstr2b import is_stale, latest_version
 from taxpayers.models import Taxpayer
 from taxpayers.selectors import Calendar
@@ -203,7 +204,9 @@ STREAM_LINES = 10_000
 
 
 def gstr2b_line_count(v: Gstr2bVersion) -> int:
-    return Gstr2bLine.objects.filter(taxpayer_id=v.taxpayer_id, version=v).count()
+    """From the version's slices, which count their lines: no line is read."""
+    slices = Gstr2bSlice.objects.filter(taxpayer_id=v.taxpayer_id, version=v)
+    return slices.aggregate(n=Sum("lines"))["n"] or 0
 
 
 def gstr2b_is_large(v: Gstr2bVersion) -> bool:
