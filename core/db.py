@@ -1,19 +1,16 @@
 """Set-based writes the ORM does not offer: many rows with different values in one statement."""
 
-import contextlib
 import functools
 import io
 import logging
 import operator
-import queue
 import random
-import threading
 import time
 from datetime import date, datetime
 from decimal import Decimal
 
 import orjson
-from django.db import DatabaseError, connection, connections
+from django.db import DatabaseError, connection
 from django.db.models.base import ModelState
 
 from core.errors import RuleViolation
@@ -248,7 +245,7 @@ def bulk_insert(model, objs: list, *, batch_size: int = 2000) -> None:
     _link_related(objs, [f for f in fields if f.is_relation])
     buf = _copy_lines(objs, fields)
     columns = ", ".join(qn(f.column) for f in fields)
-    with connection_lock(), connection.cursor() as cursor, connection.wrap_database_errors:
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         cursor.cursor.copy_expert(f"COPY {qn(meta.db_table)} ({columns}) FROM STDIN", buf)
     for obj in objs:
         obj._state.adding = False
@@ -293,69 +290,3 @@ def new_instance(model):
         return obj
 
     return make
-
-
-# --- writing behind a producer --------------------------------------------------------------------------
-
-
-def connection_lock():
-    """While a ``WriteBehind`` shares this connection between two threads: the lock that keeps a COPY (many
-    protocol messages, which psycopg2 does not send as one) whole, for a COPY and for the other thread's
-    reads to take; otherwise nothing to take."""
-    return getattr(connection, "write_behind_lock", None) or contextlib.nullcontext()
-
-
-class WriteBehind:
-    """Runs ``write(*args)`` for each call, in order, on one worker thread that shares this thread's database
-    connection and so its transaction (issue 12: an upload validates its next chunk of documents in Python
-    while the database takes the chunk before it). At most one call waits while another runs, so memory
-    stays bounded.
-
-    psycopg2 serialises statements on a connection, so this thread may still read (an upload reads its
-    stored file as it parses) while the worker writes, holding ``connection_lock()`` as a COPY does (a COPY
-    is many messages: a query sent between them breaks it). The worker's first error stops its writing and is
-    raised when the block ends, ahead of any error the producer met meanwhile (a failed write aborts the
-    transaction, so the producer's next read fails too). Leaving the block waits for the worker: nothing is
-    written after it. Only for PostgreSQL: elsewhere ``write`` runs in the caller's thread."""
-
-    def __init__(self, write, *, alias: str = "default"):
-        self.write, self.alias = write, alias
-        self.error: BaseException | None = None
-        self.cancelled = False  # the producer failed: what is still queued is not written
-        self.threaded = connections[alias].vendor == "postgresql"
-
-    def __enter__(self):
-        if self.threaded:
-            self.conn = connections[self.alias]
-            self.conn.inc_thread_sharing()
-            self.conn.write_behind_lock = threading.Lock()
-            self.calls: queue.Queue = queue.Queue(maxsize=1)
-            self.thread = threading.Thread(target=self._run, name="write-behind", daemon=True)
-            self.thread.start()
-        return self
-
-    def __call__(self, *args) -> None:
-        if not self.threaded:
-            self.write(*args)
-        elif self.error is None:
-            self.calls.put(args)
-
-    def _run(self) -> None:
-        connections[self.alias] = self.conn  # this thread's queries go to the producer's connection
-        while (args := self.calls.get()) is not None:
-            if self.error is None and not self.cancelled:
-                try:
-                    self.write(*args)
-                except BaseException as exc:  # noqa: BLE001 — raised in the producer's thread
-                    self.error = exc
-
-    def __exit__(self, exc_type, exc, tb) -> bool:
-        if self.threaded:
-            self.cancelled = exc is not None
-            self.calls.put(None)
-            self.thread.join()
-            del self.conn.write_behind_lock
-            self.conn.dec_thread_sharing()
-        if self.error is not None:
-            raise self.error from exc
-        return False

@@ -2,14 +2,13 @@
 same transaction through the one IMS service for the recipient's copy (``ims.services.copies``)."""
 
 from collections import defaultdict
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Q
 
 from core import clock
-from core.db import WriteBehind, bulk_insert, new_instance, retry_on_conflict, rows_update
+from core.db import bulk_insert, new_instance, retry_on_conflict, rows_update
 from core.errors import NotFound, RuleViolation, ValidationFailed
 from core.periods import (
     business_date,
@@ -222,8 +221,7 @@ def documents_save(
     For upload jobs: ``parse(sink=…, allowed=…, …)`` (instead of ``payload``) runs
     ``parse_gstr1_sections`` over a streamed file and returns its (documents, errors), called once the
     period checks passed; ``progress(documents)`` is told how many documents are validated and written
-    so far, after each chunk. An upload job's chunks are planned and written on a second thread sharing
-    this transaction (``core.db.WriteBehind``) while the next chunk is validated."""
+    so far, after each chunk."""
     # Serialise a supplier's saves and filings (return_file takes the same lock): two batches racing for
     # one number would otherwise end in an IntegrityError, and a save racing a filing could leave an
     # unfiled document in a filed return.
@@ -239,20 +237,18 @@ def documents_save(
     rules = {"eco_operator": supplier.eco_operator}
     allowed = IFF_SECTIONS if form == Form.IFF else None
     saver = _Saver(supplier, form, return_period, now, channel, progress)
-    # An upload job writes each chunk behind the validation of the next (issue 12), in this transaction.
-    with WriteBehind(saver.take) if parse is not None else nullcontext(saver.take) as sink:
-        if parse is not None:
-            _, errors = parse(allowed=allowed, sink=sink, **rules)
-        else:
-            _, errors = parse_gstr1(
-                payload,
-                supplier_gstin=supplier.gstin,
-                period=period,
-                sections=allowed,
-                sink=sink,
-                chunk=WRITE_CHUNK,
-                **rules,
-            )
+    if parse is not None:
+        _, errors = parse(allowed=allowed, sink=saver.take, **rules)
+    else:
+        _, errors = parse_gstr1(
+            payload,
+            supplier_gstin=supplier.gstin,
+            period=period,
+            sections=allowed,
+            sink=saver.take,
+            chunk=WRITE_CHUNK,
+            **rules,
+        )
     if errors:
         raise ValidationFailed(errors)
     row_plan = plan_rows(supplier, saver.rows, form, return_period)

@@ -19,7 +19,6 @@ from django.core.files.uploadhandler import StopUpload, TemporaryFileUploadHandl
 from django.db import transaction
 
 from core import clock
-from core.db import connection_lock
 from core.errors import RuleViolation, ValidationFailed
 from core.text import clean_json
 from ims.models import Channel
@@ -181,12 +180,11 @@ class ChunkReader:
         self.consumed = 0
 
     def _next_chunk(self) -> bool:
-        with connection_lock():  # an upload job's writer thread may be in a COPY on this connection
-            data = (
-                UploadChunk.objects.filter(upload_id=self.upload_id, seq=self.seq)
-                .values_list("data", flat=True)
-                .first()
-            )
+        data = (
+            UploadChunk.objects.filter(upload_id=self.upload_id, seq=self.seq)
+            .values_list("data", flat=True)
+            .first()
+        )
         if data is None:
             return False
         self.buf = bytes(data)

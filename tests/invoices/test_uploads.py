@@ -570,35 +570,9 @@ def test_issue12_the_survey_keeps_the_files_order_builds_small_sections_and_coun
     assert [g["ctin"] for g in streamed["b2b"]] == [KA, KA] and list(streamed["cdnr"]) == []
 
 
-def test_issue12_chunks_are_written_behind_validation_on_a_second_thread(owner, monkeypatch):
-    """An upload job's chunks are planned and written on one writer thread, in order, inside the job's
-    transaction, while the validator goes on with the next chunk (``core.db.WriteBehind``)."""
-    import threading
-
-    from invoices.services import documents
-
-    monkeypatch.setattr(uploads, "WRITE_CHUNK", 30)
-    write, seen = documents._write_chunk, []
-
-    def spy(supplier, creates, updates, *args):
-        seen.append((threading.current_thread().name, [d.number for d, *_ in creates][:1]))
-        return write(supplier, creates, updates, *args)
-
-    monkeypatch.setattr(documents, "_write_chunk", spy)
-    payload = {"gstin": MH, "fp": "102025", "b2b": [{"ctin": KA, "inv": invoices(90, "B")}]}
-
-    job = post(client_for(owner), file_of(dumps(payload))).json()
-
-    assert job["status"] == "succeeded" and job["result"]["created"] == 90
-    assert seen == [("write-behind", ["B0"]), ("write-behind", ["B30"]), ("write-behind", ["B60"])]
-    assert [m.objects.count() for m in (Document, ImsRecord, ImsAudit)] == [90, 90, 90]
-
-
-def test_issue12_r9_2_a_write_that_fails_on_the_writer_thread_fails_the_job_and_leaves_nothing(
-    owner, monkeypatch
-):
+def test_issue12_r9_2_a_chunk_whose_writing_fails_fails_the_job_and_leaves_nothing(owner, monkeypatch):
     """A chunk whose writing fails (the database refused it) ends the job failed with nothing kept, though
-    three chunks were written before it and validation had gone on meanwhile; no chunk is tried after it."""
+    three chunks were written before it; no chunk is tried after it."""
     from invoices.services import documents
 
     monkeypatch.setattr(uploads, "WRITE_CHUNK", 30)
