@@ -59,8 +59,8 @@ class Gstr2bSlice(models.Model):
     filed documents only, so a line reads them from the record (``Gstr2bLine``, a view). A generation
     writes a few such rows by one ``INSERT … SELECT … GROUP BY`` instead of copying every line.
 
-    ``records``: the records' ids, comma-separated, ascending; ``actions``: their actions, one letter each
-    in the same order; remarks and R-4.6 declarations, where a record had any, are ``Gstr2bNote`` rows. The
+    ``records``: the records' ids, comma-separated; ``actions``: their actions, one letter each, in the
+    same order; remarks and R-4.6 declarations, where a record had any, are ``Gstr2bNote`` rows. The
     slice's counted totals (part B tax as declared, R-4.6) make ``itcsumm``. No database constraint on its
     keys (written once, with its version, in one transaction); Django's CASCADE removes it with its version
     or taxpayer."""

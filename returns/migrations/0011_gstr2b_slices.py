@@ -1,6 +1,6 @@
 """Issue 12: a 2B version holds slices (which records, and their actions as at generation) and notes (the
-remarks and declarations of the records that had any) instead of a copy of every line; ``returns_gstr2bline`` becomes a view joining each slice's
-records with the records, which give the filed documents' fields.
+remarks and declarations of the records that had any) instead of a copy of every line; ``returns_gstr2bline``
+becomes a view joining each slice's records with the records, which give the filed documents' fields.
 
 The lines of versions already generated move into slices and notes first (grouped by version, group,
 sub-group and key, with their actions and the slices' counted totals), so every stored version reads as
@@ -60,9 +60,7 @@ _RECORD = ", ".join(
 )
 _SLICE = "s.version_id, s.taxpayer_id, s.period, s.grp, s.sub, s.key"
 
-_NOTE = (
-    "n.remarks, n.itc_red_req, n.decl_igst, n.decl_cgst, n.decl_sgst, n.decl_cess FROM returns_gstr2bslice s"
-)
+_NOTE = "n.remarks, n.itc_red_req, n.decl_igst, n.decl_cgst, n.decl_sgst, n.decl_cess"
 _JOIN = """JOIN ims_imsrecord r ON r.id = u.record_id AND r.recipient_id = s.taxpayer_id
         LEFT JOIN returns_gstr2bnote n
           ON n.taxpayer_id = s.taxpayer_id AND n.version_id = s.version_id AND n.record_id = u.record_id"""
@@ -71,12 +69,14 @@ CREATE_VIEW = {
     "postgresql": f"""
         CREATE VIEW returns_gstr2bline AS
         SELECT u.record_id AS id, {_SLICE}, u.record_id, {_RECORD}, u.action::varchar(1) AS action, {_NOTE}
+        FROM returns_gstr2bslice s
         CROSS JOIN LATERAL unnest(string_to_array(s.records, ',')::bigint[], string_to_array(s.actions, NULL))
             AS u(record_id, action)
         {_JOIN}""",
     "sqlite": f"""
         CREATE VIEW returns_gstr2bline AS
         SELECT u.record_id AS id, {_SLICE}, u.record_id, {_RECORD}, u.action AS action, {_NOTE}
+        FROM returns_gstr2bslice s
         JOIN (SELECT j.value AS record_id, substr(s2.actions, j.key + 1, 1) AS action, s2.id AS slice_id
               FROM returns_gstr2bslice s2 JOIN json_each('[' || s2.records || ']') j) u ON u.slice_id = s.id
         {_JOIN}""",

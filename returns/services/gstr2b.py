@@ -1,7 +1,7 @@
 """GSTR-2B generation (R-5.2 to R-5.6): one stored version per generation, its lines held as slices
-(``Gstr2bSlice``: which records, and their action, remarks and declaration at generation) written by one
-INSERT … SELECT … GROUP BY over the recipient's own IMS records, with the totals; the lines are read through
-the ``Gstr2bLine`` view."""
+(``Gstr2bSlice``: which records, and their actions at generation, with the totals) written by one
+INSERT … SELECT … GROUP BY over the recipient's own IMS records, and notes (``Gstr2bNote``: remarks and
+declarations); the lines are read through the ``Gstr2bLine`` view."""
 
 from decimal import Decimal
 
@@ -86,7 +86,8 @@ SELECT %(version)s, %(recipient)s, %(period)s, {_GRP}, {_SUB}, {_KEY}, {{join_id
 FROM ({_BY_FACTS}) r
 GROUP BY {_GRP}, {_SUB}, {_KEY}"""
 # One statement whatever the number of lines (issue 12). A slice's ids and actions are joined in the same
-# order, so the n-th action is the n-th record's.
+# order, so the n-th action is the n-th record's: the aggregates of one GROUP BY take a group's rows in one
+# order, and the outer ones are given the same ORDER BY.
 INSERT_SLICES = {
     "postgresql": _SLICES.format(
         ids="string_agg(r.id::text, ',')",
@@ -141,7 +142,7 @@ def _generate(cal: Calendar, period: int, trigger: str, by: str, now) -> Gstr2bV
         generated_at=now,
         itcsumm={},
     )
-    rows = _write_lines(
+    rows = _write_slices(
         {"version": version.id, "recipient": cal.taxpayer.id, "period": period, "true": True, "false": False}
     )
     version.itcsumm = _summary(rows)
@@ -154,7 +155,7 @@ def _generate(cal: Calendar, period: int, trigger: str, by: str, now) -> Gstr2bV
     return version
 
 
-def _write_lines(params: dict) -> list[tuple]:
+def _write_slices(params: dict) -> list[tuple]:
     """Write the version's slices (one INSERT … SELECT … GROUP BY) and notes (one INSERT … SELECT); the
     slices' totals, for ``_summary``."""
     with connection.cursor() as cur:
@@ -169,7 +170,7 @@ def _summary(rows) -> dict:
     sub-group's total is the sum of its keys' slices: every line has one key)."""
     by_key, by_sub = {}, {}
     for grp, sub, key, *sums in rows:
-        row = {h: _decimal(v) for h, v in zip(HEADS, sums, strict=True)}
+        row = dict(zip(HEADS, sums, strict=True))
         by_key[(grp, sub, key)] = row
         total = by_sub.setdefault((grp, sub), dict.fromkeys(HEADS, Decimal("0")))
         for h in HEADS:
@@ -182,13 +183,6 @@ def _summary(rows) -> dict:
         block["total"] = _total(by_sub.get((grp, sub)))
         out.setdefault(grp, {})[sub] = block
     return out
-
-
-def _decimal(value) -> Decimal:
-    """A sum as the database gave it: Decimal on PostgreSQL, a number on SQLite, None over no rows."""
-    if value is None:
-        return Decimal("0")
-    return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
 def _total(row) -> dict:
