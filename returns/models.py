@@ -53,11 +53,11 @@ class Gstr2bVersion(models.Model):
 
 class Gstr2bSlice(models.Model):
     """A 2B version's lines of one group, sub-group and key (R-5.4), as the version holds them (issue 12):
-    which records, and what about each could still change after the version — its action, remarks and
-    R-4.6 declaration — as they stood at generation. A record's document fields are fixed once its
-    document is filed (a filed document is changed only by an amendment, a new record), and a 2B holds
-    filed documents only, so a line reads them from the record (``Gstr2bLine``, a view). A generation
-    writes a few such rows by one ``INSERT … SELECT … GROUP BY`` instead of copying every line.
+    which records, and each one's action as it stood at generation (its remarks and R-4.6 declaration, the
+    rest of what can change after the version, are ``Gstr2bNote`` rows). A record's document fields are
+    fixed once its document is filed (a filed document is changed only by an amendment, a new record), and
+    a 2B holds filed documents only, so a line reads them from the record (``Gstr2bLine``, a view). A
+    generation writes a few such rows by one ``INSERT … SELECT … GROUP BY`` instead of copying every line.
 
     ``records``: the records' ids, comma-separated; ``actions``: their actions, one letter each, in the
     same order; remarks and R-4.6 declarations, where a record had any, are ``Gstr2bNote`` rows. The
@@ -112,9 +112,9 @@ class Gstr2bNote(models.Model):
 
 class Gstr2bLine(models.Model):
     """A document line of a 2B version: a database view (issue 12) joining each record of a version's slices
-    (``Gstr2bSlice``) with the record, which gives the document's fields; the action, remarks and
-    declaration are the slice's, as at generation. Read-only: ``id`` is the record's id. The view's SQL is
-    in ``returns/migrations/0011_gstr2b_slices.py`` (one for PostgreSQL, one for SQLite)."""
+    (``Gstr2bSlice``) with the record, which gives the document's fields; the action is the slice's and the
+    remarks and declaration the note's (``Gstr2bNote``), as at generation. Read-only: ``id`` is the record's
+    id. The view's SQL is in ``returns/migrations/0010_gstr2b_slices.py`` (PostgreSQL's and SQLite's)."""
 
     id = models.BigIntegerField(primary_key=True)
     version = models.ForeignKey(

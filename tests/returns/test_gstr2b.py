@@ -681,8 +681,8 @@ def test_issue12_r5_5_a_version_keeps_its_lines_as_generated_after_actions_chang
 
 @pytest.mark.django_db(transaction=True)
 def test_issue12_2b_lines_move_into_slices_and_notes_and_back_with_nothing_lost(october, recipient):
-    """0011: the lines of stored versions become slices and notes, read back through the view exactly as
-    they were stored (actions, remarks and declarations included); going back copies them into a table."""
+    """Migration returns 0010: the lines of stored versions become slices and notes, read back through the
+    view exactly as they were stored (actions, remarks, declarations); going back copies them into a table."""
     from django.db.migrations.executor import MigrationExecutor
 
     from returns.models import Gstr2bLine
@@ -694,7 +694,7 @@ def test_issue12_2b_lines_move_into_slices_and_notes_and_back_with_nothing_lost(
     stored = read(Gstr2bLine)
     assert len(stored) == 16 and {x["remarks"] for x in stored} >= {"wrong rate", "no such note"}
     assert any(x["decl_igst"] == Decimal("50.00") for x in stored)
-    table, view = [("returns", "0010_lines_one_index")], [("returns", "0011_gstr2b_slices")]
+    table, view = [("returns", "0009_webhooks")], [("returns", "0010_gstr2b_slices")]
     executor = MigrationExecutor(connection)
     executor.migrate(table)
     assert read(executor.loader.project_state(table).apps.get_model("returns", "Gstr2bLine")) == stored

@@ -104,7 +104,7 @@ def slices_to_lines(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("returns", "0010_lines_one_index"),
+        ("returns", "0009_webhooks"),
         ("taxpayers", "0005_maker_checker"),
         ("ims", "0010_fewer_indexes"),
     ]
@@ -190,7 +190,7 @@ class Migration(migrations.Migration):
         migrations.RunPython(lines_to_slices, slices_to_lines),
         migrations.SeparateDatabaseAndState(
             state_operations=[
-                migrations.RemoveIndex(model_name="gstr2bline", name="gstr2b_line_version"),
+                migrations.RemoveIndex(model_name="gstr2bline", name="gstr2b_line_order"),
                 migrations.AlterField(
                     model_name="gstr2bline",
                     name="id",
