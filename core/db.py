@@ -252,6 +252,19 @@ def bulk_insert(model, objs: list, *, batch_size: int = 2000) -> None:
         obj._state.db = connection.alias
 
 
+def copy_rows(table: str, columns: tuple[str, ...], rows) -> None:
+    """Plain tuples into ``table`` (a temporary or staging table named by the code, never by input) with one
+    ``COPY`` (PostgreSQL)."""
+    buf = io.StringIO()
+    for row in rows:
+        buf.write("\t".join([_copy_text(v) for v in row]))
+        buf.write("\n")
+    buf.seek(0)
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        cursor.cursor.copy_expert(f"COPY {qn(table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN", buf)
+
+
 def reserve_ids(model, n: int) -> list[int]:
     """``n`` new ids of ``model``'s table from its sequence, in one query (ids are never taken back, as with
     any insert)."""

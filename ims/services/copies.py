@@ -5,6 +5,7 @@ recipients here, in the caller's transaction, each change audited through ``reco
 Documents arrive as ``DocFacts``; recipients are looked up by GSTIN (a recipient not registered in the
 portal has no records until it registers, R-1.4)."""
 
+from array import array
 from collections.abc import Iterable
 
 from core import events
@@ -190,10 +191,13 @@ def records_saved(
     audit_created(new_records, at=now, channel=channel)
     mine = {} if changes is None else changes
     for rec in [*new_records, *updated]:
-        change = mine.setdefault(rec.recipient_id, {"count": 0, "records": []})
+        change = mine.get(rec.recipient_id)
+        if change is None:
+            # ids only, 8 bytes each, until sent (issue 12: a batch of a million documents holds many)
+            change = mine[rec.recipient_id] = {"count": 0, "records": array("q")}
         change["count"] += 1
         if len(change["records"]) < CHANGED_LISTED:
-            change["records"].append((rec.id, rec.number, rec.stin))  # a tuple until sent: a batch holds many
+            change["records"].append(rec.id)
     if changes is None:
         records_changed(mine)
 
@@ -201,16 +205,40 @@ def records_saved(
 CHANGED_LISTED = 1000  # records named in one recipient's event; the count is always whole
 
 
+CHANGED_PER_QUERY = 5_000  # records named in the events built from one query
+
+
 def records_changed(changes: dict) -> None:
-    """Issue 17: one event per recipient whose IMS the supplier changed (webhooks)."""
+    """Issue 17: one event per recipient whose IMS the supplier changed (webhooks). ``changes``: by
+    recipient id, ``{"count", "records": ids}``. The records' numbers are read when the events are made,
+    for a few thousand records at a time, so the events of a large batch are never all in memory at once."""
+    group: dict = {}
+    ids: list[int] = []
+    for recipient_id, change in changes.items():
+        group[recipient_id] = change
+        ids.extend(change["records"])
+        if len(ids) >= CHANGED_PER_QUERY:
+            _emit_changed(group, ids)
+            group, ids = {}, []
+    if group:
+        _emit_changed(group, ids)
+
+
+def _emit_changed(group: dict, ids: list[int]) -> None:
+    named = {
+        i: {"id": i, "number": n, "stin": s}
+        for i, n, s in ImsRecord.objects.filter(recipient_id__in=list(group), id__in=ids).values_list(
+            "id", "number", "stin"
+        )
+    }
     events.emit_many(
         events.RECORDS_CHANGED,
         {
             recipient_id: {
                 "count": change["count"],
-                "records": [{"id": i, "number": n, "stin": s} for i, n, s in change["records"]],
+                "records": [named[i] for i in change["records"] if i in named],
             }
-            for recipient_id, change in changes.items()
+            for recipient_id, change in group.items()
         },
     )
 

@@ -242,6 +242,7 @@ class _Validator(TablesMixin):
         eco_operator: bool = True,
         sink=None,
         chunk: int = 5_000,
+        numbers=None,
     ):
         self.supplier = supplier
         self.sink = sink
@@ -255,9 +256,12 @@ class _Validator(TablesMixin):
         self.saw_section = False
         # path of a document with an error -> its number, so messages can name the document
         self.numbers: dict[str, str] = {}
-        # "number owner fy series NUMBER" -> path of the first document using it: one short text per
-        # document, the only thing a streamed batch keeps of it (issue 12)
+        # R-3.2 within the batch, by "owner fy series NUMBER". Without ``numbers``: a dict of each key to the
+        # path of the first document using it. With ``numbers`` (a streamed upload, issue 12): the keys are
+        # handed to it in chunks, and it names the repeats, so nothing per document stays in memory.
+        self.numbers_seen = numbers
         self.seen_numbers: dict[str, str] = {}
+        self.pending_numbers: list[tuple[str, str, str, int]] = []  # key, path, number, where its error goes
         # (section, row key) -> path of the first summary row with that key
         self.seen_rows: dict[tuple, str] = {}
 
@@ -277,6 +281,7 @@ class _Validator(TablesMixin):
                 return
         self.docs.append(item)
         if self.sink is not None and len(self.docs) >= self.chunk:
+            self.settle_numbers()
             self.sink(self.docs, not self.errors)
             self.docs = []
 
@@ -297,6 +302,7 @@ class _Validator(TablesMixin):
     def finish(self) -> None:
         """R-3.11: a body with no section at all is REQUIRED at the root; every message is prefixed with
         where it is, in words (the table, the row or document, the field)."""
+        self.settle_numbers()
         if not self.saw_section and not self.errors:
             self.err("", "REQUIRED", "The GSTR-1 JSON has no section: there is nothing to save.")
         if self.sink is not None and self.docs:
@@ -396,6 +402,7 @@ class _Validator(TablesMixin):
             else:
                 for j, raw in enumerate(docs):
                     self.document(section, f"{gp}.{docs_key}[{j}]", raw, group)
+                    self.between_documents()
 
     # --- one document ------------------------------------------------------------------------
 
@@ -475,11 +482,40 @@ class _Validator(TablesMixin):
         if number is BAD or doc_date is BAD or not isinstance(owner, str):
             return
         key = f"{owner} {fy_start_year(doc_date)} {'NOTE' if is_note else 'INV'} {number.upper()}"
+        if self.numbers_seen is not None:  # named later, its error put where it would have been
+            self.pending_numbers.append((key, path, number, len(self.errors)))
+            return
         first = self.seen_numbers.get(key)
         if first is None:
             self.seen_numbers[key] = path
         else:
-            self.err(path, "NUMBER_DUPLICATE", f"Number {number} is already used in this FY at {first}.")
+            self.err(path, "NUMBER_DUPLICATE", self.duplicate_message(number, first))
+
+    @staticmethod
+    def duplicate_message(number: str, first: str) -> str:
+        return f"Number {number} is already used in this FY at {first}."
+
+    def between_documents(self) -> None:
+        """After a document: keys waiting for ``numbers`` are handed on once there is a chunk of them (the
+        documents kept hand theirs on with their chunk; these come from documents with errors)."""
+        if len(self.pending_numbers) >= self.chunk:
+            self.settle_numbers()
+
+    def settle_numbers(self) -> None:
+        """Hand the waiting keys to ``numbers``, which gives the repeats as (index, path of the first use),
+        and put each repeat's error where ``check_duplicate`` would have: between a document's checks, in
+        request order. Called between documents only, so no document's own count of errors moves."""
+        pending, self.pending_numbers = self.pending_numbers, []
+        if not pending:
+            return
+        repeats = self.numbers_seen([(key, path) for key, path, _, _ in pending])
+        for index, first in reversed(repeats):  # from the last, so earlier positions stay right
+            _, path, number, at = pending[index]
+            self.errors.insert(
+                at,
+                {"path": path, "code": "NUMBER_DUPLICATE", "message": self.duplicate_message(number, first)},
+            )
+            self.named(path.rsplit(".", 1)[0], number)
 
     def item(
         self,

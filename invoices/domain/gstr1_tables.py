@@ -456,6 +456,7 @@ class TablesMixin:
                 self.err(f"{gp}.inv", "REQUIRED", "inv is required.")
             for j, raw in enumerate(invs or ()):
                 self._unregistered_doc(section, f"{gp}.inv[{j}]", raw, pos=pos, doc_type="INV", intra=False)
+                self.between_documents()
 
     def exp(self, section: str, value) -> None:
         groups = self._list(section, value)
@@ -483,6 +484,7 @@ class TablesMixin:
                     flat_items=True,
                     extra={"exp_typ": exp_typ, "sbpcode": sbpcode, "sbnum": sbnum, "sbdt": sbdt},
                 )
+                self.between_documents()
 
     def _shipping_bill(self, raw: dict, path: str):
         sbpcode = raw.get("sbpcode")
@@ -535,6 +537,7 @@ class TablesMixin:
                 no_tax="EXPORT_TYPE_TAX" if typ == "EXPWOP" else None,
                 extra={"ur_typ": typ if typ is not self.BAD else None},
             )
+            self.between_documents()
 
     # --- summary tables -------------------------------------------------------------------------
 

@@ -16,9 +16,10 @@ from collections import Counter
 import ijson
 from django.conf import settings
 from django.core.files.uploadhandler import StopUpload, TemporaryFileUploadHandler
-from django.db import transaction
+from django.db import connection, transaction
 
 from core import clock
+from core.db import copy_rows
 from core.errors import RuleViolation, ValidationFailed
 from core.text import clean_json
 from ims.models import Channel
@@ -355,6 +356,40 @@ def count_documents(payload: dict) -> int:
     return n
 
 
+class BatchNumbers:
+    """R-3.2 within a streamed batch (issue 12: memory flat in the size of the file): the validator's keys
+    ("owner fy series NUMBER") and the paths that use them go, a chunk at a time, into a temporary table of
+    the job's transaction instead of a dict that would hold one per document. A call takes a chunk's
+    ``(key, path)`` pairs in request order and answers the repeats: ``(index in the chunk, path of the
+    key's first use)``, a repeat within the chunk or of an earlier one. Two statements per chunk, indexed
+    probes only (the primary key finds the chunk's rows, the key index each one's first use)."""
+
+    TABLE = "gstr1_batch_numbers"
+
+    def __init__(self):
+        self.count = 0
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{self.TABLE}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {self.TABLE} (at integer PRIMARY KEY, key text NOT NULL, "
+                "path text NOT NULL) ON COMMIT DROP"
+            )
+            cursor.execute(f"CREATE INDEX ON {self.TABLE} (key, at)")
+
+    def __call__(self, pairs: list[tuple[str, str]]) -> list[tuple[int, str]]:
+        start = self.count
+        copy_rows(self.TABLE, ("at", "key", "path"), ((start + i, k, p) for i, (k, p) in enumerate(pairs)))
+        self.count += len(pairs)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT c.at - %(start)s, f.path FROM {self.TABLE} c CROSS JOIN LATERAL "
+                f"(SELECT p.at, p.path FROM {self.TABLE} p WHERE p.key = c.key ORDER BY p.at LIMIT 1) f "
+                "WHERE c.at >= %(start)s AND f.at < c.at ORDER BY c.at",
+                {"start": start},
+            )
+            return cursor.fetchall()
+
+
 def upload_finished(job_id: int, failure: Exception | None) -> None:
     """Whatever the outcome: the stored bytes go; a failed upload keeps every error for the error file."""
     job = Job.objects.filter(id=job_id).only("params").first()
@@ -383,8 +418,15 @@ def gstr1_upload_run(job: Job) -> dict:
         heads, parsed = survey(params["upload_id"])
         job_progress(job, parsed, max(parsed, 1) * PHASES)
         sections = gstr1_sections(params["upload_id"], heads)
+        # R-3.2's keys in the database on PostgreSQL (issue 12); the embedded SQLite keeps them in memory.
+        numbers = BatchNumbers() if connection.vendor == "postgresql" else None
         return parse_gstr1_sections(
-            sections, supplier_gstin=supplier.gstin, period=params["period"], chunk=WRITE_CHUNK, **rules
+            sections,
+            supplier_gstin=supplier.gstin,
+            period=params["period"],
+            chunk=WRITE_CHUNK,
+            numbers=numbers,
+            **rules,
         )
 
     def progress(documents: int) -> None:

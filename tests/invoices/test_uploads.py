@@ -21,7 +21,7 @@ from invoices.services import documents_save, uploads
 from jobs.models import Job, JobStatus
 from taxpayers.models import Role
 from taxpayers.services import taxpayer_create
-from tests.conftest import KA, MH, client_for, inv, member
+from tests.conftest import GJ, KA, MH, client_for, inv, member
 
 URL = f"/api/v1/gstr1/{MH}/102025/uploads"
 PAGE = f"/g/{MH}/gstr1/102025/uploads"
@@ -592,3 +592,125 @@ def test_issue12_r9_2_a_chunk_whose_writing_fails_fails_the_job_and_leaves_nothi
     assert job["status"] == "failed" and job["error"]["code"] == "INTERNAL"
     assert tried == [30, 30, 30, 30]  # the fourth chunk failed; the two after it were never tried
     assert not Document.objects.exists() and not ImsRecord.objects.exists() and not ImsAudit.objects.exists()
+
+
+def repeats_payload() -> dict:
+    """Repeated numbers (R-3.2) within a chunk and across chunks of 3, between other errors."""
+    docs = invoices(10, "D")
+    docs[4]["inum"] = "D1"  # repeats b2b[0].inv[1], an earlier chunk
+    docs[5]["idt"] = "31-02-2025"  # another error between the repeats
+    docs[7]["inum"] = "d1"  # case does not make a number new (R-3.2); an error of its own follows
+    docs[7]["itms"][0]["itm_det"]["rt"] = Decimal("17")
+    docs[9]["inum"] = "D8"  # repeats b2b[0].inv[8], in its own chunk
+    export = {
+        "inum": "D2",  # an export invoice in the same series as b2b[0].inv[2]
+        "idt": "05-10-2025",
+        "val": Decimal("1180.00"),
+        "sbpcode": "INBOM4",
+        "sbnum": "1234567",
+        "sbdt": "06-10-2025",
+        "itms": [{"rt": Decimal("18"), "txval": Decimal("1000.00"), "iamt": Decimal("180.00")}],
+    }
+    return {
+        "gstin": MH,
+        "fp": "102025",
+        "b2b": [{"ctin": KA, "inv": docs}],
+        "exp": [{"exp_typ": "WPAY", "inv": [export]}],
+    }
+
+
+def test_issue12_r3_2_a_streamed_upload_names_repeated_numbers_from_the_database_as_in_memory(
+    owner, supplier, monkeypatch
+):
+    """R-3.2 within the batch, in an upload job: the numbers seen go to a temporary table a chunk at a time
+    (memory flat in the size of the file), nothing per document stays in the validator, and the errors are
+    the synchronous path's — the same messages in the same request order, whichever chunk the first use
+    was in."""
+    from invoices.domain import gstr1
+
+    kept = []
+    finish = gstr1._Validator.finish
+
+    def spy(self):
+        kept.append((len(self.seen_numbers), self.numbers_seen is not None))
+        return finish(self)
+
+    monkeypatch.setattr(gstr1._Validator, "finish", spy)
+    counting_writes(monkeypatch, 3)
+    payload = repeats_payload()
+
+    job = post(client_for(owner), file_of(dumps(payload))).json()
+
+    assert job["status"] == "failed"
+    details = job["error"]["details"]
+    assert [(e["path"], e["code"]) for e in details] == [
+        ("b2b[0].inv[4].inum", "NUMBER_DUPLICATE"),
+        ("b2b[0].inv[5].idt", "INVALID"),
+        ("b2b[0].inv[7].inum", "NUMBER_DUPLICATE"),
+        ("b2b[0].inv[7].itms[0].itm_det.rt", "RATE_INVALID"),
+        ("b2b[0].inv[9].inum", "NUMBER_DUPLICATE"),
+        ("exp[0].inv[0].inum", "NUMBER_DUPLICATE"),
+    ]
+    assert details[0]["message"].endswith("Number D1 is already used in this FY at b2b[0].inv[1].inum.")
+    assert details[2]["message"].endswith("Number d1 is already used in this FY at b2b[0].inv[1].inum.")
+    assert details[5]["message"].endswith("Number D2 is already used in this FY at b2b[0].inv[2].inum.")
+    assert kept == [(0, True)]
+    assert not Document.objects.exists() and not ImsRecord.objects.exists()
+
+    with pytest.raises(ValidationFailed) as in_memory:
+        documents_save(supplier=supplier, period=202510, payload=payload, by="t", channel="api")
+    # the synchronous path keeps its keys in a dict: 11 documents, one without a valid date, 4 repeats
+    assert kept[1] == (6, False)
+    assert in_memory.value.details == details
+
+
+def test_issue12_batch_numbers_answers_the_repeats_of_each_chunk(db):
+    """The temporary table behind R-3.2 in a streamed upload: each call answers its chunk's repeats, of an
+    earlier chunk or within itself, with the path of the first use."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        numbers = uploads.BatchNumbers()
+        assert numbers([("a", "p0"), ("b", "p1"), ("a", "p2")]) == [(2, "p0")]
+        assert numbers([("c", "p3"), ("b", "p4"), ("b", "p5"), ("a", "p6")]) == [
+            (1, "p1"),
+            (2, "p1"),
+            (3, "p0"),
+        ]
+        assert numbers([("d", "p7")]) == []
+
+
+def test_issue12_issue17_events_of_many_recipients_are_named_a_few_thousand_records_at_a_time(
+    owner, supplier, recipient, monkeypatch
+):
+    """Webhooks (issue 17) still hear one event per recipient, with its own records in order, when the
+    events of a batch are made a few records at a time (issue 12: a large batch's events are never all
+    in memory)."""
+    from core import events
+    from ims.services import copies
+
+    gj = taxpayer_create(gstin=GJ, legal_name="Gujarat buyer", ims_start_period="092025")
+    heard = []
+    monkeypatch.setattr(events, "_LISTENERS", [lambda event, by: heard.append((event, by))])
+    monkeypatch.setattr(copies, "CHANGED_PER_QUERY", 2)
+    to_gj = [inv(f"G{i}", "05-10-2025", pos="24") for i in range(3)]
+    payload = {
+        "gstin": MH,
+        "fp": "102025",
+        "b2b": [{"ctin": KA, "inv": invoices(3, "K")}, {"ctin": GJ, "inv": to_gj}],
+    }
+
+    job = post(client_for(owner), file_of(dumps(payload))).json()
+
+    assert job["status"] == "succeeded"
+    calls = [by for event, by in heard if event == events.RECORDS_CHANGED]
+    assert [list(by) for by in calls] == [[recipient.id], [gj.id]]
+    assert [(r["number"], r["stin"]) for r in calls[0][recipient.id]["records"]] == [
+        ("K0", MH),
+        ("K1", MH),
+        ("K2", MH),
+    ]
+    assert [r["number"] for r in calls[1][gj.id]["records"]] == ["G0", "G1", "G2"]
+    assert calls[1][gj.id]["count"] == 3
+    ids = set(ImsRecord.objects.filter(recipient=gj).values_list("id", flat=True))
+    assert {r["id"] for r in calls[1][gj.id]["records"]} == ids
