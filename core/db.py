@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import orjson
 from django.db import DatabaseError, connection
-from django.db.models.base import ModelState
+from django.db.models import Model
 
 from core.errors import RuleViolation
 
@@ -206,9 +206,13 @@ def _copy_lines(objs: list, fields: list) -> io.StringIO:
 
 def _link_related(objs: list, relations: list) -> None:
     """As ``Model._prepare_related_fields_for_save``: a related object assigned before it had an id gives
-    its id now; only instances holding related objects are looked at."""
+    its id now; only instances or rows holding related objects are looked at."""
     for obj in objs:
-        cache = obj._state.__dict__.get("fields_cache")
+        state = getattr(obj, "_state", None)
+        if state is None:  # a new row (``row_type``): its related objects in slots
+            cache = {f.name: getattr(obj, f"_rel_{f.name}") for f in relations}
+        else:
+            cache = state.__dict__.get("fields_cache")
         if not cache:
             continue
         for f in relations:
@@ -222,21 +226,29 @@ def _link_related(objs: list, relations: list) -> None:
 
 
 def bulk_insert(model, objs: list, *, batch_size: int = 2000) -> None:
-    """Insert new model instances, setting their ids, like ``bulk_create`` — on PostgreSQL with ``COPY``
-    (issue 12): ids are taken from the table's sequence first, then every row is streamed in one statement,
-    with none of the per-value SQL building that made ``bulk_create`` most of a large upload's time.
+    """Insert new rows (``row_type``) or model instances, setting their ids, like ``bulk_create`` — on
+    PostgreSQL with ``COPY`` (issue 12): ids are taken from the table's sequence first, then every row is
+    streamed in one statement, with none of the per-value SQL building that made ``bulk_create`` most of a
+    large upload's time.
 
     For models whose fields hold plain values (text, numbers, dates, booleans, JSON of dicts and lists);
-    defaults come from the instances (Django sets them when they are made; ``new_instance`` too), related
+    defaults come from the instances (Django sets them when they are made; ``new_row`` too), related
     objects assigned before they had ids are read again, as ``bulk_create`` does. Elsewhere (SQLite) it is
     ``bulk_create``."""
     if not objs:
         return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(objs, batch_size=batch_size)
-        return
     meta = model._meta
     fields = list(meta.concrete_fields)
+    if connection.vendor != "postgresql":  # the embedded SQLite: bulk_create, rows made instances first
+        _link_related(objs, [f for f in fields if f.is_relation])
+        made = [
+            o if isinstance(o, Model) else model(**{f.attname: getattr(o, f.attname) for f in fields})
+            for o in objs
+        ]
+        model.objects.bulk_create(made, batch_size=batch_size)
+        for obj, instance in zip(objs, made, strict=True):
+            obj.pk = instance.pk
+        return
     qn = connection.ops.quote_name
     need = [o for o in objs if o.pk is None]
     if need:
@@ -248,8 +260,9 @@ def bulk_insert(model, objs: list, *, batch_size: int = 2000) -> None:
     with connection.cursor() as cursor, connection.wrap_database_errors:
         cursor.cursor.copy_expert(f"COPY {qn(meta.db_table)} ({columns}) FROM STDIN", buf)
     for obj in objs:
-        obj._state.adding = False
-        obj._state.db = connection.alias
+        if isinstance(obj, Model):
+            obj._state.adding = False
+            obj._state.db = connection.alias
 
 
 def copy_rows(table: str, columns: tuple[str, ...], rows) -> None:
@@ -277,29 +290,56 @@ def reserve_ids(model, n: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def new_instance(model):
-    """A maker of unsaved ``model`` instances from column values (attnames), for hot paths that make
-    hundreds of thousands of rows for ``bulk_insert`` (issue 12): the field defaults are worked out once,
-    and ``Model.__init__``'s per-field descriptor work is skipped. ``make(**values)`` refuses a name that is
-    not a field's attname. Not for models with init signals' receivers (none here)."""
-    static, dynamic = {}, []
-    for f in model._meta.concrete_fields:
+_UNSET = object()
+
+
+@functools.cache
+def row_type(model):
+    """A plain class for new rows of ``model``, for hot paths that make hundreds of thousands of them for
+    ``bulk_insert`` (issue 12: no ORM object per row). One slot per column (attname), filled with the
+    field's default unless given; ``Model.__init__``, ``ModelState`` and the field descriptors are not
+    involved. ``pk`` names the primary key's column, and each foreign key's name takes a related object:
+    its id is read at once, or when the row is written if the related row was not written yet (as
+    ``bulk_create`` does). ``Row(**values)`` refuses a name that is not a column's attname.
+
+    ``__init__`` is compiled once per model from the fields' attnames, which are Python identifiers."""
+    fields = model._meta.concrete_fields
+    names: dict = {"_unset": _UNSET}
+    params, body = [], []
+    for i, f in enumerate(fields):
         if f.has_default() and callable(f.default):
-            dynamic.append((f.attname, f.default))
+            names[f"_f{i}"] = f.default
+            params.append(f"{f.attname}=_unset")
+            body.append(f"self.{f.attname} = _f{i}() if {f.attname} is _unset else {f.attname}")
         else:
-            static[f.attname] = f.get_default()
-    names = frozenset(static) | {a for a, _ in dynamic}
+            names[f"_d{i}"] = f.get_default()
+            params.append(f"{f.attname}=_d{i}")
+            body.append(f"self.{f.attname} = {f.attname}")
+    relations = [f for f in fields if f.is_relation]
+    body += [f"self._rel_{f.name} = None" for f in relations]
+    source = f"def __init__(self, *, {', '.join(params)}):\n    " + "\n    ".join(body) + "\n"
+    exec(compile(source, f"<new row of {model.__name__}>", "exec"), names)  # noqa: S102
+    pk = model._meta.pk.attname
+    attrs = {
+        "__slots__": tuple([f.attname for f in fields] + [f"_rel_{f.name}" for f in relations]),
+        "__init__": names["__init__"],
+        "__repr__": lambda self: f"<new {model.__name__} row {getattr(self, pk)}>",
+        "model": model,
+        "pk": property(operator.attrgetter(pk), lambda self, value: setattr(self, pk, value)),
+    }
+    for f in relations:
+        attrs[f.name] = property(operator.attrgetter(f"_rel_{f.name}"), _relation_setter(f))
+    return type(f"{model.__name__}Row", (), attrs)
 
-    def make(**values):
-        if not values.keys() <= names:
-            raise TypeError(f"{model.__name__} has no field {sorted(values.keys() - names)}")
-        obj = model.__new__(model)
-        d = obj.__dict__
-        d.update(static)
-        for attname, default in dynamic:
-            d[attname] = default()
-        d.update(values)
-        d["_state"] = ModelState()
-        return obj
 
-    return make
+def _relation_setter(field):
+    def assign(self, obj) -> None:
+        setattr(self, f"_rel_{field.name}", obj)
+        setattr(self, field.attname, None if obj is None else obj.pk)
+
+    return assign
+
+
+def new_row(model):
+    """The maker of new rows of ``model`` (``row_type``)."""
+    return row_type(model)

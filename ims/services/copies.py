@@ -8,6 +8,8 @@ portal has no records until it registers, R-1.4)."""
 from array import array
 from collections.abc import Iterable
 
+from django.db import connection
+
 from core import events
 from core.db import bulk_insert, rows_update
 from core.periods import business_date
@@ -224,13 +226,21 @@ def records_changed(changes: dict) -> None:
         _emit_changed(group, ids)
 
 
+_NAMED = (
+    f"SELECT id, number, stin FROM {ImsRecord._meta.db_table} WHERE recipient_id = ANY(%s) AND id = ANY(%s)"
+)
+
+
 def _emit_changed(group: dict, ids: list[int]) -> None:
-    named = {
-        i: {"id": i, "number": n, "stin": s}
-        for i, n, s in ImsRecord.objects.filter(recipient_id__in=list(group), id__in=ids).values_list(
+    if connection.vendor == "postgresql":  # arrays: thousands of ids without an IN list's per-value work
+        with connection.cursor() as cursor:
+            cursor.execute(_NAMED, [list(group), ids])
+            rows = cursor.fetchall()
+    else:
+        rows = ImsRecord.objects.filter(recipient_id__in=list(group), id__in=ids).values_list(
             "id", "number", "stin"
         )
-    }
+    named = {i: {"id": i, "number": n, "stin": s} for i, n, s in rows}
     events.emit_many(
         events.RECORDS_CHANGED,
         {
@@ -246,8 +256,9 @@ def _emit_changed(group: dict, ids: list[int]) -> None:
 def records_removed(*, document_ids: list[int], now, channel: str, reason: str) -> None:
     """R-4.8: the records of deleted documents leave IMS (audited); they stay in the trail, never deleted."""
     recs = list(ImsRecord.objects.filter(document_id__in=document_ids, removed=False))
-    ImsAudit.objects.bulk_create(
-        [audit(r, at=now, by=SYSTEM, channel=channel, frm=r.action, to="", reason=reason) for r in recs]
+    bulk_insert(
+        ImsAudit,
+        [audit(r, at=now, by=SYSTEM, channel=channel, frm=r.action, to="", reason=reason) for r in recs],
     )
     ImsRecord.objects.filter(id__in=[r.id for r in recs]).update(active=False, removed=True, updated_at=now)
 
@@ -332,7 +343,7 @@ def records_filed(*, docs: list[DocFacts], now, channel: str) -> None:
     rows_update(ImsRecord, records, FILING_FIELDS)
     if superseded:
         rows_update(ImsRecord, superseded, SUPERSEDED_FIELDS)
-    ImsAudit.objects.bulk_create(audits, batch_size=2000)
+    bulk_insert(ImsAudit, audits)
 
 
 def records_for_new_recipient(*, recipient: Taxpayer, docs: list[DocFacts], now) -> int:
@@ -354,8 +365,9 @@ def records_for_new_recipient(*, recipient: Taxpayer, docs: list[DocFacts], now)
             waves.append([])
         waves[level].append(rec)
     for wave in waves:  # an amendment refers to a record written in an earlier wave
-        ImsRecord.objects.bulk_create(wave, batch_size=2000)
-    ImsAudit.objects.bulk_create(
+        bulk_insert(ImsRecord, wave)
+    bulk_insert(
+        ImsAudit,
         [
             audit(
                 rec,

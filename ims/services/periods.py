@@ -4,7 +4,7 @@ released. Called by the returns app inside its filing transaction, after the fil
 
 from django.db import connection
 
-from core.db import rows_update
+from core.db import bulk_insert, rows_update
 from ims.models import Action, ImsAudit, ImsRecord
 from ims.services.records import EFFECT, apply_amendment_facts, deadline, regime_period, system_audit
 from taxpayers.models import Taxpayer
@@ -127,4 +127,4 @@ def _release_waiting(taxpayer: Taxpayer, cal: Calendar, now) -> None:
         )
     fields = ["waiting_on_original", "amends_record", "itc_reducing", "pending_deadline", "updated_at"]
     rows_update(ImsRecord, waiting, [*fields, *EFFECT])
-    ImsAudit.objects.bulk_create(audits)
+    bulk_insert(ImsAudit, audits)

@@ -11,15 +11,16 @@ from decimal import Decimal
 
 from django.db import connection
 
-from core.db import new_instance
+from core.db import bulk_insert, new_row
 from core.money import ZERO
 from core.periods import business_date, period_add
 from ims import domain
 from ims.models import Action, ImsAudit, ImsRecord
 from taxpayers.selectors import Calendar
 
-_new_record = new_instance(ImsRecord)  # hundreds of thousands per upload (issue 12)
-_new_audit = new_instance(ImsAudit)
+# Rows, not ORM objects: an upload makes hundreds of thousands (issue 12); ``bulk_insert`` writes them.
+_new_record = new_row(ImsRecord)
+_new_audit = new_row(ImsAudit)
 
 SRCFORM = {"GSTR1": "R1", "IFF": "IFF", "GSTR1A": "R1A"}
 # The recipient's side of a record: what an action sets and a reset clears.
@@ -280,7 +281,8 @@ def audit_created(recs: list[ImsRecord], *, at, channel: str) -> None:
     if not recs:
         return
     if connection.vendor != "postgresql":
-        ImsAudit.objects.bulk_create(
+        bulk_insert(
+            ImsAudit,
             [
                 audit(
                     r,
@@ -292,7 +294,7 @@ def audit_created(recs: list[ImsRecord], *, at, channel: str) -> None:
                     reason=_created_reason(r.kept_out),
                 )
                 for r in recs
-            ]
+            ],
         )
         return
     with connection.cursor() as cursor:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import transaction
 
 from core import clock
+from core.db import bulk_insert
 from core.periods import business_date
 from ims.models import Action, Channel, ImsAudit, ImsRecord
 from ims.services.records import RecordRef, audit
@@ -72,7 +73,8 @@ def _expire_chunk(due, now, by: str) -> tuple[int, int]:
         decl_cess=None,
         updated_at=now,
     )
-    ImsAudit.objects.bulk_create(
+    bulk_insert(
+        ImsAudit,
         [
             audit(
                 RecordRef(rid, recipient_id),

@@ -6,10 +6,11 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
 
 from core import clock
-from core.db import bulk_insert, new_instance
+from core.db import bulk_insert, new_row
 from ims.models import Action, Channel, ImsAudit, ImsRecord
 from tests.conftest import MH
 
@@ -88,24 +89,40 @@ def test_issue12_bulk_insert_refuses_a_duplicate_as_the_orm_does(set_clock, reci
         bulk_insert(ImsRecord, again)
 
 
-def test_issue12_new_instance_makes_what_the_model_makes(set_clock, recipient):
-    """The hot paths' maker skips ``Model.__init__``: its instances hold the same defaults, refuse a name
-    that is no field's, and are written as the ORM's are."""
+def test_issue12_new_rows_hold_what_the_model_makes_and_are_written_as_its_instances(set_clock, recipient):
+    """The hot paths make rows, not ORM objects (issue 12): a row holds the model's defaults, refuses a name
+    that is no column's, takes a related object by its field's name, and is written as an instance is."""
     set_clock("2025-11-05 10:00")
-    make = new_instance(ImsRecord)
+    make = new_row(ImsRecord)
     made, model = make(), ImsRecord()
     names = [f.attname for f in ImsRecord._meta.concrete_fields]
     assert {n: getattr(made, n) for n in names} == {n: getattr(model, n) for n in names}
-    assert made._state.adding and made._state.db is None
-    with pytest.raises(TypeError, match="no field"):
+    assert not isinstance(made, Model) and not hasattr(made, "__dict__")  # slots: no per-row dict either
+    with pytest.raises(TypeError, match="unexpected keyword argument 'recipient'"):
         make(recipient=recipient)  # the object, not recipient_id: refused, never silently dropped
     values = {f: getattr(records(recipient, "M")[0], f) for f in FIELDS if f != "recipient_id"}
     by_maker = [make(recipient_id=recipient.id, number="M-0", number_key="M-0", **values)]
     by_orm = [ImsRecord(recipient=recipient, number="P-0", number_key="P-0", **values)]
     bulk_insert(ImsRecord, by_maker)
     ImsRecord.objects.bulk_create(by_orm)
+    assert by_maker[0].pk == by_maker[0].id and by_maker[0].id is not None
     stored = [list(ImsRecord.objects.filter(number=n).values(*FIELDS)) for n in ("M-0", "P-0")]
     assert stored[0] == stored[1] and stored[0][0]["trdnm"] == AWKWARD
+
+
+def test_issue12_a_row_amending_a_row_written_in_the_same_call_gets_its_id(set_clock, recipient):
+    """A row's related object that had no id when assigned gives it when the rows are written (an amendment's
+    record and its original's, made in one batch), as ``bulk_create`` does for instances."""
+    set_clock("2025-11-05 10:00")
+    make = new_row(ImsRecord)
+    values = {f: getattr(records(recipient, "A")[0], f) for f in FIELDS if f != "recipient_id"}
+    original = make(recipient_id=recipient.id, **{**values, "number": "A-1", "number_key": "A-1"})
+    amendment = make(recipient_id=recipient.id, **{**values, "number": "A-2", "number_key": "A-2"})
+    amendment.amends_record = original
+    assert amendment.amends_record is original and amendment.amends_record_id is None
+    bulk_insert(ImsRecord, [original])
+    bulk_insert(ImsRecord, [amendment])
+    assert ImsRecord.objects.get(id=amendment.id).amends_record_id == original.id
 
 
 def test_issue12_a_value_of_another_type_is_still_written_right(set_clock, recipient):
@@ -141,7 +158,8 @@ def test_issue12_r4_9_audit_created_writes_the_rows_audit_makes(set_clock, recip
     with CaptureQueriesContext(connection) as ctx:
         audit_created(by_sql, at=now, channel=Channel.UPLOAD)
     assert len(ctx.captured_queries) == 1
-    ImsAudit.objects.bulk_create(
+    bulk_insert(
+        ImsAudit,
         [
             audit(
                 r,
@@ -153,7 +171,7 @@ def test_issue12_r4_9_audit_created_writes_the_rows_audit_makes(set_clock, recip
                 reason="supplier saved the document" + (" (kept out of IMS)" if r.kept_out else ""),
             )
             for r in reversed(by_orm)
-        ]
+        ],
     )
     fields = ["recipient_id", "at", "by", "channel", "from_action", "to_action", "remarks", "decl", "reason"]
 
