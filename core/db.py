@@ -328,16 +328,36 @@ def row_type(model):
         "pk": property(operator.attrgetter(pk), lambda self, value: setattr(self, pk, value)),
     }
     for f in relations:
-        attrs[f.name] = property(operator.attrgetter(f"_rel_{f.name}"), _relation_setter(f))
+        attrs[f.name] = _relation(f)
     return type(f"{model.__name__}Row", (), attrs)
 
 
-def _relation_setter(field):
+def _relation(field) -> property:
+    """A foreign key's name on a row: takes a related object (its id now, or when written); gives back only
+    an object it was given — a row never loads one, so a row read from the database with only the id
+    refuses, rather than answering None."""
+    slot = f"_rel_{field.name}"
+
+    def get(self):
+        obj = getattr(self, slot)
+        if obj is None and getattr(self, field.attname) is not None:
+            raise AttributeError(f"a row holds {field.attname}, not the {field.name} object")
+        return obj
+
     def assign(self, obj) -> None:
-        setattr(self, f"_rel_{field.name}", obj)
+        setattr(self, slot, obj)
         setattr(self, field.attname, None if obj is None else obj.pk)
 
-    return assign
+    return property(get, assign)
+
+
+def rows_of(queryset) -> list:
+    """A queryset's rows as ``row_type`` rows: every column, one query, no ORM object per row (issue 12: a
+    re-upload edits as many documents and records as an upload creates). ``rows_update`` writes them back."""
+    model = queryset.model
+    make = row_type(model)
+    names = [f.attname for f in model._meta.concrete_fields]
+    return [make(**values) for values in queryset.values(*names)]
 
 
 def new_row(model):

@@ -63,7 +63,7 @@ def number_norm(number: str) -> str:
     # A number that is nothing but a financial year keeps it.
     kept = kept or [p for p in pieces if p[0].isalnum()]
     # Zeros lead each piece's runs of digits: "CTX/2526/0101" is CTX 2526 101, as "CTX-2526-101" is.
-    return "".join(_LEADING_ZEROS.sub("", p) for p in kept)[:16]
+    return "".join(_LEADING_ZEROS.sub("", p) if "0" in p else p for p in kept)[:16]
 
 
 # bills of entry whose 2B period is this one or later are acted on in IMS; earlier ones go

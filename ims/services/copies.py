@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from django.db import connection
 
 from core import events
-from core.db import bulk_insert, rows_update
+from core.db import bulk_insert, rows_of, rows_update
 from core.periods import business_date
 from ims import domain
 from ims.models import Action, ImsAudit, ImsRecord
@@ -133,7 +133,10 @@ def records_saved(
     amended = _amended_records(docs, [c.taxpayer.id for c in calendars.values()])
     edited_ids = [d.id for d, before in saved if before is not None]
     current = (
-        {r.document_id: r for r in ImsRecord.objects.filter(document_id__in=edited_ids, removed=False)}
+        {
+            r.document_id: r
+            for r in rows_of(ImsRecord.objects.filter(document_id__in=edited_ids, removed=False))
+        }
         if edited_ids
         else {}
     )

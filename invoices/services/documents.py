@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from core import clock
-from core.db import bulk_insert, new_row, retry_on_conflict, rows_update
+from core.db import bulk_insert, new_row, retry_on_conflict, rows_of, rows_update
 from core.errors import NotFound, RuleViolation, ValidationFailed
 from core.periods import (
     business_date,
@@ -341,7 +341,7 @@ class Plan:
 
 @dataclass
 class Known:
-    """What the database already holds about a batch's numbers, read with two queries."""
+    """What the database already holds about a batch's numbers: two queries, rows (not ORM objects)."""
 
     by_number: dict[tuple, list[Document]]  # (owner, fy, series, number key) -> documents with that number
     roots: dict[str, Document]  # amendment's path -> the original it names
@@ -354,7 +354,7 @@ def _known(supplier: Taxpayer, docs: list[DocInput]) -> Known:
     by_number = defaultdict(list)
     if docs:
         owners = {d.number_owner(g) for d in docs}
-        for doc in Document.objects.filter(number_owner__in=owners, number_key__in=keys):
+        for doc in rows_of(Document.objects.filter(number_owner__in=owners, number_key__in=keys)):
             by_number[(doc.number_owner, doc.fy, doc.series, doc.number_key)].append(doc)
     roots = {}
     for d in docs:
@@ -366,7 +366,7 @@ def _known(supplier: Taxpayer, docs: list[DocInput]) -> Known:
     chains = defaultdict(list)
     if roots:
         root_ids = {r.id for r in roots.values()}
-        for doc in Document.objects.filter(Q(id__in=root_ids) | Q(root_id__in=root_ids)):
+        for doc in rows_of(Document.objects.filter(Q(id__in=root_ids) | Q(root_id__in=root_ids))):
             chains[doc.root_id or doc.id].append(doc)
     return Known(by_number, roots, chains)
 

@@ -714,3 +714,37 @@ def test_issue12_issue17_events_of_many_recipients_are_named_a_few_thousand_reco
     assert calls[1][gj.id]["count"] == 3
     ids = set(ImsRecord.objects.filter(recipient=gj).values_list("id", flat=True))
     assert {r["id"] for r in calls[1][gj.id]["records"]} == ids
+
+
+def test_issue12_an_upload_and_a_re_upload_that_edits_it_make_no_orm_object_per_document(owner, monkeypatch):
+    """The hot path makes rows, not ORM objects (issue 12): creating 30 documents and then editing all 30 of
+    them by a second upload instantiates no Document, IMS record or audit model object (Django's post_init
+    would hear each), while the documents, records and audit rows are all written."""
+    from collections import Counter
+
+    from django.db.models.signals import post_init
+
+    made = Counter()
+
+    def heard(sender, **kwargs):
+        made[sender.__name__] += 1
+
+    counting_writes(monkeypatch, 10)
+    for model in (Document, ImsRecord, ImsAudit):
+        post_init.connect(heard, sender=model)
+    try:
+        first = post(
+            client_for(owner), file_of(dumps({"b2b": [{"ctin": KA, "inv": invoices(30, "R")}]}))
+        ).json()
+        edited = {"b2b": [{"ctin": KA, "inv": invoices(30, "R", txval="2000.00")}]}
+        second = post(client_for(owner), file_of(dumps(edited))).json()
+    finally:
+        for model in (Document, ImsRecord, ImsAudit):
+            post_init.disconnect(heard, sender=model)
+
+    assert (first["status"], first["result"]["created"]) == ("succeeded", 30)
+    assert (second["status"], second["result"]["updated"]) == ("succeeded", 30)
+    assert made == Counter()
+    assert set(Document.objects.values_list("txval", flat=True)) == {Decimal("2000.00")}
+    assert set(ImsRecord.objects.values_list("txval", flat=True)) == {Decimal("2000.00")}
+    assert ImsAudit.objects.count() == 60  # created at N, then back to N after the supplier's edit (R-4.8)
