@@ -150,7 +150,7 @@ class DocInput:
             "doc_date": self.doc_date.isoformat(),
             "orig_number": self.orig_number,
             "orig_date": self.orig_date.isoformat() if self.orig_date else None,
-            "val": str(money(self.val)),
+            "val": _paise_text(self.val),
             "pos": self.pos,
             "rchrg": self.rchrg,
             "inv_typ": self.inv_typ,
@@ -159,7 +159,7 @@ class DocInput:
                 {
                     "num": it["num"],
                     "rt": _dec_str(it["rt"]),
-                    **{h: str(money(it[h])) for h in ("txval", *TAX_HEADS)},
+                    **{h: _paise_text(it[h]) for h in ("txval", *TAX_HEADS)},
                 }
                 for it in self.items
             ],
@@ -178,6 +178,16 @@ class DocInput:
         # writes, five times faster (a hash per document of a large upload; saved hashes stay valid).
         canonical = orjson.dumps(content, option=orjson.OPT_SORT_KEYS)
         return hashlib.sha256(canonical).hexdigest()[:32]
+
+
+def _paise_text(value) -> str:
+    """``str(money(value))``, without the rounding for a Decimal already in paise (every amount the validator
+    keeps is): five per item of each document a large upload hashes (issue 12)."""
+    if type(value) is Decimal:
+        text = str(value)
+        if text[-3:-2] == "." and "E" not in text:
+            return text
+    return str(money(value))
 
 
 def _dec_str(d: Decimal) -> str:

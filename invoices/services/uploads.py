@@ -19,6 +19,7 @@ from django.core.files.uploadhandler import StopUpload, TemporaryFileUploadHandl
 from django.db import connection, transaction
 
 from core import clock
+from core.collector import fewer_collections
 from core.db import copy_rows
 from core.errors import RuleViolation, ValidationFailed
 from core.text import clean_json
@@ -434,14 +435,15 @@ def gstr1_upload_run(job: Job) -> dict:
         job_progress(job, min(total, parsed + 2 * documents), total)
 
     try:
-        result = documents_save(
-            supplier=supplier,
-            period=params["period"],
-            by=params["by"],
-            channel=Channel.UPLOAD,
-            parse=parse,
-            progress=progress,
-        )
+        with fewer_collections():
+            result = documents_save(
+                supplier=supplier,
+                period=params["period"],
+                by=params["by"],
+                channel=Channel.UPLOAD,
+                parse=parse,
+                progress=progress,
+            )
     except UploadInvalid:
         raise
     except ValidationFailed as exc:

@@ -189,3 +189,45 @@ def test_issue12_r4_9_audit_created_writes_the_rows_audit_makes(set_clock, recip
         "supplier saved the document (kept out of IMS)",
         "supplier saved the document",
     ]
+
+
+def test_issue12_copy_escapes_only_when_needed_and_gives_what_translate_gives():
+    """Text is escaped for COPY only when it holds a character that needs it (issue 12: ``translate`` on
+    every value was a tenth of a large upload's writing); the text is always what ``translate`` gives."""
+    import random
+
+    from core.db import _COPY_ESCAPES, _escaped
+
+    alphabet = "aZ09 -/\\\t\n\r\x0b\x1f\x7f\u00a0\u2028ü₹😀'\""
+    rng = random.Random(12)
+    for _ in range(5_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        assert _escaped(text) == text.translate(_COPY_ESCAPES), repr(text)
+    assert _escaped("INV/2025-26/001") == "INV/2025-26/001"
+    assert _escaped("a\\b\tc") == "a\\\\b\\tc"
+
+
+def test_issue12_dates_and_times_remembered_by_value_are_written_as_each_row_holds(set_clock, recipient):
+    """COPY's text of dates and times is remembered by value (a chunk shares a few); rows with different
+    days and instants still get their own."""
+    from datetime import datetime, timedelta
+
+    from core.periods import IST
+
+    set_clock("2025-11-05 10:00")
+    recs = records(recipient, "D")[:3]
+    base = datetime(2025, 11, 5, 10, 0, tzinfo=IST)
+    for i, rec in enumerate(recs):
+        rec.doc_date = date(2025, 10, 1 + i)
+        rec.created_at = rec.updated_at = base + timedelta(minutes=i)
+    recs[2].doc_date = recs[0].doc_date  # a day seen before
+    bulk_insert(ImsRecord, recs)
+    stored = list(
+        ImsRecord.objects.filter(number__startswith="D").order_by("id").values("doc_date", "created_at")
+    )
+    assert [r["doc_date"] for r in stored] == [date(2025, 10, 1), date(2025, 10, 2), date(2025, 10, 1)]
+    assert [r["created_at"] for r in stored] == [
+        base,
+        base + timedelta(minutes=1),
+        base + timedelta(minutes=2),
+    ]

@@ -958,3 +958,32 @@ def test_issue12_the_content_hash_is_the_sha256_of_json_dumps_canonical_text():
         }
         text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         assert d.content_hash == hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def test_issue12_r3_2_the_hash_writes_amounts_as_money_does_without_rounding_what_is_in_paise():
+    """A document's content hash writes each amount as ``str(money(x))`` (saved hashes stay valid, so a
+    re-upload is "unchanged"); the shortcut for amounts already in paise gives exactly that, for any value."""
+    import random
+
+    from core.money import money
+    from invoices.domain.gstr1 import _paise_text
+
+    rng = random.Random(3)
+    values = [
+        Decimal("1000.00"),
+        Decimal("-0.00"),
+        Decimal("0.05"),
+        Decimal("5.5"),
+        Decimal("12.345"),
+        Decimal("1E+2"),
+        Decimal("1.5E-7"),
+        Decimal("99999999999.99"),
+        0,
+        7,
+        "12.30",
+    ]
+    for _ in range(3_000):
+        digits = rng.randint(0, 10**9)
+        values.append(Decimal(digits).scaleb(-rng.randint(0, 5)) * rng.choice((1, -1)))
+    for value in values:
+        assert _paise_text(value) == str(money(value)), value

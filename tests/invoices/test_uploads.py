@@ -748,3 +748,29 @@ def test_issue12_an_upload_and_a_re_upload_that_edits_it_make_no_orm_object_per_
     assert set(Document.objects.values_list("txval", flat=True)) == {Decimal("2000.00")}
     assert set(ImsRecord.objects.values_list("txval", flat=True)) == {Decimal("2000.00")}
     assert ImsAudit.objects.count() == 60  # created at N, then back to N after the supplier's edit (R-4.8)
+
+
+def test_issue12_an_upload_job_collects_garbage_less_often_and_gives_the_thresholds_back(owner, monkeypatch):
+    """The job's validating and writing run with the youngest generation collected after 50,000 new objects
+    (issue 12: the collector walking short-lived rows was a tenth of a large upload), and the process's
+    thresholds are back as they were when the job ends — succeeded or failed."""
+    import gc
+
+    from invoices.services import uploads as module
+
+    before = gc.get_threshold()
+    during = []
+    save = module.documents_save
+
+    def spy(**kwargs):
+        during.append(gc.get_threshold())
+        return save(**kwargs)
+
+    monkeypatch.setattr(module, "documents_save", spy)
+    ok = post(client_for(owner), file_of(dumps({"b2b": [{"ctin": KA, "inv": invoices(3, "G")}]}))).json()
+    assert ok["status"] == "succeeded" and gc.get_threshold() == before
+    bad = invoices(1, "H")
+    bad[0]["idt"] = "31-02-2025"
+    failed = post(client_for(owner), file_of(dumps({"b2b": [{"ctin": KA, "inv": bad}]}))).json()
+    assert failed["status"] == "failed" and gc.get_threshold() == before
+    assert during == [(50_000, *before[1:])] * 2
