@@ -49,6 +49,9 @@ def number_norm(number: str) -> str:
     """The number's reconciliation key (issue 16): "inv/2025-26/0042", "INV-42" and "Inv 42" all give
     "INV42"; "CTX/2526/0101" and "CTX-2526-101" give "CTX2526101". Case, spaces, ``/``, ``-`` and other
     separators, leading zeros and financial-year prefixes or suffixes do not distinguish two numbers here."""
+    if number.isascii() and number.isalnum():  # one piece (most numbers): no year to drop, only zeros
+        piece = number.upper()
+        return (_LEADING_ZEROS.sub("", piece) if "0" in piece else piece)[:16]
     pieces = _PIECES.findall(number.upper())
     kept, i = [], 0
     while i < len(pieces):

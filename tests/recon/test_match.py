@@ -133,6 +133,21 @@ def test_issue16_number_normalisation_by_hand():
     assert number_norm("2025-26") == "202526"  # a number that is only a year keeps it
 
 
+def test_issue12_issue16_a_number_of_one_piece_is_normalised_as_the_general_rule_does():
+    """Most numbers are letters and digits only: they take a shortcut (issue 12: the general rule was a
+    twentieth of a large upload), which gives what the general rule gives — the same number with a
+    separator after it goes the general way."""
+    import random
+
+    from ims.domain import number_norm
+
+    rng = random.Random(16)
+    samples = ["FY", "FY2025", "2025", "0", "000", "A0", "0A0B00", "I2025100012345", "inv0042", "x" * 20]
+    samples += ["".join(rng.choice("0012FYAZaz9") for _ in range(rng.randint(1, 18))) for _ in range(3_000)]
+    for number in samples:
+        assert number_norm(number) == number_norm(number + "/"), number
+
+
 @pytest.mark.parametrize("days, category", [(5, "suggested"), (6, "books_only")])
 def test_issue16_a_suggested_pair_needs_the_date_within_the_window(supplier, recipient, days, category):
     save(supplier, "112025", gstr1(b2b=[inv("INV/0042", "03-11-2025")]))
