@@ -70,12 +70,18 @@ def rows_update(model, objs: list, fields, *, batch_size: int = 1000, owner: str
 
 
 def _rows_update(model, objs: list, fields, batch_size: int, owner) -> None:
-    if connection.vendor != "postgresql":  # the embedded SQLite of `make run`: small data, plain bulk_update
-        model.objects.bulk_update(objs, list(fields), batch_size=batch_size)
-        return
     meta = model._meta
     pk = meta.pk
     cols = [meta.get_field(f) for f in fields]
+    if connection.vendor != "postgresql":  # the embedded SQLite of `make run`: small data, plain bulk_update
+        instances = [
+            o
+            if isinstance(o, Model)  # a row (``row_type``) becomes an instance holding its id and the fields
+            else model(**{pk.attname: o.pk}, **{f.attname: getattr(o, f.attname) for f in cols})
+            for o in objs
+        ]
+        model.objects.bulk_update(instances, list(fields), batch_size=batch_size)
+        return
     qn = connection.ops.quote_name
     row = "(" + ", ".join(f"%s::{f.db_type(connection)}" for f in [pk, *cols]) + ")"
     names = ", ".join(["_pk", *(qn(f.column) for f in cols)])

@@ -231,3 +231,25 @@ def test_issue12_dates_and_times_remembered_by_value_are_written_as_each_row_hol
         base + timedelta(minutes=1),
         base + timedelta(minutes=2),
     ]
+
+
+def test_issue12_rows_go_through_the_orm_where_copy_is_not_there(set_clock, recipient, monkeypatch):
+    """On the embedded SQLite of `make run` rows (``row_type``) are written by ``bulk_create`` and written
+    back by ``bulk_update``, made into instances first: a new row gets its id, a row read by ``rows_of`` is
+    updated. (Run here on PostgreSQL with the other database's branch chosen.)"""
+    from core.db import rows_of, rows_update
+
+    set_clock("2025-11-05 10:00")
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    values = {f: getattr(records(recipient, "L")[0], f) for f in FIELDS if f != "recipient_id"}
+    made = [new_row(ImsRecord)(recipient_id=recipient.id, **{**values, "number": "L-1", "number_key": "L-1"})]
+    bulk_insert(ImsRecord, made)
+    assert made[0].id is not None
+    read = rows_of(ImsRecord.objects.filter(id=made[0].id))
+    read[0].remarks, read[0].action = "checked", Action.PENDING
+    rows_update(ImsRecord, read, ["remarks", "action"])
+    assert ImsRecord.objects.values_list("number", "remarks", "action").get(id=made[0].id) == (
+        "L-1",
+        "checked",
+        "P",
+    )
