@@ -263,7 +263,7 @@ def bulk_insert(model, objs: list, *, batch_size: int = 2000) -> None:
     large upload's time.
 
     For models whose fields hold plain values (text, numbers, dates, booleans, JSON of dicts and lists);
-    defaults come from the instances (Django sets them when they are made; ``new_row`` too), related
+    defaults come from the instances (Django sets them when they are made; ``row_type`` too), related
     objects assigned before they had ids are read again, as ``bulk_create`` does. Elsewhere (SQLite) it is
     ``bulk_create``."""
     if not objs:
@@ -389,8 +389,3 @@ def rows_of(queryset) -> list:
     make = row_type(model)
     names = [f.attname for f in model._meta.concrete_fields]
     return [make(**values) for values in queryset.values(*names)]
-
-
-def new_row(model):
-    """The maker of new rows of ``model`` (``row_type``)."""
-    return row_type(model)

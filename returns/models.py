@@ -88,7 +88,21 @@ class Gstr2bSlice(models.Model):
         indexes = [models.Index(fields=["taxpayer", "version"], name="gstr2b_slice_version")]
 
 
-class Gstr2bNote(models.Model):
+class AsAtGeneration(models.Model):
+    """A 2B line's remarks and R-4.6 declaration as at generation: kept by a note, shown by a line."""
+
+    remarks = models.CharField(max_length=500, null=True)
+    itc_red_req = models.CharField(max_length=1, null=True)
+    decl_igst = models.DecimalField(null=True, **MONEY)
+    decl_cgst = models.DecimalField(null=True, **MONEY)
+    decl_sgst = models.DecimalField(null=True, **MONEY)
+    decl_cess = models.DecimalField(null=True, **MONEY)
+
+    class Meta:
+        abstract = True
+
+
+class Gstr2bNote(AsAtGeneration):
     """A 2B version's line's remarks and R-4.6 declaration as at generation, for the records that had any
     (issue 12: most have none, so a version writes few of these)."""
 
@@ -99,18 +113,12 @@ class Gstr2bNote(models.Model):
         Taxpayer, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     record_id = models.BigIntegerField()
-    remarks = models.CharField(max_length=500, null=True)
-    itc_red_req = models.CharField(max_length=1, null=True)
-    decl_igst = models.DecimalField(null=True, **MONEY)
-    decl_cgst = models.DecimalField(null=True, **MONEY)
-    decl_sgst = models.DecimalField(null=True, **MONEY)
-    decl_cess = models.DecimalField(null=True, **MONEY)
 
     class Meta:
         indexes = [models.Index(fields=["taxpayer", "version", "record_id"], name="gstr2b_note_record")]
 
 
-class Gstr2bLine(models.Model):
+class Gstr2bLine(AsAtGeneration):
     """A document line of a 2B version: a database view (issue 12) joining each record of a version's slices
     (``Gstr2bSlice``) with the record, which gives the document's fields; the action is the slice's and the
     remarks and declaration the note's (``Gstr2bNote``), as at generation. Read-only: ``id`` is the record's
@@ -163,12 +171,6 @@ class Gstr2bLine(models.Model):
     c_cess = models.DecimalField(**MONEY)
     is_amendment = models.BooleanField(default=False)
     action = models.CharField(max_length=1)
-    remarks = models.CharField(max_length=500, null=True)
-    itc_red_req = models.CharField(max_length=1, null=True)
-    decl_igst = models.DecimalField(null=True, **MONEY)
-    decl_cgst = models.DecimalField(null=True, **MONEY)
-    decl_sgst = models.DecimalField(null=True, **MONEY)
-    decl_cess = models.DecimalField(null=True, **MONEY)
 
     class Meta:
         managed = False

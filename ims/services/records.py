@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.db import connection
 
-from core.db import bulk_insert, new_row
+from core.db import bulk_insert, row_type
 from core.money import ZERO
 from core.periods import business_date, period_add
 from ims import domain
@@ -19,8 +19,8 @@ from ims.models import Action, ImsAudit, ImsRecord
 from taxpayers.selectors import Calendar
 
 # Rows, not ORM objects: an upload makes hundreds of thousands (issue 12); ``bulk_insert`` writes them.
-_new_record = new_row(ImsRecord)
-_new_audit = new_row(ImsAudit)
+_new_record = row_type(ImsRecord)
+_new_audit = row_type(ImsAudit)
 
 SRCFORM = {"GSTR1": "R1", "IFF": "IFF", "GSTR1A": "R1A"}
 # The recipient's side of a record: what an action sets and a reset clears.

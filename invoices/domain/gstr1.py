@@ -233,6 +233,25 @@ def parse_gstr1_sections(
     return v.docs, v.errors
 
 
+class FirstUses:
+    """R-3.2 within a batch, in memory: each number key with the path of its first use. Called with a chunk
+    of ``(key, path)`` in request order, it answers the repeats as ``(index in the chunk, path of the first
+    use)`` (``invoices.services.uploads.BatchNumbers`` answers the same from a temporary table)."""
+
+    def __init__(self):
+        self.first: dict[str, str] = {}
+
+    def __call__(self, pairs: list[tuple[str, str]]) -> list[tuple[int, str]]:
+        repeats = []
+        for index, (key, path) in enumerate(pairs):
+            first = self.first.get(key)
+            if first is None:
+                self.first[key] = path
+            else:
+                repeats.append((index, first))
+        return repeats
+
+
 @dataclass
 class _Group:
     ctin: str | _Bad
@@ -266,11 +285,10 @@ class _Validator(TablesMixin):
         self.saw_section = False
         # path of a document with an error -> its number, so messages can name the document
         self.numbers: dict[str, str] = {}
-        # R-3.2 within the batch, by "owner fy series NUMBER". Without ``numbers``: a dict of each key to the
-        # path of the first document using it. With ``numbers`` (a streamed upload, issue 12): the keys are
-        # handed to it in chunks, and it names the repeats, so nothing per document stays in memory.
-        self.numbers_seen = numbers
-        self.seen_numbers: dict[str, str] = {}
+        # R-3.2 within the batch, by "owner fy series NUMBER": the keys go to ``find_repeats`` a chunk at a
+        # time and it names the repeats. ``FirstUses`` keeps them in memory; a streamed upload passes one that
+        # keeps them in the database (issue 12: nothing per document stays in memory).
+        self.find_repeats = FirstUses() if numbers is None else numbers
         self.pending_numbers: list[tuple[str, str, str, int]] = []  # key, path, number, where its error goes
         # (section, row key) -> path of the first summary row with that key
         self.seen_rows: dict[tuple, str] = {}
@@ -492,18 +510,8 @@ class _Validator(TablesMixin):
         if number is BAD or doc_date is BAD or not isinstance(owner, str):
             return
         key = f"{owner} {fy_start_year(doc_date)} {'NOTE' if is_note else 'INV'} {number.upper()}"
-        if self.numbers_seen is not None:  # named later, its error put where it would have been
-            self.pending_numbers.append((key, path, number, len(self.errors)))
-            return
-        first = self.seen_numbers.get(key)
-        if first is None:
-            self.seen_numbers[key] = path
-        else:
-            self.err(path, "NUMBER_DUPLICATE", self.duplicate_message(number, first))
-
-    @staticmethod
-    def duplicate_message(number: str, first: str) -> str:
-        return f"Number {number} is already used in this FY at {first}."
+        # Answered with its chunk (``settle_numbers``), the error put where it would have been now.
+        self.pending_numbers.append((key, path, number, len(self.errors)))
 
     def between_documents(self) -> None:
         """After a document: keys waiting for ``numbers`` are handed on once there is a chunk of them (the
@@ -512,20 +520,23 @@ class _Validator(TablesMixin):
             self.settle_numbers()
 
     def settle_numbers(self) -> None:
-        """Hand the waiting keys to ``numbers``, which gives the repeats as (index, path of the first use),
-        and put each repeat's error where ``check_duplicate`` would have: between a document's checks, in
-        request order. Called between documents only, so no document's own count of errors moves."""
+        """Hand the waiting keys to ``find_repeats``, which gives the repeats as (index, path of the first
+        use); put each repeat's error where ``check_duplicate`` was called — between the document's checks,
+        in request order — and drop the repeating documents not yet handed on. Called between documents
+        only, so no document's own count of errors moves."""
         pending, self.pending_numbers = self.pending_numbers, []
         if not pending:
             return
-        repeats = self.numbers_seen([(key, path) for key, path, _, _ in pending])
-        for index, first in reversed(repeats):  # from the last, so earlier positions stay right
-            _, path, number, at = pending[index]
-            self.errors.insert(
-                at,
-                {"path": path, "code": "NUMBER_DUPLICATE", "message": self.duplicate_message(number, first)},
-            )
-            self.named(path.rsplit(".", 1)[0], number)
+        repeated = set()
+        for index, first in reversed(self.find_repeats([(key, path) for key, path, _, _ in pending])):
+            _, path, number, at = pending[index]  # from the last, so earlier positions stay right
+            message = f"Number {number} is already used in this FY at {first}."
+            self.errors.insert(at, {"path": path, "code": "NUMBER_DUPLICATE", "message": message})
+            doc_path = path.rsplit(".", 1)[0]
+            self.named(doc_path, number)
+            repeated.add(doc_path)
+        if repeated:
+            self.docs = [d for d in self.docs if d.path not in repeated]
 
     def item(
         self,

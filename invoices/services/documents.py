@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from core import clock
-from core.db import bulk_insert, new_row, retry_on_conflict, rows_of, rows_update
+from core.db import bulk_insert, retry_on_conflict, row_type, rows_of, rows_update
 from core.errors import NotFound, RuleViolation, ValidationFailed
 from core.periods import (
     business_date,
@@ -580,7 +580,7 @@ def _write_rows(supplier: Taxpayer, plan: RowPlan, form: str, return_period: int
 # --- writing the plan ---------------------------------------------------------------------------------------
 
 
-_new_document = new_row(Document)  # a row, not an ORM object: a hundred thousand per upload (issue 12)
+_new_document = row_type(Document)  # a row, not an ORM object: a hundred thousand per upload (issue 12)
 
 
 def _fill(doc: Document, d: DocInput, supplier: Taxpayer, root, amends) -> Document:

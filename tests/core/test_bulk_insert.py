@@ -10,7 +10,7 @@ from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
 
 from core import clock
-from core.db import bulk_insert, new_row
+from core.db import bulk_insert, row_type
 from ims.models import Action, Channel, ImsAudit, ImsRecord
 from tests.conftest import MH
 
@@ -93,7 +93,7 @@ def test_issue12_new_rows_hold_what_the_model_makes_and_are_written_as_its_insta
     """The hot paths make rows, not ORM objects (issue 12): a row holds the model's defaults, refuses a name
     that is no column's, takes a related object by its field's name, and is written as an instance is."""
     set_clock("2025-11-05 10:00")
-    make = new_row(ImsRecord)
+    make = row_type(ImsRecord)
     made, model = make(), ImsRecord()
     names = [f.attname for f in ImsRecord._meta.concrete_fields]
     assert {n: getattr(made, n) for n in names} == {n: getattr(model, n) for n in names}
@@ -114,7 +114,7 @@ def test_issue12_a_row_amending_a_row_written_in_the_same_call_gets_its_id(set_c
     """A row's related object that had no id when assigned gives it when the rows are written (an amendment's
     record and its original's, made in one batch), as ``bulk_create`` does for instances."""
     set_clock("2025-11-05 10:00")
-    make = new_row(ImsRecord)
+    make = row_type(ImsRecord)
     values = {f: getattr(records(recipient, "A")[0], f) for f in FIELDS if f != "recipient_id"}
     original = make(recipient_id=recipient.id, **{**values, "number": "A-1", "number_key": "A-1"})
     amendment = make(recipient_id=recipient.id, **{**values, "number": "A-2", "number_key": "A-2"})
@@ -242,7 +242,9 @@ def test_issue12_rows_go_through_the_orm_where_copy_is_not_there(set_clock, reci
     set_clock("2025-11-05 10:00")
     monkeypatch.setattr(connection, "vendor", "sqlite")
     values = {f: getattr(records(recipient, "L")[0], f) for f in FIELDS if f != "recipient_id"}
-    made = [new_row(ImsRecord)(recipient_id=recipient.id, **{**values, "number": "L-1", "number_key": "L-1"})]
+    made = [
+        row_type(ImsRecord)(recipient_id=recipient.id, **{**values, "number": "L-1", "number_key": "L-1"})
+    ]
     bulk_insert(ImsRecord, made)
     assert made[0].id is not None
     read = rows_of(ImsRecord.objects.filter(id=made[0].id))

@@ -370,6 +370,25 @@ def test_r3_11_only_clean_documents_are_returned():
     assert [d.number for d in docs] == ["A-1", "A-3"]
 
 
+@pytest.mark.parametrize("chunk", [1, 5_000])
+def test_r3_2_r3_11_a_repeated_number_is_neither_returned_nor_handed_on_as_clean(chunk):
+    """R-3.2 within the batch is answered a chunk at a time (issue 12); the repeating document still never
+    comes back among the clean ones, nor reaches a sink while the batch is clean."""
+    handed = []
+    payload = {"b2b": [{"ctin": KA, "inv": [inv("A-1"), inv("a-1"), inv("A-3")]}]}
+    docs, errors = parse_gstr1(payload, supplier_gstin=MH, period=202510)
+    assert codes(errors) == [("b2b[0].inv[1].inum", "NUMBER_DUPLICATE")]
+    assert [d.number for d in docs] == ["A-1", "A-3"]
+    parse_gstr1(
+        payload,
+        supplier_gstin=MH,
+        period=202510,
+        chunk=chunk,
+        sink=lambda items, clean: handed.extend((d.number, clean) for d in items),
+    )
+    assert ("a-1", True) not in handed and [n for n, _ in handed] == ["A-1", "A-3"]
+
+
 # --- R-3.2: document numbers --------------------------------------------------------------------
 
 
